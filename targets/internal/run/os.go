@@ -1,0 +1,5 @@
+package run
+
+import "runtime"
+
+var isWindows = runtime.GOOS == "windows"
