@@ -13,10 +13,15 @@ import (
 	"os"
 	"os/exec"
 	"strings"
+	"time"
 )
 
 // tailBytes is how much of a failed command's stderr an error keeps.
 const tailBytes = 2048
+
+// waitDelay is how long a cancelled command has to exit, and its output
+// pipes to close, before it is killed and abandoned.
+const waitDelay = 3 * time.Second
 
 // Cmd describes one command to run.
 type Cmd struct {
@@ -73,6 +78,7 @@ func Output(ctx context.Context, c Cmd) ([]byte, error) {
 	cmd.Stdin = c.Stdin
 	cmd.Stdout = stdout
 	cmd.Stderr = stderr
+	setCancel(cmd)
 	err := cmd.Run()
 	if err == nil {
 		return out.Bytes(), nil

@@ -1,0 +1,5 @@
+"""greet: says hello."""
+
+from greet.version import VERSION
+
+__version__ = VERSION

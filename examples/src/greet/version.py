@@ -1,0 +1,3 @@
+# The version of greet. pyrelease stamps builds with the computed version
+# and restores this file afterwards; `mage bump` rewrites it.
+VERSION = "0.1.0"

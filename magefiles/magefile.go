@@ -1,0 +1,43 @@
+//go:build mage
+
+// pyrelease's own build: tests, integration tests and benchmarks.
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
+)
+
+// Test runs go vet and the whole test suite (unit, fuzz seeds, end-to-end
+// scripts) with the race detector.
+func Test(ctx context.Context) error {
+	if err := sh(ctx, "go", "vet", "./..."); err != nil {
+		return err
+	}
+	if out, _ := exec.CommandContext(ctx, "gofmt", "-l", ".").Output(); len(strings.TrimSpace(string(out))) > 0 {
+		return fmt.Errorf("gofmt would change:\n%s", out)
+	}
+	return sh(ctx, "go", "test", "-race", "-count=1", "-timeout=30m", "./...")
+}
+
+// Integration runs the end-to-end scripts only: the compiled example
+// magefile driven as a user would drive it.
+func Integration(ctx context.Context) error {
+	return sh(ctx, "go", "test", "-count=1", "-run", "TestScript", "-v", "./targets/")
+}
+
+// Bench times our describe against git describe --tags --long on generated
+// repositories of 10k and 100k commits, and runs the Go benchmarks.
+func Bench(ctx context.Context) error {
+	return sh(ctx, "go", "run", "./magefiles/internal/bench")
+}
+
+func sh(ctx context.Context, name string, args ...string) error {
+	fmt.Fprintln(os.Stderr, "+", name, strings.Join(args, " "))
+	cmd := exec.CommandContext(ctx, name, args...)
+	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
+	return cmd.Run()
+}

@@ -1,5 +1,0 @@
-package run
-
-import "runtime"
-
-var isWindows = runtime.GOOS == "windows"

@@ -1,0 +1,198 @@
+package targets
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/pyrelease/pyrelease/targets/ci"
+	"github.com/pyrelease/pyrelease/targets/config"
+	"github.com/pyrelease/pyrelease/targets/pep440"
+	"github.com/pyrelease/pyrelease/targets/pyfile"
+	"github.com/pyrelease/pyrelease/targets/version"
+)
+
+// project is what every target starts from: the loaded config, a logger,
+// and the environment (injected so tests can set it).
+type project struct {
+	cfg    *config.Config
+	log    *slog.Logger
+	getenv func(string) string
+	now    func() time.Time
+}
+
+// load reads the project in the working directory and restores version
+// files an interrupted build left stamped.
+func load(ctx context.Context) (*project, error) {
+	cfg, err := config.Load(".")
+	if err != nil {
+		return nil, err
+	}
+	p := &project{cfg: cfg, log: newLogger(), getenv: os.Getenv, now: time.Now}
+	if _, err := pyfile.Recover(ctx, cfg.Dir); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+func newLogger() *slog.Logger {
+	h := slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{
+		Level: slog.LevelInfo,
+		ReplaceAttr: func(groups []string, a slog.Attr) slog.Attr {
+			if len(groups) == 0 && (a.Key == slog.TimeKey || a.Key == slog.LevelKey) {
+				return slog.Attr{}
+			}
+			return a
+		},
+	})
+	return slog.New(h).With("pyrelease", "")
+}
+
+// logf adapts the logger to the printf-style hooks of the packages.
+func (p *project) logf(format string, args ...any) {
+	p.log.Info(fmt.Sprintf(format, args...))
+}
+
+// versionFiles returns the configured version files with absolute paths.
+func (p *project) versionFiles() []pyfile.File {
+	files := make([]pyfile.File, 0, len(p.cfg.VersionFiles))
+	for _, vf := range p.cfg.VersionFiles {
+		path := vf.Path
+		if !filepath.IsAbs(path) {
+			path = filepath.Join(p.cfg.Dir, path)
+		}
+		files = append(files, pyfile.File{Path: path, Pattern: vf.Pattern})
+	}
+	return files
+}
+
+// describe runs the in-process git describe with the project's tag rules.
+func (p *project) describe(ctx context.Context, dirty bool) (version.Description, error) {
+	opts := version.Options{
+		Dir:   p.cfg.Dir,
+		Dirty: dirty,
+		Candidate: func(tag string) bool {
+			return version.LooksLikeVersion(tag, p.cfg.TagPattern)
+		},
+	}
+	if p.cfg.TagPattern != "" {
+		opts.Match = []string{p.cfg.TagPattern}
+	}
+	return version.Describe(ctx, opts)
+}
+
+// info is what `mage version -format=json` prints.
+type info struct {
+	Version     string `json:"version"`
+	Release     string `json:"release"`
+	Dev         string `json:"dev"`
+	Build       string `json:"build"`
+	Local       string `json:"local"`
+	Tagged      bool   `json:"tagged"`
+	Tag         string `json:"tag"`
+	TagVersion  string `json:"tag_version"`
+	Distance    int    `json:"distance"`
+	Commit      string `json:"commit"`
+	Short       string `json:"short"`
+	Dirty       bool   `json:"dirty"`
+	Branch      string `json:"branch"`
+	Describe    string `json:"describe"`
+	Scheme      string `json:"scheme"`
+	CI          string `json:"ci"`
+	PullRequest string `json:"pull_request"`
+	JobURL      string `json:"job_url"`
+}
+
+func (p *project) versionInfo(ctx context.Context) (info, error) {
+	d, err := p.describe(ctx, true)
+	if err != nil {
+		return info{}, err
+	}
+	if d.Tag == "" {
+		what := "no tag"
+		if p.cfg.TagPattern != "" {
+			what = fmt.Sprintf("no tag matching %q", p.cfg.TagPattern)
+		}
+		p.log.Warn(fmt.Sprintf("%s: counting %d commits from the root and versioning from 0.0", what, d.Distance))
+	}
+	opts := version.SchemeOptions{
+		Scheme:     p.cfg.VersionScheme,
+		Format:     p.cfg.VersionFormat,
+		TagPattern: p.cfg.TagPattern,
+		Now:        p.now(),
+	}
+	if p.cfg.VersionScheme == version.SchemeFile {
+		files := p.versionFiles()
+		if len(files) == 0 {
+			return info{}, fmt.Errorf("config: %s: version-scheme = \"file\" needs version-file", p.cfg.File)
+		}
+		if opts.FileVersion, err = pyfile.ReadFile(files[0]); err != nil {
+			return info{}, err
+		}
+		opts.FileName = files[0].Path
+	}
+	v, err := version.Compute(d, opts)
+	if err != nil {
+		return info{}, err
+	}
+	c := ci.Detect(p.getenv)
+	branch := d.Branch
+	if branch == "" {
+		branch = c.Branch
+	}
+	return info{
+		Version: v.Version, Release: v.Release, Dev: v.Dev, Build: v.Build, Local: v.Local,
+		Tagged: v.Tagged, Tag: d.Tag, TagVersion: v.TagVersion, Distance: d.Distance,
+		Commit: d.Commit, Short: d.Short, Dirty: d.Dirty, Branch: branch, Describe: d.String(),
+		Scheme: firstNonEmpty(p.cfg.VersionScheme, version.SchemePEP440),
+		CI:     c.Provider, PullRequest: c.PullRequest, JobURL: c.JobURL,
+	}, nil
+}
+
+// writeGitHubOutput appends version=... to $GITHUB_OUTPUT when set.
+func writeGitHubOutput(path string, i info) error {
+	if path == "" {
+		return nil
+	}
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+	if err != nil {
+		return fmt.Errorf("version: GITHUB_OUTPUT: %w", err)
+	}
+	_, werr := fmt.Fprintf(f, "version=%s\nrelease=%s\ntagged=%t\n", i.Version, i.Release, i.Tagged)
+	if err := f.Close(); werr == nil {
+		werr = err
+	}
+	if werr != nil {
+		return fmt.Errorf("version: GITHUB_OUTPUT %s: %w", path, werr)
+	}
+	return nil
+}
+
+func deref[T any](p *T, def T) T {
+	if p == nil {
+		return def
+	}
+	return *p
+}
+
+func firstNonEmpty(s ...string) string {
+	for _, v := range s {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// parseCurrent reads the version a bump starts from.
+func parseCurrent(s, where string) (pep440.Version, error) {
+	v, err := pep440.Parse(strings.TrimSpace(s))
+	if err != nil {
+		return pep440.Version{}, fmt.Errorf("bump: %s: %w", where, err)
+	}
+	return v, nil
+}

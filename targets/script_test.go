@@ -1,0 +1,141 @@
+package targets_test
+
+import (
+	"fmt"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/pyrelease/pyrelease/targets/internal/testenv"
+)
+
+var (
+	buildOnce sync.Once
+	mageBin   string
+	buildErr  error
+)
+
+// compileExample compiles the example project's magefile once per test
+// process, as a user's `mage -compile` would: the binary the scripts run.
+func compileExample(t *testing.T) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "pyrelease-mage-")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		mageBin = filepath.Join(dir, "mage")
+		cmd := exec.Command("go", "tool", "mage", "-compile", mageBin)
+		cmd.Dir = filepath.Join("..", "examples")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			buildErr = fmt.Errorf("compiling the example magefile: %v\n%s", err, out)
+		}
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
+	}
+	return mageBin
+}
+
+// TestScript runs the end-to-end scripts in testdata/script: each gets a
+// fresh copy of the example project as a git repository and the compiled
+// example magefile as `mage` on PATH.
+func TestScript(t *testing.T) {
+	testenv.Require(t, "git")
+	bin := compileExample(t)
+	example, err := filepath.Abs(filepath.Join("..", "examples"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	testscript.Run(t, testscript.Params{
+		Dir:                 filepath.Join("testdata", "script"),
+		RequireExplicitExec: true,
+		Setup: func(env *testscript.Env) error {
+			env.Setenv("PATH", filepath.Dir(bin)+string(os.PathListSeparator)+os.Getenv("PATH"))
+			env.Setenv("HOME", filepath.Join(env.WorkDir, ".home"))
+			for _, kv := range testenv.GitEnv() {
+				if k, v, _ := strings.Cut(kv, "="); strings.HasPrefix(k, "GIT_") {
+					env.Setenv(k, v)
+				}
+			}
+			// A fixed clock for commits, so the scripts are repeatable.
+			env.Setenv("GIT_AUTHOR_DATE", "2026-11-01T12:00:00Z")
+			env.Setenv("GIT_COMMITTER_DATE", "2026-11-01T12:00:00Z")
+			env.Setenv("MAGEFILE_HASHFAST", "1")
+			proj := filepath.Join(env.WorkDir, "proj")
+			if err := copyProject(example, proj); err != nil {
+				return err
+			}
+			env.Cd = proj
+			for _, args := range [][]string{
+				{"init", "-q", "-b", "main"},
+				{"add", "-A"},
+				{"commit", "-q", "-m", "Initial commit"},
+			} {
+				if out, err := testenv.GitE(proj, []string{"GIT_AUTHOR_DATE=2026-11-01T12:00:00Z", "GIT_COMMITTER_DATE=2026-11-01T12:00:00Z"}, args...); err != nil {
+					return fmt.Errorf("git %v: %v %s", args, err, out)
+				}
+			}
+			return nil
+		},
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			"waitfile": waitFile,
+		},
+	})
+}
+
+// waitFile waits up to 30 s for a file to appear: the way a script knows a
+// background command has reached the point it wants to interrupt.
+func waitFile(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: waitfile path")
+	}
+	path := ts.MkAbs(args[0])
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		if _, err := os.Stat(path); err == nil {
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	ts.Fatalf("%s did not appear within 30s", args[0])
+}
+
+// copyProject copies the example project without its magefiles and build
+// output: the scripts drive the compiled binary instead.
+func copyProject(src, dst string) error {
+	return filepath.WalkDir(src, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(src, path)
+		switch d.Name() {
+		case "magefiles", "dist", "build", "__pycache__", ".pyrelease":
+			return filepath.SkipDir
+		}
+		if strings.HasSuffix(d.Name(), ".egg-info") {
+			return filepath.SkipDir
+		}
+		target := filepath.Join(dst, rel)
+		if d.IsDir() {
+			return os.MkdirAll(target, 0o755)
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(target, data, info.Mode().Perm())
+	})
+}

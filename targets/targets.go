@@ -1,0 +1,114 @@
+package targets
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+
+	"github.com/pyrelease/pyrelease/targets/internal/run"
+	"github.com/pyrelease/pyrelease/targets/pyfile"
+)
+
+// Version prints the version builds of this commit are stamped with.
+//
+// -format=json prints every form of it (release, dev, build, local), the
+// describe fields and what CI says about the build, as one JSON object;
+// -format=describe prints what `git describe --tags --long` would. In GitHub
+// Actions the version is also written to $GITHUB_OUTPUT.
+func Version(ctx context.Context, format *string) error {
+	p, err := load(ctx)
+	if err != nil {
+		return err
+	}
+	info, err := p.versionInfo(ctx)
+	if err != nil {
+		return err
+	}
+	if err := writeGitHubOutput(os.Getenv("GITHUB_OUTPUT"), info); err != nil {
+		return err
+	}
+	switch f := deref(format, "text"); f {
+	case "text", "":
+		fmt.Println(info.Version)
+	case "json":
+		enc := json.NewEncoder(os.Stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(info)
+	case "describe":
+		fmt.Println(info.Describe)
+	default:
+		return fmt.Errorf("version: unknown -format=%s (expected text, json or describe)", f)
+	}
+	return nil
+}
+
+// Bump raises the version by PART, moves the changelog's Unreleased section
+// under it, commits and creates an annotated tag.
+//
+// PART is one of major, minor, patch, pre, alpha, beta, rc, post, dev or
+// release. It refuses a dirty tree, an existing tag and a version that would
+// go backwards, and pushes only when push = true. -devafter then bumps the
+// version files to the next .dev0 and commits again (zest.releaser's
+// postrelease); -dryrun prints the plan and changes nothing.
+func Bump(ctx context.Context, part string, devafter, dryrun *bool) error {
+	p, err := load(ctx)
+	if err != nil {
+		return err
+	}
+	return p.bump(ctx, part, deref(devafter, false), deref(dryrun, false))
+}
+
+// Stamped runs a shell command with the version files stamped with the
+// build version, and restores their exact bytes afterwards.
+//
+// The files are restored when the command fails and on Ctrl-C too; after a
+// kill -9 the next pyrelease run restores them and says so. Example:
+// mage stamped "python3 -m build --no-isolation".
+func Stamped(ctx context.Context, command string) error {
+	p, err := load(ctx)
+	if err != nil {
+		return err
+	}
+	info, err := p.versionInfo(ctx)
+	if err != nil {
+		return err
+	}
+	files := p.versionFiles()
+	if len(files) == 0 {
+		return fmt.Errorf("stamped: no version files to stamp: set version-file in [tool.pyrelease] of %s", p.cfg.File)
+	}
+	p.log.Info("stamping", "version", info.Version, "files", len(files))
+	return pyfile.Stamp(ctx, pyfile.StampOptions{Dir: p.cfg.Dir, Files: files, Version: info.Version, Logf: p.logf},
+		func(ctx context.Context) error {
+			return run.Shell(ctx, run.Cmd{Dir: p.cfg.Dir, Stdout: os.Stdout, Stderr: os.Stderr,
+				Env: run.Environ("PYRELEASE_BUILD_VERSION=" + info.Version)}, command)
+		})
+}
+
+// Restore puts back version files left stamped by an interrupted build.
+//
+// Every pyrelease target does this first anyway; Restore does only that.
+func Restore(ctx context.Context) error {
+	_, err := load(ctx)
+	return err
+}
+
+// Describe prints what `git describe --tags --long` prints, computed
+// in-process: no git binary needed.
+//
+// Tags are chosen as for the version: every tag that reads as a version, or
+// those matching tag-pattern. -dirty appends "-dirty" when tracked files are
+// modified, as git's --dirty does.
+func Describe(ctx context.Context, dirty *bool) error {
+	p, err := load(ctx)
+	if err != nil {
+		return err
+	}
+	d, err := p.describe(ctx, deref(dirty, false))
+	if err != nil {
+		return err
+	}
+	fmt.Println(d.String())
+	return nil
+}
