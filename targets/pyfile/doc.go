@@ -1,0 +1,15 @@
+// Package pyfile reads and rewrites the version string that a Python project
+// keeps in its own files, and stamps a release version into them for the
+// length of a build only.
+//
+// Three kinds of file are understood from their name: Python modules (*.py),
+// pyproject.toml ([project] version) and setup.cfg ([metadata] version). Any
+// other file needs a regular expression whose single capture group (or group
+// named "version") is the version. Rewriting changes only the bytes of the
+// version itself, so comments, quoting, line endings and a byte order mark
+// survive, and a diff of a stamped file shows one changed value.
+//
+// Stamp keeps a journal of the original bytes before it touches anything, so
+// a build killed half-way (even with SIGKILL) is undone by the next Stamp or
+// Recover instead of leaving a release version committed by accident.
+package pyfile

@@ -1,0 +1,236 @@
+package pyfile
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+)
+
+// The journal is a directory holding a copy of each file's original and a
+// manifest. The manifest is written last, atomically: a journal directory
+// without one belongs to a stamp that died before touching any file.
+const (
+	journalDir    = ".pyrelease/stamp"
+	manifestName  = "manifest.json"
+	journalFormat = 1
+)
+
+type manifest struct {
+	Format  int            `json:"format"`
+	Version string         `json:"version"` // what the files were stamped with
+	Files   []journalEntry `json:"files"`
+}
+
+type journalEntry struct {
+	// Path is slash-separated and relative to the project directory, or
+	// absolute for a file outside it, so a journal still works when the
+	// project is reached through another symlink.
+	Path     string      `json:"path"`
+	Copy     string      `json:"copy"` // file in the journal with the original bytes
+	Mode     fs.FileMode `json:"mode"`
+	Original string      `json:"original_sha256"`
+	Stamped  string      `json:"stamped_sha256"`
+}
+
+func journalPath(dir string) string { return filepath.Join(dir, filepath.FromSlash(journalDir)) }
+
+func sum(b []byte) string {
+	h := sha256.Sum256(b)
+	return hex.EncodeToString(h[:])
+}
+
+// writeJournal records the originals of states before any of them changes.
+func writeJournal(dir string, states []*state, version string) error {
+	jdir := journalPath(dir)
+	if err := os.RemoveAll(jdir); err != nil {
+		return fmt.Errorf("pyfile: journal: %w", err)
+	}
+	if err := os.MkdirAll(jdir, 0o755); err != nil {
+		return fmt.Errorf("pyfile: journal: %w", err)
+	}
+	realDir, err := realPath(dir)
+	if err != nil {
+		return fmt.Errorf("pyfile: journal: %w", err)
+	}
+	m := manifest{Format: journalFormat, Version: version}
+	for i, s := range states {
+		e := journalEntry{
+			Path:     s.real,
+			Copy:     "original-" + strconv.Itoa(i),
+			Mode:     s.mode,
+			Original: sum(s.original),
+			Stamped:  sum(s.stamped),
+		}
+		if rel, err := filepath.Rel(realDir, s.real); err == nil && filepath.IsLocal(rel) {
+			e.Path = filepath.ToSlash(rel)
+		}
+		if err := writeAtomic(filepath.Join(jdir, e.Copy), s.original, 0o600); err != nil {
+			return fmt.Errorf("pyfile: journal: %w", err)
+		}
+		m.Files = append(m.Files, e)
+	}
+	data, err := json.MarshalIndent(m, "", "  ")
+	if err != nil {
+		return fmt.Errorf("pyfile: journal: %w", err)
+	}
+	if err := writeAtomic(filepath.Join(jdir, manifestName), append(data, '\n'), 0o600); err != nil {
+		return fmt.Errorf("pyfile: journal: %w", err)
+	}
+	return nil
+}
+
+func removeJournal(dir string) error {
+	if err := os.RemoveAll(journalPath(dir)); err != nil {
+		return fmt.Errorf("pyfile: removing the stamp journal: %w", err)
+	}
+	// Leave no empty .pyrelease behind; other users of it keep it non-empty.
+	_ = os.Remove(filepath.Dir(journalPath(dir)))
+	return nil
+}
+
+func realPath(p string) (string, error) {
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		return "", err
+	}
+	return filepath.EvalSymlinks(abs)
+}
+
+// Recover undoes a stamp that was interrupted before it could restore its
+// files (the process was killed, the machine lost power), using the journal
+// in dir/.pyrelease/stamp. A file still holding the stamped or the original
+// content gets its original bytes and mode back. A file edited since is
+// kept as it is; its original is saved beside it as <file>.orig and a
+// *ConflictError says so. The journal is then removed. restored lists the
+// files rewritten, relative to dir (absolute when outside it). Without a
+// journal, Recover does nothing.
+func Recover(ctx context.Context, dir string) (restored []string, err error) {
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("pyfile: recover: %w", err)
+	}
+	jdir := journalPath(dir)
+	data, err := os.ReadFile(filepath.Join(jdir, manifestName))
+	if errors.Is(err, fs.ErrNotExist) {
+		// No manifest: no journal, or one that died before touching files.
+		return nil, removeJournal(dir)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("pyfile: reading the stamp journal: %w", err)
+	}
+	m, originals, err := loadJournal(jdir, data)
+	if err != nil {
+		return nil, err
+	}
+	var conflicts, failures []error
+	for i, e := range m.Files {
+		path := filepath.FromSlash(e.Path)
+		if !filepath.IsAbs(path) {
+			path = filepath.Join(dir, path)
+		}
+		wrote, err := recoverFile(path, e, originals[i])
+		var conflict *ConflictError
+		switch {
+		case errors.As(err, &conflict):
+			conflicts = append(conflicts, err)
+		case err != nil:
+			failures = append(failures, fmt.Errorf("pyfile: restoring %s: %w", e.Path, err))
+		case wrote:
+			restored = append(restored, e.Path)
+		}
+	}
+	if len(failures) > 0 {
+		failures = append(failures, fmt.Errorf("pyfile: the stamp journal is kept in %s to retry", jdir))
+		return restored, errors.Join(append(conflicts, failures...)...)
+	}
+	return restored, errors.Join(append(conflicts, removeJournal(dir))...)
+}
+
+// loadJournal parses the manifest and checks every saved original against
+// its checksum before anything is restored from it.
+func loadJournal(jdir string, data []byte) (*manifest, [][]byte, error) {
+	bad := func(format string, args ...any) error {
+		return fmt.Errorf("pyfile: stamp journal %s: %s (check the files it lists, then delete it): %w", jdir, fmt.Sprintf(format, args...), ErrJournal)
+	}
+	var m manifest
+	if err := json.Unmarshal(data, &m); err != nil {
+		return nil, nil, bad("%v", err)
+	}
+	if m.Format != journalFormat {
+		return nil, nil, bad("format %d, want %d", m.Format, journalFormat)
+	}
+	originals := make([][]byte, len(m.Files))
+	for i, e := range m.Files {
+		if e.Path == "" || e.Copy == "" || strings.ContainsAny(e.Copy, `/\`) {
+			return nil, nil, bad("entry %d is incomplete", i)
+		}
+		b, err := os.ReadFile(filepath.Join(jdir, e.Copy))
+		if err != nil {
+			return nil, nil, bad("%v", err)
+		}
+		if sum(b) != e.Original {
+			return nil, nil, bad("the saved original of %s does not match its checksum", e.Path)
+		}
+		originals[i] = b
+	}
+	return &m, originals, nil
+}
+
+// recoverFile restores one file and reports whether it wrote it.
+func recoverFile(path string, e journalEntry, original []byte) (bool, error) {
+	current, err := os.ReadFile(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		// Nothing of the user's to lose: put the original back.
+		return true, writeAtomic(path, original, e.Mode)
+	case err != nil:
+		return false, err
+	}
+	info, err := os.Stat(path)
+	if err != nil {
+		return false, err
+	}
+	switch sum(current) {
+	case e.Original:
+		if bytes.Equal(current, original) && info.Mode()&keptMode == e.Mode {
+			return false, nil
+		}
+		return true, writeAtomic(path, original, e.Mode)
+	case e.Stamped:
+		return true, writeAtomic(path, original, e.Mode)
+	}
+	orig, err := freeName(path + ".orig")
+	if err != nil {
+		return false, err
+	}
+	if err := writeAtomic(orig, original, e.Mode); err != nil {
+		return false, err
+	}
+	return false, &ConflictError{Path: e.Path, Orig: orig}
+}
+
+// freeName returns name, or name.1, name.2... whichever does not exist yet,
+// so that saving an original never overwrites an earlier one.
+func freeName(name string) (string, error) {
+	for i := 0; ; i++ {
+		candidate := name
+		if i > 0 {
+			candidate = name + "." + strconv.Itoa(i)
+		}
+		_, err := os.Lstat(candidate)
+		if errors.Is(err, fs.ErrNotExist) {
+			return candidate, nil
+		}
+		if err != nil {
+			return "", err
+		}
+	}
+}

@@ -1,0 +1,82 @@
+package pyfile
+
+import (
+	"context"
+	"errors"
+	"fmt"
+)
+
+// StampOptions says what Stamp writes where.
+type StampOptions struct {
+	Dir     string // project directory; relative Files and the journal (Dir/.pyrelease/stamp/) are under it
+	Files   []File
+	Version string
+	// Logf, when set, hears about files restored from an interrupted
+	// earlier stamp, and about a failed restore while panicking.
+	Logf func(format string, args ...any)
+}
+
+// Stamp writes opts.Version into every file, runs fn, and then puts back the
+// exact original bytes and modes, whether fn succeeds, fails, panics (the
+// panic goes on after the restore) or ctx is cancelled. It first recovers
+// what an interrupted earlier stamp left behind, and stops if a file was
+// edited since (see Recover). No file changes unless every file has a
+// version to replace, and a journal of the originals is on disk before the
+// first one does, so a killed build is undone by the next Stamp or Recover.
+//
+// Stamps of the same Dir must not overlap: the journal is per directory.
+func Stamp(ctx context.Context, opts StampOptions, fn func(context.Context) error) (err error) {
+	logf := opts.Logf
+	if logf == nil {
+		logf = func(string, ...any) {}
+	}
+	dir := opts.Dir
+	if dir == "" {
+		dir = "."
+	}
+	restored, err := Recover(ctx, dir)
+	for _, p := range restored {
+		logf("pyfile: restored %s after an interrupted build", p)
+	}
+	if err != nil {
+		return err
+	}
+	states, err := prepare(dir, opts.Files, opts.Version)
+	if err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("pyfile: stamp: %w", err)
+	}
+	if err := writeJournal(dir, states, opts.Version); err != nil {
+		return errors.Join(err, removeJournal(dir))
+	}
+
+	written := 0
+	defer func() {
+		p := recover()
+		rerr := restore(states[:written])
+		if rerr == nil {
+			rerr = removeJournal(dir)
+		} else {
+			rerr = fmt.Errorf("%w\npyfile: the stamp journal in %s restores them on the next run", rerr, journalPath(dir))
+		}
+		if p != nil {
+			if rerr != nil {
+				logf("%v", rerr)
+			}
+			panic(p)
+		}
+		err = errors.Join(err, rerr)
+	}()
+	for _, s := range states {
+		// Count the file before writing it: a failed rename may still have
+		// replaced it on some systems, and restoring an untouched file is
+		// harmless.
+		written++
+		if err := writeAtomic(s.real, s.stamped, s.mode); err != nil {
+			return fmt.Errorf("pyfile: %s: %w", s.file.Path, err)
+		}
+	}
+	return fn(ctx)
+}
