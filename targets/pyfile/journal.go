@@ -13,6 +13,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/pyrelease/pyrelease/targets/internal/atomicfile"
 )
 
 // The journal is a directory holding a copy of each file's original and a
@@ -73,7 +75,7 @@ func writeJournal(dir string, states []*state, version string) error {
 		if rel, err := filepath.Rel(realDir, s.real); err == nil && filepath.IsLocal(rel) {
 			e.Path = filepath.ToSlash(rel)
 		}
-		if err := writeAtomic(filepath.Join(jdir, e.Copy), s.original, 0o600); err != nil {
+		if err := atomicfile.Write(filepath.Join(jdir, e.Copy), s.original, 0o600); err != nil {
 			return fmt.Errorf("pyfile: journal: %w", err)
 		}
 		m.Files = append(m.Files, e)
@@ -82,7 +84,7 @@ func writeJournal(dir string, states []*state, version string) error {
 	if err != nil {
 		return fmt.Errorf("pyfile: journal: %w", err)
 	}
-	if err := writeAtomic(filepath.Join(jdir, manifestName), append(data, '\n'), 0o600); err != nil {
+	if err := atomicfile.Write(filepath.Join(jdir, manifestName), append(data, '\n'), 0o600); err != nil {
 		return fmt.Errorf("pyfile: journal: %w", err)
 	}
 	return nil
@@ -190,7 +192,7 @@ func recoverFile(path string, e journalEntry, original []byte) (bool, error) {
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		// Nothing of the user's to lose: put the original back.
-		return true, writeAtomic(path, original, e.Mode)
+		return true, atomicfile.Write(path, original, e.Mode)
 	case err != nil:
 		return false, err
 	}
@@ -203,15 +205,15 @@ func recoverFile(path string, e journalEntry, original []byte) (bool, error) {
 		if bytes.Equal(current, original) && info.Mode()&keptMode == e.Mode {
 			return false, nil
 		}
-		return true, writeAtomic(path, original, e.Mode)
+		return true, atomicfile.Write(path, original, e.Mode)
 	case e.Stamped:
-		return true, writeAtomic(path, original, e.Mode)
+		return true, atomicfile.Write(path, original, e.Mode)
 	}
 	orig, err := freeName(path + ".orig")
 	if err != nil {
 		return false, err
 	}
-	if err := writeAtomic(orig, original, e.Mode); err != nil {
+	if err := atomicfile.Write(orig, original, e.Mode); err != nil {
 		return false, err
 	}
 	return false, &ConflictError{Path: e.Path, Orig: orig}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+
+	"github.com/pyrelease/pyrelease/targets/internal/atomicfile"
 )
 
 // StampOptions says what Stamp writes where.
@@ -74,7 +76,7 @@ func Stamp(ctx context.Context, opts StampOptions, fn func(context.Context) erro
 		// replaced it on some systems, and restoring an untouched file is
 		// harmless.
 		written++
-		if err := writeAtomic(s.real, s.stamped, s.mode); err != nil {
+		if err := atomicfile.Write(s.real, s.stamped, s.mode); err != nil {
 			return fmt.Errorf("pyfile: %s: %w", s.file.Path, err)
 		}
 	}

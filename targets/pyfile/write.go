@@ -7,6 +7,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+
+	"github.com/pyrelease/pyrelease/targets/internal/atomicfile"
 )
 
 // keptMode is the part of a file's mode that a rewrite carries over.
@@ -89,7 +91,7 @@ func prepare(dir string, files []File, version string) ([]*state, error) {
 // originals of those already written.
 func writeStamped(states []*state) error {
 	for i, s := range states {
-		if err := writeAtomic(s.real, s.stamped, s.mode); err != nil {
+		if err := atomicfile.Write(s.real, s.stamped, s.mode); err != nil {
 			err = fmt.Errorf("pyfile: %s: %w", s.file.Path, err)
 			return errors.Join(err, restore(states[:i]))
 		}
@@ -102,58 +104,9 @@ func writeStamped(states []*state) error {
 func restore(states []*state) error {
 	var errs []error
 	for _, s := range states {
-		if err := writeAtomic(s.real, s.original, s.mode); err != nil {
+		if err := atomicfile.Write(s.real, s.original, s.mode); err != nil {
 			errs = append(errs, fmt.Errorf("pyfile: restoring %s: %w", s.file.Path, err))
 		}
 	}
 	return errors.Join(errs...)
-}
-
-// writeAtomic replaces path with data through a synced temporary file in the
-// same directory and a rename, so a crash leaves either the old or the new
-// content. The directory is synced too, so that the rename itself survives a
-// power loss.
-func writeAtomic(path string, data []byte, mode fs.FileMode) (err error) {
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".pyrelease-*")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			_ = tmp.Close()
-			_ = os.Remove(tmp.Name())
-		}
-	}()
-	if _, err = tmp.Write(data); err != nil {
-		return err
-	}
-	// Chmod, unlike the mode given at creation, is not masked by the umask.
-	if err = tmp.Chmod(mode); err != nil {
-		return err
-	}
-	if err = tmp.Sync(); err != nil {
-		return err
-	}
-	if err = tmp.Close(); err != nil {
-		return err
-	}
-	if err = os.Rename(tmp.Name(), path); err != nil {
-		return err
-	}
-	return syncDir(dir)
-}
-
-// syncDir flushes a directory's entries. Some systems cannot open or sync a
-// directory; the rename has happened by then, so that is not an error.
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return nil
-	}
-	defer d.Close()
-	if err := d.Sync(); err != nil && !errors.Is(err, fs.ErrInvalid) && !errors.Is(err, errors.ErrUnsupported) {
-		return err
-	}
-	return nil
 }

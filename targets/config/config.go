@@ -1,0 +1,88 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+)
+
+// Config is a project's release settings: [project] facts plus
+// [tool.pyrelease] settings, with environment overrides applied.
+type Config struct {
+	Dir     string // project directory (absolute)
+	File    string // path of pyproject.toml (absolute)
+	Project Project
+
+	VersionScheme string        // "pep440" (default) or "file"
+	VersionFiles  []VersionFile // files holding the version; may be empty
+	TagPattern    string        // git describe --match style glob; "" = every tag that reads as a version
+	TagFormat     string        // how bump names tags, contains "{version}"; "" = derived at bump time
+	VersionFormat string        // "pep440" (default) or "semver"
+	Changelog     string        // changelog path; "" = auto-detect; "none" = disabled
+	Push          bool          // push the release commit and tag after bump
+	Remote        string        // remote to push to; "origin" by default
+
+	// Tool is the decoded [tool.pyrelease] table as written (nil when
+	// absent), for features that read their own sub-tables (KnownTables).
+	Tool map[string]any
+
+	// envs maps a key name to the environment variable that set it, so
+	// Validate can blame the right place.
+	envs map[string]string
+}
+
+// VersionFile is a file that holds the project's version.
+type VersionFile struct {
+	// Path is relative to Config.Dir, cleaned, with the OS separator.
+	Path string
+	// Pattern finds the version: its one capture group is the version text.
+	// Nil means the file's usual assignment is looked for.
+	Pattern *regexp.Regexp
+	// PatternText is Pattern as written, for messages; "" when Pattern is nil.
+	PatternText string
+}
+
+// Project is what pyrelease uses from the PEP 621 [project] table.
+type Project struct {
+	Name           string
+	Version        string // "" when the version is dynamic or absent
+	Dynamic        []string
+	Scripts        map[string]string // [project.scripts]: command name to entry point
+	RequiresPython string
+}
+
+// nameSeparators are the runs PEP 503 folds into a single "-".
+var nameSeparators = regexp.MustCompile(`[-_.]+`)
+
+// NormalizedName is the project name as PEP 503 normalises it, the form
+// package indexes use in URLs and file names.
+func (c *Config) NormalizedName() string {
+	return strings.ToLower(nameSeparators.ReplaceAllString(c.Project.Name, "-"))
+}
+
+// DefaultVersionFiles guesses where the version lives when none is
+// configured: the conventional module files of the import package named
+// after the project, in the order they are usually meant. It only checks
+// that the files exist; the caller checks they really hold a version.
+func (c *Config) DefaultVersionFiles() []string {
+	pkg := strings.ReplaceAll(c.NormalizedName(), "-", "_")
+	if pkg == "" {
+		return nil
+	}
+	candidates := []string{
+		filepath.Join("src", pkg, "version.py"),
+		filepath.Join(pkg, "version.py"),
+		filepath.Join("src", pkg, "__init__.py"),
+		filepath.Join(pkg, "__init__.py"),
+		filepath.Join(pkg, "_version.py"),
+	}
+	var found []string
+	for _, rel := range candidates {
+		fi, err := os.Stat(filepath.Join(c.Dir, rel))
+		if err == nil && fi.Mode().IsRegular() {
+			found = append(found, rel)
+		}
+	}
+	return found
+}

@@ -1,0 +1,75 @@
+package config
+
+// Key documents one [tool.pyrelease] setting. Keys is the single list the
+// user documentation is generated from, and a test keeps it in step with
+// what the decoder accepts.
+type Key struct {
+	Name    string // key in [tool.pyrelease]
+	Env     string // environment variable that overrides it
+	Type    string // TOML type(s) accepted, for the reference table
+	Default string // effective value when neither file nor environment set it; "" = unset
+	Doc     string // one sentence for the reference table
+}
+
+// Names of the [tool.pyrelease] keys, so a typo in the code is a compile error.
+const (
+	keyVersionScheme = "version-scheme"
+	keyVersionFile   = "version-file"
+	keyTagPattern    = "tag-pattern"
+	keyTagFormat     = "tag-format"
+	keyVersionFormat = "version-format"
+	keyChangelog     = "changelog"
+	keyPush          = "push"
+	keyRemote        = "remote"
+)
+
+// Keys lists every [tool.pyrelease] setting in the order the documentation
+// shows them.
+var Keys = []Key{
+	{
+		Name: keyVersionScheme, Env: "PYRELEASE_VERSION_SCHEME", Type: "string", Default: "pep440",
+		Doc: `Where the version comes from: "pep440" derives it from the latest git tag, "file" reads it from the version files.`,
+	},
+	{
+		Name: keyVersionFile, Env: "PYRELEASE_VERSION_FILE", Type: "string or array of strings and {path, pattern} tables", Default: "",
+		Doc: `Files holding the version, as paths relative to the project directory or tables whose pattern is a Go regexp with one capture group around the version (the variable takes a comma-separated list of paths).`,
+	},
+	{
+		Name: keyTagPattern, Env: "PYRELEASE_TAG_PATTERN", Type: "string", Default: "",
+		Doc: `Glob in git describe --match style that selects the release tags, such as "pkg/v*"; empty means every tag that reads as a version.`,
+	},
+	{
+		Name: keyTagFormat, Env: "PYRELEASE_TAG_FORMAT", Type: "string", Default: "",
+		Doc: `How bump names a new tag, containing "{version}" (for example "v{version}"); empty means following the existing tags.`,
+	},
+	{
+		Name: keyVersionFormat, Env: "PYRELEASE_VERSION_FORMAT", Type: "string", Default: "pep440",
+		Doc: `How versions are written: "pep440" or "semver".`,
+	},
+	{
+		Name: keyChangelog, Env: "PYRELEASE_CHANGELOG", Type: "string or boolean", Default: "",
+		Doc: `Path of the changelog; empty means auto-detect, and "none" (or false) disables changelog handling.`,
+	},
+	{
+		Name: keyPush, Env: "PYRELEASE_PUSH", Type: "boolean", Default: "false",
+		Doc: `Whether bump pushes the release commit and tag (the variable takes true/false/1/0/yes/no).`,
+	},
+	{
+		Name: keyRemote, Env: "PYRELEASE_REMOTE", Type: "string", Default: "origin",
+		Doc: `Git remote that bump pushes to.`,
+	},
+}
+
+// KnownTables are the sub-tables of [tool.pyrelease] reserved for features
+// that read them themselves (from Config.Tool); loading accepts them
+// unchecked.
+var KnownTables = []string{"bdist", "release", "snapshot"}
+
+// Allowed values, shared by Validate and its error messages.
+var (
+	versionSchemes = []string{"pep440", "file"}
+	versionFormats = []string{"pep440", "semver"}
+)
+
+// changelogNone is the changelog value that turns changelog handling off.
+const changelogNone = "none"

@@ -1,0 +1,88 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"path"
+	"path/filepath"
+	"slices"
+	"strings"
+)
+
+// Validate checks the settings against each other and against the allowed
+// values. Load calls it; call it again after changing a Config in code. It
+// reports every problem, each naming the file key or environment variable
+// the value came from.
+func (c *Config) Validate() error {
+	var errs []error
+	if !slices.Contains(versionSchemes, c.VersionScheme) {
+		errs = append(errs, c.invalid(keyVersionScheme, "one of "+quoteList(versionSchemes), quoteShort(c.VersionScheme)))
+	}
+	if !slices.Contains(versionFormats, c.VersionFormat) {
+		errs = append(errs, c.invalid(keyVersionFormat, "one of "+quoteList(versionFormats), quoteShort(c.VersionFormat)))
+	}
+	if c.VersionScheme == "file" && len(c.VersionFiles) == 0 {
+		errs = append(errs, c.invalid(keyVersionScheme, `a version-file to go with "file" (the version is read from it)`, "no version-file"))
+	}
+	if c.TagFormat != "" && !strings.Contains(c.TagFormat, "{version}") {
+		errs = append(errs, c.invalid(keyTagFormat, `a tag name containing "{version}", such as "v{version}"`, quoteShort(c.TagFormat)))
+	}
+	if c.TagPattern != "" {
+		if _, err := path.Match(c.TagPattern, ""); err != nil {
+			e := c.invalid(keyTagPattern, `a glob such as "v*" or "pkg/v*"`, quoteShort(c.TagPattern))
+			e.Cause = err
+			errs = append(errs, e)
+		}
+	}
+	if c.Remote == "" {
+		errs = append(errs, c.invalid(keyRemote, "a git remote name", `""`))
+	}
+	for i, vf := range c.VersionFiles {
+		if p := c.checkVersionFile(i, vf); p != nil {
+			errs = append(errs, p)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func (c *Config) checkVersionFile(i int, vf VersionFile) error {
+	e := c.invalid(keyVersionFile, "", "")
+	if e.Env == "" && len(c.VersionFiles) > 1 {
+		e.Key = fmt.Sprintf("%s[%d]", keyVersionFile, i)
+	}
+	switch {
+	case vf.Path == "":
+		e.Want, e.Got = "a file path", `""`
+	case filepath.IsAbs(vf.Path) || strings.HasPrefix(filepath.ToSlash(vf.Path), "/"):
+		e.Want, e.Got = "a path relative to the project directory", quoteShort(vf.Path)
+	case vf.Pattern != nil && vf.Pattern.NumSubexp() != 1:
+		e.Key += ".pattern"
+		e.Want, e.Got = "a regexp with one capture group around the version", quoteShort(vf.Pattern.String())
+	default:
+		return nil
+	}
+	return e
+}
+
+// invalid builds an error for key that names where its value came from: the
+// environment variable that set it, or the file.
+func (c *Config) invalid(key, want, got string) *ValueError {
+	e := &ValueError{Want: want, Got: got, Err: ErrInvalid}
+	if env, ok := c.envs[key]; ok {
+		e.Env = env
+		return e
+	}
+	e.File, e.Key = c.File, key
+	if c.File != "" {
+		e.Table = toolTableName
+	}
+	return e
+}
+
+func quoteList(values []string) string {
+	q := make([]string, len(values))
+	for i, v := range values {
+		q[i] = fmt.Sprintf("%q", v)
+	}
+	return strings.Join(q, ", ")
+}
