@@ -11,6 +11,7 @@ import (
 
 	"github.com/pyrelease/pyrelease/targets/ci"
 	"github.com/pyrelease/pyrelease/targets/config"
+	"github.com/pyrelease/pyrelease/targets/internal/clilog"
 	"github.com/pyrelease/pyrelease/targets/pep440"
 	"github.com/pyrelease/pyrelease/targets/pyfile"
 	"github.com/pyrelease/pyrelease/targets/version"
@@ -33,23 +34,18 @@ func load(ctx context.Context) (*project, error) {
 		return nil, err
 	}
 	p := &project{cfg: cfg, log: newLogger(), getenv: os.Getenv, now: time.Now}
-	if _, err := pyfile.Recover(ctx, cfg.Dir); err != nil {
+	restored, err := pyfile.Recover(ctx, cfg.Dir)
+	for _, f := range restored {
+		p.log.Warn("restored a version file left stamped by an interrupted build", "file", f)
+	}
+	if err != nil {
 		return nil, err
 	}
 	return p, nil
 }
 
 func newLogger() *slog.Logger {
-	h := slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{
-		Level: slog.LevelInfo,
-		ReplaceAttr: func(groups []string, a slog.Attr) slog.Attr {
-			if len(groups) == 0 && (a.Key == slog.TimeKey || a.Key == slog.LevelKey) {
-				return slog.Attr{}
-			}
-			return a
-		},
-	})
-	return slog.New(h).With("pyrelease", "")
+	return clilog.New(os.Stderr, slog.LevelInfo)
 }
 
 // logf adapts the logger to the printf-style hooks of the packages.

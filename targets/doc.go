@@ -1,0 +1,33 @@
+// Package targets is pyrelease's Mage targets: import it from a project's
+// magefile to version, stamp and bump a Python project from git tags.
+//
+//	//go:build mage
+//
+//	package main
+//
+//	import (
+//		//mage:import
+//		_ "github.com/pyrelease/pyrelease/targets"
+//	)
+//
+// Every exported function here is a target; the work is done by the
+// packages below (config, version, pep440, pyfile, changelog, ci), which a
+// project can also call from targets of its own. Results go to stdout,
+// logs to stderr.
+//
+// # Configuration
+//
+// The [tool.pyrelease] table of pyproject.toml; each key can be overridden
+// by its environment variable. An unknown key is an error.
+//
+// config-keys:begin
+//   - version-scheme (PYRELEASE_VERSION_SCHEME; string; default pep440): Where the version comes from: "pep440" derives it from the latest git tag, "file" reads it from the version files.
+//   - version-file (PYRELEASE_VERSION_FILE; string or array of strings and {path, pattern} tables; default unset): Files holding the version, as paths relative to the project directory or tables whose pattern is a Go regexp with one capture group around the version (the variable takes a comma-separated list of paths).
+//   - tag-pattern (PYRELEASE_TAG_PATTERN; string; default unset): Glob in git describe --match style that selects the release tags, such as "pkg/v*"; empty means every tag that reads as a version.
+//   - tag-format (PYRELEASE_TAG_FORMAT; string; default unset): How bump names a new tag, containing "{version}" (for example "v{version}"); empty means following the existing tags.
+//   - version-format (PYRELEASE_VERSION_FORMAT; string; default pep440): How versions are written: "pep440" or "semver".
+//   - changelog (PYRELEASE_CHANGELOG; string or boolean; default unset): Path of the changelog; empty means auto-detect, and "none" (or false) disables changelog handling.
+//   - push (PYRELEASE_PUSH; boolean; default false): Whether bump pushes the release commit and tag (the variable takes true/false/1/0/yes/no).
+//   - remote (PYRELEASE_REMOTE; string; default origin): Git remote that bump pushes to.
+// config-keys:end
+package targets

@@ -1,0 +1,72 @@
+package targets
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/pyrelease/pyrelease/targets/config"
+)
+
+var update = flag.Bool("update", false, "rewrite the generated config reference in README.md and doc.go")
+
+// The config reference in the README and in this package's doc is generated
+// from config.Keys; this test fails when they drift (fix: go test -update).
+func TestConfigReferenceIsCurrent(t *testing.T) {
+	for _, doc := range []struct {
+		path       string
+		begin, end string
+		render     func([]config.Key) string
+	}{
+		{path: "../README.md", begin: "<!-- config-keys:begin -->\n", end: "<!-- config-keys:end -->", render: keysMarkdown},
+		{path: "doc.go", begin: "// config-keys:begin\n", end: "// config-keys:end", render: keysComment},
+	} {
+		data, err := os.ReadFile(doc.path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		text := string(data)
+		i, j := strings.Index(text, doc.begin), strings.Index(text, doc.end)
+		if i < 0 || j < i {
+			t.Fatalf("%s: markers %q and %q not found", doc.path, doc.begin, doc.end)
+		}
+		want := doc.render(config.Keys)
+		if got := text[i+len(doc.begin) : j]; got != want {
+			if !*update {
+				t.Errorf("%s: the config reference is out of date; run go test ./targets -run TestConfigReference -update\ngot:\n%s\nwant:\n%s", doc.path, got, want)
+				continue
+			}
+			text = text[:i+len(doc.begin)] + want + text[j:]
+			if err := os.WriteFile(doc.path, []byte(text), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+}
+
+func keysMarkdown(keys []config.Key) string {
+	var b strings.Builder
+	b.WriteString("| key | environment | type | default | meaning |\n|---|---|---|---|---|\n")
+	for _, k := range keys {
+		def := "`" + k.Default + "`"
+		if k.Default == "" {
+			def = "(unset)"
+		}
+		fmt.Fprintf(&b, "| `%s` | `%s` | %s | %s | %s |\n", k.Name, k.Env, k.Type, def, strings.ReplaceAll(k.Doc, "|", `\|`))
+	}
+	return b.String()
+}
+
+func keysComment(keys []config.Key) string {
+	var b strings.Builder
+	for _, k := range keys {
+		def := k.Default
+		if def == "" {
+			def = "unset"
+		}
+		fmt.Fprintf(&b, "//   - %s (%s; %s; default %s): %s\n", k.Name, k.Env, k.Type, def, k.Doc)
+	}
+	return b.String()
+}
