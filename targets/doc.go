@@ -29,5 +29,6 @@
 //   - changelog (PYRELEASE_CHANGELOG; string or boolean; default unset): Path of the changelog; empty means auto-detect, and "none" (or false) disables changelog handling.
 //   - push (PYRELEASE_PUSH; boolean; default false): Whether bump pushes the release commit and tag (the variable takes true/false/1/0/yes/no).
 //   - remote (PYRELEASE_REMOTE; string; default origin): Git remote that bump pushes to.
+//
 // config-keys:end
 package targets

@@ -68,5 +68,7 @@ func keysComment(keys []config.Key) string {
 		}
 		fmt.Fprintf(&b, "//   - %s (%s; %s; default %s): %s\n", k.Name, k.Env, k.Type, def, k.Doc)
 	}
+	// gofmt separates a list from the paragraph after it.
+	b.WriteString("//\n")
 	return b.String()
 }
