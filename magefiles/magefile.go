@@ -32,7 +32,7 @@ func Integration(ctx context.Context) error {
 // Bench times our describe against git describe --tags --long on generated
 // repositories of 10k and 100k commits, and runs the Go benchmarks.
 func Bench(ctx context.Context) error {
-	return sh(ctx, "go", "run", "./magefiles/internal/bench")
+	return sh(ctx, "go", "run", "./targets/internal/bench")
 }
 
 func sh(ctx context.Context, name string, args ...string) error {

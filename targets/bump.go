@@ -14,6 +14,7 @@ import (
 	"github.com/pyrelease/pyrelease/targets/changelog"
 	"github.com/pyrelease/pyrelease/targets/pep440"
 	"github.com/pyrelease/pyrelease/targets/pyfile"
+	"github.com/pyrelease/pyrelease/targets/vcs"
 	"github.com/pyrelease/pyrelease/targets/version"
 )
 
@@ -94,7 +95,7 @@ func (p *project) planBump(ctx context.Context, part string, devAfter bool) (bum
 		return bumpPlan{}, fmt.Errorf("bump: %s would go backwards: the nearest tag %s is %s already", next, d.Tag, tagVer)
 	}
 	plan.tag = version.TagName(p.cfg.TagFormat, d.Tag, p.cfg.TagPattern, plan.tagText)
-	if exists, err := version.TagExists(p.cfg.Dir, plan.tag); err != nil {
+	if exists, err := vcs.TagExists(p.cfg.Dir, plan.tag); err != nil {
 		return bumpPlan{}, err
 	} else if exists {
 		return bumpPlan{}, fmt.Errorf("bump: tag %s exists already; bump to a version that has not been released", plan.tag)
@@ -198,7 +199,7 @@ func (p *project) applyBump(ctx context.Context, plan bumpPlan) error {
 				return err
 			}
 		}
-		_, err := version.CommitAndTag(ctx, version.CommitOptions{
+		_, err := vcs.CommitAndTag(ctx, vcs.CommitOptions{
 			Dir: p.cfg.Dir, Files: paths, Message: "Release " + plan.tagText, Tag: plan.tag, Getenv: p.getenv,
 		})
 		return err
@@ -212,7 +213,7 @@ func (p *project) applyBump(ctx context.Context, plan bumpPlan) error {
 		if err := pyfile.WriteAll(ctx, plan.files, plan.devAfter); err != nil {
 			return err
 		}
-		if _, err := version.CommitAndTag(ctx, version.CommitOptions{
+		if _, err := vcs.CommitAndTag(ctx, vcs.CommitOptions{
 			Dir: p.cfg.Dir, Files: paths[:len(plan.files)], Message: "Back to development: " + plan.devAfter, Getenv: p.getenv,
 		}); err != nil {
 			return err
@@ -223,14 +224,14 @@ func (p *project) applyBump(ctx context.Context, plan bumpPlan) error {
 		p.log.Info("not pushing (push = false)", "push_with", "git push --follow-tags")
 		return nil
 	}
-	head, err := version.HeadRef(p.cfg.Dir)
+	head, err := vcs.HeadRef(p.cfg.Dir)
 	if err != nil {
 		return err
 	}
 	if head != "" {
 		refs = append([]string{head}, refs...)
 	}
-	return version.Push(ctx, version.PushOptions{Dir: p.cfg.Dir, Remote: plan.pushRemote, Refs: refs,
+	return vcs.Push(ctx, vcs.PushOptions{Dir: p.cfg.Dir, Remote: plan.pushRemote, Refs: refs,
 		Token: firstNonEmpty(p.getenv("PYRELEASE_GIT_TOKEN"), p.getenv("GITHUB_TOKEN"))})
 }
 

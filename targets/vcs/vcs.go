@@ -1,4 +1,7 @@
-package version
+// Package vcs records releases in git with go-git: it stages files, makes
+// the release commit and its annotated tag, and pushes them. Reading
+// (describe) is package version's; this package only writes.
+package vcs
 
 import (
 	"context"
@@ -20,9 +23,11 @@ import (
 // Errors of the release commit.
 var (
 	// ErrTagExists is returned when the tag to create exists already.
-	ErrTagExists = errors.New("version: tag already exists")
+	ErrTagExists = errors.New("vcs: tag already exists")
 	// ErrIdentity is returned when no author or committer is configured.
-	ErrIdentity = errors.New("version: no git identity")
+	ErrIdentity = errors.New("vcs: no git identity")
+	// ErrNotRepo is returned when the directory is not in a git worktree.
+	ErrNotRepo = errors.New("vcs: not a git repository")
 )
 
 // CommitOptions describes a release commit and its annotated tag.
@@ -52,7 +57,7 @@ func CommitAndTag(ctx context.Context, o CommitOptions) (string, error) {
 	}
 	wt, err := repo.Worktree()
 	if err != nil {
-		return "", fmt.Errorf("version: %s: %w", root, err)
+		return "", fmt.Errorf("vcs: %s: %w", root, err)
 	}
 	for _, f := range o.Files {
 		if err := ctx.Err(); err != nil {
@@ -63,7 +68,7 @@ func CommitAndTag(ctx context.Context, o CommitOptions) (string, error) {
 			return "", err
 		}
 		if err := wt.AddWithOptions(&git.AddOptions{Path: rel, SkipStatus: true}); err != nil {
-			return "", fmt.Errorf("version: staging %s: %w", rel, err)
+			return "", fmt.Errorf("vcs: staging %s: %w", rel, err)
 		}
 	}
 	author, committer, err := signatures(repo, o.Getenv, o.Now)
@@ -75,11 +80,11 @@ func CommitAndTag(ctx context.Context, o CommitOptions) (string, error) {
 		// Nothing to record (no version files, no changelog): tag HEAD.
 		head, err := repo.Head()
 		if err != nil {
-			return "", fmt.Errorf("version: reading HEAD in %s: %w", root, err)
+			return "", fmt.Errorf("vcs: reading HEAD in %s: %w", root, err)
 		}
 		hash = head.Hash()
 	} else if hash, err = wt.Commit(o.Message, &git.CommitOptions{Author: author, Committer: committer}); err != nil {
-		return "", fmt.Errorf("version: commit in %s: %w", root, err)
+		return "", fmt.Errorf("vcs: commit in %s: %w", root, err)
 	}
 	if o.Tag != "" {
 		msg := o.TagMsg
@@ -90,7 +95,7 @@ func CommitAndTag(ctx context.Context, o CommitOptions) (string, error) {
 			msg += "\n"
 		}
 		if _, err := repo.CreateTag(o.Tag, hash, &git.CreateTagOptions{Tagger: committer, Message: msg}); err != nil {
-			return "", fmt.Errorf("version: tag %s: %w", o.Tag, err)
+			return "", fmt.Errorf("vcs: tag %s: %w", o.Tag, err)
 		}
 	}
 	return hash.String(), nil
@@ -141,7 +146,7 @@ func Push(ctx context.Context, o PushOptions) error {
 	if err != nil && !errors.Is(err, git.NoErrAlreadyUpToDate) {
 		// go-git's errors do not carry credentials; the remote URL may,
 		// so name the remote, not its URL.
-		return fmt.Errorf("version: push %s to remote %q from %s: %w", strings.Join(o.Refs, " "), remote, root, redact(err, o.Token))
+		return fmt.Errorf("vcs: push %s to remote %q from %s: %w", strings.Join(o.Refs, " "), remote, root, redact(err, o.Token))
 	}
 	return nil
 }
@@ -154,7 +159,7 @@ func HeadRef(dir string) (string, error) {
 	}
 	ref, err := repo.Reference(plumbing.HEAD, false)
 	if err != nil {
-		return "", fmt.Errorf("version: reading HEAD: %w", err)
+		return "", fmt.Errorf("vcs: reading HEAD: %w", err)
 	}
 	if ref.Type() != plumbing.SymbolicReference {
 		return "", nil
@@ -169,7 +174,7 @@ func openRepo(dir string) (*git.Repository, string, error) {
 	}
 	wt, err := repo.Worktree()
 	if err != nil {
-		return nil, "", fmt.Errorf("version: %s: %w", dir, err)
+		return nil, "", fmt.Errorf("vcs: %s: %w", dir, err)
 	}
 	return repo, wt.Filesystem.Root(), nil
 }
@@ -190,11 +195,11 @@ func relTo(root, dir, f string) (string, error) {
 	}
 	realF, err := filepath.EvalSymlinks(f)
 	if err != nil {
-		return "", fmt.Errorf("version: staging %s: %w", f, err)
+		return "", fmt.Errorf("vcs: staging %s: %w", f, err)
 	}
 	rel, err := filepath.Rel(realRoot, realF)
 	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
-		return "", fmt.Errorf("version: %s is outside the worktree %s", f, root)
+		return "", fmt.Errorf("vcs: %s is outside the worktree %s", f, root)
 	}
 	return filepath.ToSlash(rel), nil
 }
@@ -210,7 +215,7 @@ func signatures(repo *git.Repository, getenv func(string) string, now time.Time)
 	}
 	cfg, err := repo.ConfigScoped(gitconfig.SystemScope)
 	if err != nil {
-		return nil, nil, fmt.Errorf("version: reading git config: %w", err)
+		return nil, nil, fmt.Errorf("vcs: reading git config: %w", err)
 	}
 	pick := func(role, envPrefix string, roleCfg struct{ Name, Email string }) (*object.Signature, error) {
 		name, email := getenv(envPrefix+"_NAME"), getenv(envPrefix+"_EMAIL")
