@@ -1,0 +1,306 @@
+package version
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+)
+
+// Description is what `git describe --tags --long` says about HEAD, plus
+// the state of the worktree.
+type Description struct {
+	// Tag is the nearest tag as git prints it (for an annotated tag, the
+	// name recorded inside the tag object), "" when no candidate tag is
+	// reachable.
+	Tag string
+	// Distance is git's depth: commits reachable from HEAD but not from
+	// Tag. When Tag is "" it is the number of commits reachable from HEAD,
+	// which is what setuptools-scm falls back to.
+	Distance int
+	// Commit is the full hex name of the described commit.
+	Commit string
+	// Short is the object name exactly as git describe abbreviates it.
+	Short string
+	// Dirty reports tracked changes against HEAD; only set when
+	// Options.Dirty asks for it.
+	Dirty bool
+	// Branch is the current branch's short name, "" when HEAD is detached.
+	Branch string
+	// Date is the described commit's committer date, in UTC.
+	Date time.Time
+}
+
+// String is git's text: "v1.2.0-5-gabc1234", just the abbreviated name
+// when there is no tag (as with --always), and "-dirty" when dirty.
+func (d Description) String() string {
+	s := d.Short
+	if d.Tag != "" {
+		s = d.Tag + "-" + strconv.Itoa(d.Distance) + "-g" + d.Short
+	}
+	if d.Dirty {
+		s += "-dirty"
+	}
+	return s
+}
+
+// Options select the repository, the tags, and what else to compute.
+type Options struct {
+	// Dir is any directory inside the worktree (or the git directory);
+	// the repository is found by searching upward as git does. Empty means
+	// the current directory.
+	Dir string
+	// Match are glob patterns as for `git describe --match`; a tag is a
+	// candidate when its name (without refs/tags/) matches any of them.
+	// Empty means every tag.
+	Match []string
+	// Candidate, when set, must also accept a tag's name for it to count.
+	Candidate func(tag string) bool
+	// Dirty asks for Description.Dirty, which costs a stat of every
+	// tracked file.
+	Dirty bool
+	// Rev describes this commit-ish (full or short hex, a ref name,
+	// optionally followed by ~N or ^N) instead of HEAD. Dirty still looks
+	// at the worktree.
+	Rev string
+	// Search picks which git release's search to reproduce; the zero
+	// value is SearchClassic.
+	Search Search
+}
+
+// Search names a generation of git describe's candidate search. They give
+// the same answer except on merge-heavy histories with many tags, where
+// the newer search stops earlier and can settle on a different tag.
+type Search int
+
+const (
+	// SearchClassic is git up to 2.47 (Debian 12 ships 2.39): after ten
+	// candidates it keeps walking until it meets an eleventh tag.
+	SearchClassic Search = iota
+	// SearchModern is git 2.48 and later: it stops as soon as it has ten
+	// candidates or has found every tag.
+	SearchModern
+)
+
+// Describe finds the nearest tag of HEAD (or Options.Rev) as
+// `git describe --tags --long` does, without running git. No tag at all is
+// not an error: Tag is then "" and Distance counts all commits.
+func Describe(ctx context.Context, opts Options) (Description, error) {
+	if err := ctx.Err(); err != nil {
+		return Description{}, err
+	}
+	r, err := openRepository(opts.Dir)
+	if err != nil {
+		return Description{}, err
+	}
+	defer r.close()
+	return r.describe(ctx, opts)
+}
+
+func (r *repository) describe(ctx context.Context, opts Options) (Description, error) {
+	head, branch, err := r.head()
+	if err != nil {
+		return Description{}, err
+	}
+	shallow, err := r.shallowSet()
+	if err != nil {
+		return Description{}, err
+	}
+	g := loadCommitGraph(r.odb.dirs)
+	if g != nil {
+		defer g.close()
+	}
+	store := newCommitStore(r.odb, g, shallow)
+
+	arg, target := head, head
+	if opts.Rev != "" {
+		if arg, err = r.resolveRev(opts.Rev, head, store); err != nil {
+			return Description{}, err
+		}
+		if target, err = r.peelToCommit(arg, opts.Rev); err != nil {
+			return Description{}, err
+		}
+	}
+	start, err := store.node(target)
+	if err != nil {
+		return Description{}, err
+	}
+	// Git parses the described commit (and the tag naming it) from its
+	// object even when the commit-graph has it.
+	r.odb.touch(arg)
+	r.odb.touch(target)
+	d := Description{
+		Commit: target.String(),
+		Branch: branch,
+		Date:   time.Unix(int64(store.date(start)), 0).UTC(),
+	}
+
+	refs, err := r.tagRefs()
+	if err != nil {
+		return Description{}, err
+	}
+	names, err := r.collectNames(refs, acceptFunc(opts))
+	if err != nil {
+		return Description{}, err
+	}
+
+	if n := names.byPeeled[target]; n != nil {
+		// Exact match: git prints the tag with distance 0 and abbreviates
+		// what the tag points at.
+		if d.Tag, err = r.display(n); err != nil {
+			return Description{}, err
+		}
+		abbrevOf := arg
+		if opts.Search == SearchModern {
+			abbrevOf = target
+		}
+		if n.tag != nil {
+			abbrevOf = n.tag.target
+		}
+		if d.Short, err = r.abbreviate(abbrevOf, opts.Search == SearchClassic); err != nil {
+			return Description{}, err
+		}
+	} else {
+		if r.odb.midxCount > 0 {
+			// Git parses every name's object before the walk.
+			for id := range names.byPeeled {
+				r.odb.touch(id)
+			}
+		}
+		onGraph := map[uint32]*tagName{}
+		if g != nil {
+			for id, n := range names.byPeeled {
+				if pos, ok := g.find(id); ok {
+					onGraph[pos] = n
+				}
+			}
+		}
+		for id, node := range store.extraIdx {
+			if n := names.byPeeled[id]; n != nil {
+				onGraph[node] = n
+			}
+		}
+		store.onNew = func(id oid, node uint32) {
+			if n := names.byPeeled[id]; n != nil {
+				onGraph[node] = n
+			}
+		}
+		store.exhaustive = names.count == 0 || opts.Search == SearchClassic && names.count <= maxCandidates && !names.anyAnnotated()
+		w := newWalker(ctx, store, onGraph)
+		w.modern, w.nameCount = opts.Search == SearchModern, names.count
+		res, err := w.search(start)
+		if err != nil {
+			var hit *shallowHit
+			if errors.As(err, &hit) {
+				return Description{}, &ShallowError{Dir: r.displayDir(), Commit: hit.commit.String()}
+			}
+			return Description{}, err
+		}
+		if res.best != nil {
+			if d.Tag, err = r.display(res.best.name); err != nil {
+				return Description{}, err
+			}
+			d.Distance = res.best.depth
+		} else {
+			d.Distance = res.seen
+		}
+		if d.Short, err = r.abbreviate(target, opts.Search == SearchClassic); err != nil {
+			return Description{}, err
+		}
+	}
+
+	if opts.Dirty {
+		if d.Dirty, err = r.dirty(ctx, head, store); err != nil {
+			return Description{}, err
+		}
+	}
+	return d, nil
+}
+
+func (r *repository) abbreviate(id oid, classic bool) (string, error) {
+	n, err := r.abbrevLen(id, classic)
+	if err != nil {
+		return "", err
+	}
+	return id.String()[:n], nil
+}
+
+// acceptFunc combines Match and Candidate as describe's get_name filters.
+func acceptFunc(opts Options) func(string) bool {
+	if len(opts.Match) == 0 && opts.Candidate == nil {
+		return nil
+	}
+	return func(name string) bool {
+		if len(opts.Match) > 0 {
+			ok := false
+			for _, p := range opts.Match {
+				if wildmatch(p, name) {
+					ok = true
+					break
+				}
+			}
+			if !ok {
+				return false
+			}
+		}
+		return opts.Candidate == nil || opts.Candidate(name)
+	}
+}
+
+// shallowSet reads the shallow file: the commits whose parents a shallow
+// clone does not have.
+func (r *repository) shallowSet() (map[oid]bool, error) {
+	path := filepath.Join(r.commonDir, "shallow")
+	f, err := os.Open(path)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, nil
+		}
+		return nil, &FileError{Path: path, Reason: "cannot read", Err: err}
+	}
+	defer f.Close()
+	set := map[oid]bool{}
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		line := sc.Bytes()
+		if len(line) == 0 {
+			continue
+		}
+		id, ok := parseOID(line)
+		if !ok {
+			return nil, corrupt(path, "expected one object name per line, got %q", line)
+		}
+		set[id] = true
+	}
+	if err := sc.Err(); err != nil {
+		return nil, &FileError{Path: path, Reason: "cannot read", Err: err}
+	}
+	return set, nil
+}
+
+// peelToCommit is lookup_commit_reference: follow tags down to a commit.
+func (r *repository) peelToCommit(id oid, rev string) (oid, error) {
+	for depth := 0; depth < 100; depth++ {
+		typ, err := r.odb.typeOf(id)
+		if err != nil {
+			return oid{}, fmt.Errorf("version: revision %q: %w", rev, err)
+		}
+		switch typ {
+		case typeCommit:
+			return id, nil
+		case typeTag:
+			t, err := r.loadTag(id)
+			if err != nil {
+				return oid{}, fmt.Errorf("version: revision %q: %w", rev, err)
+			}
+			id = t.target
+		default:
+			return oid{}, fmt.Errorf("%w: %q is a %s", ErrBadRev, rev, typ)
+		}
+	}
+	return oid{}, fmt.Errorf("%w: %q: tag chain too long", ErrBadRev, rev)
+}
