@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sort"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -103,11 +105,14 @@ func Describe(ctx context.Context, opts Options) (Description, error) {
 
 func (r *repository) describe(ctx context.Context, opts Options) (Description, error) {
 	head, branch, err := r.head()
-	if err != nil {
+	if err != nil && (opts.Rev == "" || opts.Dirty || !errors.Is(err, ErrNoCommits)) {
 		return Description{}, err
 	}
 	shallow, err := r.shallowSet()
 	if err != nil {
+		return Description{}, err
+	}
+	if err := r.checkHistoryRewrites(); err != nil {
 		return Description{}, err
 	}
 	g := loadCommitGraph(r.odb.dirs)
@@ -147,78 +152,89 @@ func (r *repository) describe(ctx context.Context, opts Options) (Description, e
 	if err != nil {
 		return Description{}, err
 	}
-
+	classic := opts.Search == SearchClassic
+	abbrevOf := target
 	if n := names.byPeeled[target]; n != nil {
 		// Exact match: git prints the tag with distance 0 and abbreviates
-		// what the tag points at.
+		// what the tag object points at (an inner tag, for a tag of a
+		// tag), or, for a lightweight tag, what it was asked to describe
+		// (git 2.47 and older) or the commit (later releases).
 		if d.Tag, err = r.display(n); err != nil {
 			return Description{}, err
 		}
-		abbrevOf := arg
-		if opts.Search == SearchModern {
-			abbrevOf = target
-		}
-		if n.tag != nil {
+		switch {
+		case n.tag != nil:
 			abbrevOf = n.tag.target
+		case classic:
+			abbrevOf = arg
 		}
-		if d.Short, err = r.abbreviate(abbrevOf, opts.Search == SearchClassic); err != nil {
-			return Description{}, err
-		}
-	} else {
-		if r.odb.midxCount > 0 {
-			// Git parses every name's object before the walk.
-			for id := range names.byPeeled {
-				r.odb.touch(id)
-			}
-		}
-		onGraph := map[uint32]*tagName{}
-		if g != nil {
-			for id, n := range names.byPeeled {
-				if pos, ok := g.find(id); ok {
-					onGraph[pos] = n
-				}
-			}
-		}
-		for id, node := range store.extraIdx {
-			if n := names.byPeeled[id]; n != nil {
-				onGraph[node] = n
-			}
-		}
-		store.onNew = func(id oid, node uint32) {
-			if n := names.byPeeled[id]; n != nil {
-				onGraph[node] = n
-			}
-		}
-		store.exhaustive = names.count == 0 || opts.Search == SearchClassic && names.count <= maxCandidates && !names.anyAnnotated()
-		w := newWalker(ctx, store, onGraph)
-		w.modern, w.nameCount = opts.Search == SearchModern, names.count
-		res, err := w.search(start)
-		if err != nil {
-			var hit *shallowHit
-			if errors.As(err, &hit) {
-				return Description{}, &ShallowError{Dir: r.displayDir(), Commit: hit.commit.String()}
-			}
-			return Description{}, err
-		}
-		if res.best != nil {
-			if d.Tag, err = r.display(res.best.name); err != nil {
-				return Description{}, err
-			}
-			d.Distance = res.best.depth
-		} else {
-			d.Distance = res.seen
-		}
-		if d.Short, err = r.abbreviate(target, opts.Search == SearchClassic); err != nil {
-			return Description{}, err
-		}
+	} else if err := r.search(ctx, opts, store, names, start, &d); err != nil {
+		return Description{}, err
 	}
-
+	if d.Short, err = r.abbreviate(abbrevOf, classic); err != nil {
+		return Description{}, err
+	}
 	if opts.Dirty {
 		if d.Dirty, err = r.dirty(ctx, head, store); err != nil {
 			return Description{}, err
 		}
 	}
 	return d, nil
+}
+
+// search walks history from start for the nearest candidate and fills in
+// Tag and Distance.
+func (r *repository) search(ctx context.Context, opts Options, store *commitStore, names *nameSet, start uint32, d *Description) error {
+	if r.odb.midxCount > 0 {
+		// Git parses every name's object before the walk.
+		for id := range names.byPeeled {
+			r.odb.touch(id)
+		}
+	}
+	// Names are looked up by node: graph positions resolved now, commits
+	// read from objects as they are read.
+	named := map[uint32]*tagName{}
+	if store.g != nil {
+		for id, n := range names.byPeeled {
+			if pos, ok := store.g.find(id); ok {
+				named[pos] = n
+			}
+		}
+	}
+	for id, node := range store.extraIdx {
+		if n := names.byPeeled[id]; n != nil {
+			named[node] = n
+		}
+	}
+	store.onNew = func(id oid, node uint32) {
+		if n := names.byPeeled[id]; n != nil {
+			named[node] = n
+		}
+	}
+	classic := opts.Search == SearchClassic
+	// Nothing can stop the walk before the end of history when there are
+	// no names, or (before git 2.48) only lightweight ones and too few
+	// to reach the candidate limit.
+	store.exhaustive = names.count == 0 || classic && names.count <= maxCandidates && !names.anyAnnotated()
+	w := newWalker(ctx, store, named)
+	w.modern, w.nameCount = !classic, names.count
+	res, err := w.search(start)
+	if err != nil {
+		var hit *shallowHit
+		if errors.As(err, &hit) {
+			return &ShallowError{Dir: r.displayDir(), Commit: hit.commit.String()}
+		}
+		return err
+	}
+	if res.best == nil {
+		d.Distance = res.seen
+		return nil
+	}
+	if d.Tag, err = r.display(res.best.name); err != nil {
+		return err
+	}
+	d.Distance = res.best.depth
+	return nil
 }
 
 func (r *repository) abbreviate(id oid, classic bool) (string, error) {
@@ -249,6 +265,31 @@ func acceptFunc(opts Options) func(string) bool {
 		}
 		return opts.Candidate == nil || opts.Candidate(name)
 	}
+}
+
+// checkHistoryRewrites refuses repositories whose history git would see
+// through replace refs or grafts: git describe follows them, this package
+// does not, and a silently different number is worse than an error.
+func (r *repository) checkHistoryRewrites() error {
+	if _, err := os.Stat(filepath.Join(r.commonDir, "info", "grafts")); err == nil {
+		return &FileError{Path: filepath.Join(r.commonDir, "info", "grafts"), Reason: "grafts are not supported", Err: ErrUnsupported}
+	}
+	if envBool("GIT_NO_REPLACE_OBJECTS") {
+		return nil
+	}
+	var replace []tagRef
+	if err := r.walkLoose(filepath.Join(r.commonDir, "refs", "replace"), "refs/replace/", &replace); err != nil {
+		return err
+	}
+	p, err := r.packedRefs()
+	if err != nil {
+		return err
+	}
+	i := sort.Search(len(p.refs), func(i int) bool { return p.refs[i].name >= "refs/replace/" })
+	if len(replace) > 0 || i < len(p.refs) && strings.HasPrefix(p.refs[i].name, "refs/replace/") {
+		return &FileError{Path: filepath.Join(r.commonDir, "refs", "replace"), Reason: "replace refs are not supported (set GIT_NO_REPLACE_OBJECTS=1 to ignore them, as git would)", Err: ErrUnsupported}
+	}
+	return nil
 }
 
 // shallowSet reads the shallow file: the commits whose parents a shallow

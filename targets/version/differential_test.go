@@ -97,7 +97,6 @@ func sample(commits []string, n int, seed uint64) []string {
 	return out
 }
 
-
 // TestDescribeRandomHistories runs many small, chaotic histories: random
 // dates (so git's date-ordered walk propagates flags imperfectly), dense
 // tags (so the ten-candidate limit is hit), criss-cross merges.
@@ -128,7 +127,7 @@ func TestDescribeModernMatchesNewGit(t *testing.T) {
 	if bin == "" {
 		t.Skip("PYRELEASE_TEST_GIT_MODERN is not set (path to git >= 2.48)")
 	}
-	total := 0
+	var dirs []string
 	for seed := uint64(100); seed < 140; seed++ {
 		opts := gen.Options{
 			Seed: seed, Commits: 40 + int(seed%5)*20,
@@ -136,8 +135,17 @@ func TestDescribeModernMatchesNewGit(t *testing.T) {
 			TagEvery: 2 + int(seed%4), AnnotatedRate: 0.5,
 			RandomDates: true, CommitGraph: seed%2 == 0,
 		}
-		dir := repoFixture(t, "random-"+strconv.FormatUint(seed, 10), opts)
-		commits := gitLines(t, dir, "rev-list", "--all")
+		dirs = append(dirs, repoFixture(t, "random-"+strconv.FormatUint(seed, 10), opts))
+	}
+	for shape, opts := range shapes {
+		dirs = append(dirs, repoFixture(t, shape+"-packed", storages["packed"](opts)))
+	}
+	midx := large
+	midx.Pack, midx.MultiPackIndex = true, true
+	dirs = append(dirs, repoFixture(t, "large-midx", midx))
+	total := 0
+	for _, dir := range dirs {
+		commits := sample(gitLines(t, dir, "rev-list", "--all"), 300, 1)
 		cmd := exec.Command(bin, append([]string{"describe", "--tags", "--long", "--always"}, commits...)...)
 		cmd.Dir, cmd.Env = dir, testenv.GitEnv()
 		out, err := cmd.Output()
@@ -231,7 +239,9 @@ func TestDescribeMatch(t *testing.T) {
 func TestDescribeCandidate(t *testing.T) {
 	testenv.Require(t, "git")
 	dir := repoFixture(t, "special-packed", storages["packed"](shapes["special"]))
-	reject := func(tag string) bool { return strings.HasPrefix(tag, "v9") || strings.HasSuffix(tag, ".0") || strings.HasPrefix(tag, "a-") }
+	reject := func(tag string) bool {
+		return strings.HasPrefix(tag, "v9") || strings.HasSuffix(tag, ".0") || strings.HasPrefix(tag, "a-")
+	}
 	var excludes []string
 	for _, tag := range gitLines(t, dir, "tag") {
 		if reject(tag) {

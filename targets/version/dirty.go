@@ -32,7 +32,7 @@ const (
 // trees (node_modules, .venv) cost nothing; untracked files do not count.
 func (r *repository) dirty(ctx context.Context, head oid, s *commitStore) (bool, error) {
 	if r.workTree == "" {
-		return false, &FileError{Path: r.gitDir, Reason: "cannot check for changes", Err: ErrNoWorktree}
+		return false, &FileError{Path: r.gitDir, Reason: "bare repository: no working tree to check for changes", Err: ErrNoWorktree}
 	}
 	path := filepath.Join(r.gitDir, "index")
 	idx := &gitIndex{}

@@ -229,7 +229,9 @@ func TestDirtyDoesNotWalkIgnoredTrees(t *testing.T) {
 	}
 }
 
-func itoa3(i int) string { return string(rune('a'+i/100)) + string(rune('a'+i/10%10)) + string(rune('a'+i%10)) }
+func itoa3(i int) string {
+	return string(rune('a'+i/100)) + string(rune('a'+i/10%10)) + string(rune('a'+i%10))
+}
 
 // TestDirtyRacyClean describes right after the index was written, when
 // git cannot trust stat data and must compare content.

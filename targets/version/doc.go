@@ -3,16 +3,34 @@
 // git does.
 //
 // Describe reads the repository files directly: loose and packed refs, the
-// commit-graph (single file or chain) when present, pack indexes and packs
-// through mmap, and loose objects only when it must. It ports git's own
-// candidate search from builtin/describe.c (git 2.39), because a plain
-// first-parent or log walk gives the wrong distance as soon as there are
-// merges, and it abbreviates object names the way git does, so the text is
-// byte for byte what git prints.
+// commit-graph (one file or a chain) when there is one, pack indexes and
+// packs through mmap, loose objects only when it must. It ports git's own
+// candidate search from builtin/describe.c, because a plain first-parent
+// or log walk gives the wrong distance as soon as there are merges, and it
+// abbreviates object names the way git does, so that the text is byte for
+// byte what git prints. Git changed the search in 2.48; Options.Search
+// picks the generation to reproduce (the default is the older one, which
+// Debian 12's git 2.39 uses).
 //
-// What is deliberately not supported, because git describe itself behaves
-// differently or the repository layout is out of scope: replace refs and
-// grafts (ignored), the reftable ref backend and SHA-256 repositories
-// (ErrUnsupported), split indexes (Dirty then asks git), and dirty
-// submodule worktrees (only the submodule's checked-out commit is compared).
+// Without a commit-graph every visited commit must be inflated. Commit
+// headers are inflated only as far as the committer line, with a decoder
+// built for such short prefixes, and a walk that must cover all history
+// decodes all packed commits in parallel instead of one after the other.
+//
+// The dirty check compares the index with HEAD's tree (skipping subtrees
+// the index's cache-tree proves unchanged) and stats only tracked files,
+// so ignored trees such as node_modules or .venv cost nothing.
+//
+// Deliberately out of scope, each reported rather than answered wrongly:
+// replace refs and grafts, the reftable ref backend and SHA-256
+// repositories (ErrUnsupported), and history missing from a shallow clone
+// (ErrShallow). Split and sparse indexes, and content git would convert
+// before comparing (core.autocrlf, .gitattributes), make the dirty check
+// ask `git status`. Submodules count as changed when their checked-out
+// commit differs, not when their own worktree is dirty. GIT_DIR and the
+// other repository-selecting environment variables are ignored: the
+// repository is always found from Options.Dir; git config is read from
+// the system, global, repository and worktree files (honouring
+// GIT_CONFIG_NOSYSTEM, GIT_CONFIG_SYSTEM and GIT_CONFIG_GLOBAL, following
+// include.path but not includeIf).
 package version

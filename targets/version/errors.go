@@ -16,7 +16,7 @@ var (
 	// not have. The fix is always the same, so the message says it.
 	ErrShallow = errors.New("version: shallow clone is missing the history needed; run: git fetch --unshallow --tags")
 	// ErrUnsupported marks repository features this package does not read.
-	ErrUnsupported = errors.New("version: unsupported repository format")
+	ErrUnsupported = errors.New("version: unsupported repository feature")
 	// ErrCorrupt marks repository files that do not parse.
 	ErrCorrupt = errors.New("version: corrupt repository data")
 	// ErrNoWorktree means Dirty was asked of a repository without a
@@ -34,6 +34,7 @@ type ShallowError struct {
 	Commit string // the boundary commit whose parents are missing
 }
 
+// Error names the clone and the command that fetches what is missing.
 func (e *ShallowError) Error() string {
 	return fmt.Sprintf("version: %s is a shallow clone and the history needed to find the nearest tag is missing; run: git fetch --unshallow --tags", e.Dir)
 }
@@ -48,13 +49,15 @@ type ObjectError struct {
 	Err    error  // ErrCorrupt or an I/O error
 }
 
+// Error says which object and what is wrong with it.
 func (e *ObjectError) Error() string {
-	if e.Err != nil && !errors.Is(e.Err, ErrCorrupt) {
+	if e.Err != nil && !isSentinel(e.Err) {
 		return fmt.Sprintf("version: object %s: %s: %v", e.ID, e.Reason, e.Err)
 	}
 	return fmt.Sprintf("version: object %s: %s", e.ID, e.Reason)
 }
 
+// Unwrap returns ErrCorrupt or the I/O error.
 func (e *ObjectError) Unwrap() error { return e.Err }
 
 // FileError reports a repository file that does not parse.
@@ -64,14 +67,26 @@ type FileError struct {
 	Err    error  // ErrCorrupt, ErrUnsupported or an I/O error
 }
 
+// Error says which file and what was expected of it.
 func (e *FileError) Error() string {
-	if e.Err != nil && !errors.Is(e.Err, ErrCorrupt) && !errors.Is(e.Err, ErrUnsupported) {
+	if e.Err != nil && !isSentinel(e.Err) {
 		return fmt.Sprintf("version: %s: %s: %v", e.Path, e.Reason, e.Err)
 	}
 	return fmt.Sprintf("version: %s: %s", e.Path, e.Reason)
 }
 
+// Unwrap returns ErrCorrupt, ErrUnsupported, ErrNotRepo or the I/O error.
 func (e *FileError) Unwrap() error { return e.Err }
+
+// isSentinel reports whether err is one of this package's sentinels,
+// whose text the typed errors leave out (the reason already says it).
+func isSentinel(err error) bool {
+	switch err {
+	case ErrNotRepo, ErrNoCommits, ErrShallow, ErrUnsupported, ErrCorrupt, ErrNoWorktree, ErrBadRev:
+		return true
+	}
+	return false
+}
 
 func corrupt(path, format string, args ...any) error {
 	return &FileError{Path: path, Reason: fmt.Sprintf(format, args...), Err: ErrCorrupt}

@@ -30,7 +30,7 @@ type indexEntry struct {
 	path            string
 }
 
-func (e *indexEntry) stage() int        { return int(e.flags&ceStageMask) >> 12 }
+func (e *indexEntry) stage() int         { return int(e.flags&ceStageMask) >> 12 }
 func (e *indexEntry) skipWorktree() bool { return e.xflags&ceSkipWorktree != 0 }
 func (e *indexEntry) intentToAdd() bool  { return e.xflags&ceIntentToAdd != 0 }
 func (e *indexEntry) assumeValid() bool  { return e.flags&ceAssumeValid != 0 }

@@ -141,8 +141,6 @@ func newRepository(gitDir, workTree string) (*repository, error) {
 			wt = filepath.Join(r.gitDir, wt)
 		}
 		r.workTree = filepath.Clean(wt)
-	} else if bare, _ := cfg.boolean("core.bare", false); bare && r.gitDir == r.commonDir && workTree != "" && filepath.Base(gitDir) != ".git" {
-		r.workTree = ""
 	}
 	r.odb = newODB(filepath.Join(r.commonDir, "objects"))
 	return r, nil
@@ -297,6 +295,9 @@ func (r *repository) tagRefs() ([]tagRef, error) {
 	if err := r.walkLoose(root, "refs/tags/", &loose); err != nil {
 		return nil, err
 	}
+	for i := range loose {
+		loose[i].name = loose[i].name[len("refs/tags/"):]
+	}
 	sort.Slice(loose, func(i, j int) bool { return loose[i].name < loose[j].name })
 	var out []tagRef
 	lo := sort.Search(len(p.refs), func(i int) bool { return p.refs[i].name >= "refs/tags/" })
@@ -329,6 +330,8 @@ func (r *repository) tagRefs() ([]tagRef, error) {
 	return out, nil
 }
 
+// walkLoose lists the loose refs under dir (named prefix...), with their
+// full names, skipping what git's loose_fill_ref_dir skips or marks broken.
 func (r *repository) walkLoose(dir, prefix string, out *[]tagRef) error {
 	ents, err := os.ReadDir(dir)
 	if err != nil {
@@ -361,7 +364,7 @@ func (r *repository) walkLoose(dir, prefix string, out *[]tagRef) error {
 		if err != nil || id.isZero() {
 			continue // broken: git lists it with a null object name
 		}
-		*out = append(*out, tagRef{name: refname[len("refs/tags/"):], id: id})
+		*out = append(*out, tagRef{name: refname, id: id})
 	}
 	return nil
 }

@@ -261,3 +261,20 @@ func TestShallowClones(t *testing.T) {
 		t.Errorf("after unshallow: Describe = %q, git says %q", d, want)
 	}
 }
+
+func TestDescribeRefusesHistoryRewrites(t *testing.T) {
+	dir := workRepo(t)
+	// Graft HEAD onto nothing: git now sees a root commit.
+	testenv.Git(t, dir, "replace", "--graft", "HEAD")
+	if _, err := Describe(context.Background(), Options{Dir: dir}); !errors.Is(err, ErrUnsupported) {
+		t.Fatalf("with a replace ref: err = %v, want ErrUnsupported", err)
+	}
+	t.Setenv("GIT_NO_REPLACE_OBJECTS", "1")
+	d, err := Describe(context.Background(), Options{Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want, _ := testenv.GitE(dir, []string{"GIT_NO_REPLACE_OBJECTS=1"}, "describe", "--tags", "--long"); d.String() != want {
+		t.Errorf("GIT_NO_REPLACE_OBJECTS=1: Describe = %q, git says %q", d, want)
+	}
+}
