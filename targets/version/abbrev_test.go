@@ -5,13 +5,13 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pyrelease/pyrelease/targets/internal/gitgen"
 	"github.com/pyrelease/pyrelease/targets/internal/testenv"
-	"github.com/pyrelease/pyrelease/targets/version/internal/gen"
 )
 
 // abbrevBase is small enough to describe every commit several times, and
 // has enough objects (about 2000) for 4-digit prefixes to collide.
-var abbrevBase = gen.Options{Seed: 11, Commits: 600, MergeRate: 0.1, BranchRate: 0.1, TagEvery: 8, AnnotatedRate: 0.5}
+var abbrevBase = gitgen.Options{Seed: 11, Commits: 600, MergeRate: 0.1, BranchRate: 0.1, TagEvery: 8, AnnotatedRate: 0.5}
 
 // TestAbbreviationMatchesGit compares the abbreviated names on object
 // stores of every kind: loose objects only (git then counts no objects
@@ -22,11 +22,14 @@ func TestAbbreviationMatchesGit(t *testing.T) {
 	t.Parallel()
 	testenv.Require(t, "git")
 	base := abbrevBase
-	stores := map[string]func(gen.Options) gen.Options{
-		"loose":  func(o gen.Options) gen.Options { o.Loose = true; return o },
-		"packed": func(o gen.Options) gen.Options { o.Pack = true; return o },
-		"mixed":  func(o gen.Options) gen.Options { o.Pack, o.ExtraLoose = true, 40; return o },
-		"midx":   func(o gen.Options) gen.Options { o.Pack, o.ExtraLoose, o.MultiPackIndex = true, 40, true; return o },
+	stores := map[string]func(gitgen.Options) gitgen.Options{
+		"loose":  func(o gitgen.Options) gitgen.Options { o.Loose = true; return o },
+		"packed": func(o gitgen.Options) gitgen.Options { o.Pack = true; return o },
+		"mixed":  func(o gitgen.Options) gitgen.Options { o.Pack, o.ExtraLoose = true, 40; return o },
+		"midx": func(o gitgen.Options) gitgen.Options {
+			o.Pack, o.ExtraLoose, o.MultiPackIndex = true, 40, true
+			return o
+		},
 	}
 	// Setting -> how many commits to compare (0: all of them).
 	settings := map[string]int{"": 0, "4": 0, "5": 100, "12": 50, "40": 20, "false": 20, "auto": 50}

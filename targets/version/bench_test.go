@@ -4,15 +4,15 @@ import (
 	"context"
 	"testing"
 
-	"github.com/pyrelease/pyrelease/targets/version/internal/gen"
+	"github.com/pyrelease/pyrelease/targets/internal/gitgen"
 )
 
 // BenchmarkDescribe describes HEAD of the generated 11k-commit history
 // (generated once per process) the way a release target does.
 func BenchmarkDescribe(b *testing.B) {
-	cases := map[string]func(gen.Options) gen.Options{
-		"commit-graph": func(o gen.Options) gen.Options { o.Pack, o.CommitGraph = true, true; return o },
-		"packed":       func(o gen.Options) gen.Options { o.Pack = true; return o },
+	cases := map[string]func(gitgen.Options) gitgen.Options{
+		"commit-graph": func(o gitgen.Options) gitgen.Options { o.Pack, o.CommitGraph = true, true; return o },
+		"packed":       func(o gitgen.Options) gitgen.Options { o.Pack = true; return o },
 	}
 	for name, v := range cases {
 		b.Run(name, func(b *testing.B) {

@@ -9,12 +9,12 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pyrelease/pyrelease/targets/internal/gitgen"
 	"github.com/pyrelease/pyrelease/targets/internal/testenv"
-	"github.com/pyrelease/pyrelease/targets/version/internal/gen"
 )
 
 // shapes are the histories every differential test runs against.
-var shapes = map[string]gen.Options{
+var shapes = map[string]gitgen.Options{
 	"linear":      {Seed: 1, Commits: 200, TagEvery: 15, AnnotatedRate: 0.5},
 	"merges":      {Seed: 2, Commits: 400, MergeRate: 0.15, BranchRate: 0.1, TagEvery: 12, AnnotatedRate: 0.5, SkewDates: true},
 	"crisscross":  {Seed: 3, Commits: 400, MergeRate: 0.2, BranchRate: 0.15, CrissCross: 0.6, TagEvery: 9, AnnotatedRate: 0.3, SkewDates: true},
@@ -26,15 +26,15 @@ var shapes = map[string]gen.Options{
 
 // storage variants of each shape: loose or packed, with or without a
 // commit-graph (single, chained, or stale).
-var storages = map[string]func(o gen.Options) gen.Options{
-	"loose":       func(o gen.Options) gen.Options { return o },
-	"loose-graph": func(o gen.Options) gen.Options { o.CommitGraph = true; return o },
-	"packed":      func(o gen.Options) gen.Options { o.Pack = true; return o },
-	"packed-split": func(o gen.Options) gen.Options {
+var storages = map[string]func(o gitgen.Options) gitgen.Options{
+	"loose":       func(o gitgen.Options) gitgen.Options { return o },
+	"loose-graph": func(o gitgen.Options) gitgen.Options { o.CommitGraph = true; return o },
+	"packed":      func(o gitgen.Options) gitgen.Options { o.Pack = true; return o },
+	"packed-split": func(o gitgen.Options) gitgen.Options {
 		o.Pack, o.SplitGraph = true, true
 		return o
 	},
-	"packed-stale": func(o gen.Options) gen.Options {
+	"packed-stale": func(o gitgen.Options) gitgen.Options {
 		o.Pack, o.StaleGraph = true, true
 		return o
 	},
@@ -105,7 +105,7 @@ func TestDescribeRandomHistories(t *testing.T) {
 	testenv.Require(t, "git")
 	total := 0
 	for seed := uint64(100); seed < 140; seed++ {
-		opts := gen.Options{
+		opts := gitgen.Options{
 			Seed: seed, Commits: 40 + int(seed%5)*20,
 			MergeRate: 0.25, BranchRate: 0.2, CrissCross: 0.5,
 			TagEvery: 2 + int(seed%4), AnnotatedRate: 0.5,
@@ -129,7 +129,7 @@ func TestDescribeModernMatchesNewGit(t *testing.T) {
 	}
 	var dirs []string
 	for seed := uint64(100); seed < 140; seed++ {
-		opts := gen.Options{
+		opts := gitgen.Options{
 			Seed: seed, Commits: 40 + int(seed%5)*20,
 			MergeRate: 0.25, BranchRate: 0.2, CrissCross: 0.5,
 			TagEvery: 2 + int(seed%4), AnnotatedRate: 0.5,
@@ -170,7 +170,7 @@ func TestDescribeModernMatchesNewGit(t *testing.T) {
 // large is the 11k-commit history shared by the large-repository tests
 // and the benchmark: over 32768 objects, so git's abbreviation starts at
 // 8 digits and a multi-pack-index changes it (see approximateCount).
-var large = gen.Options{
+var large = gitgen.Options{
 	Seed: 42, Commits: 11000, MergeRate: 0.05, BranchRate: 0.05, CrissCross: 0.2,
 	TagEvery: 60, AnnotatedRate: 0.6, PrefixedRate: 0.2, SkewDates: true,
 }
@@ -178,11 +178,11 @@ var large = gen.Options{
 func TestDescribeLargeRepo(t *testing.T) {
 	t.Parallel()
 	testenv.Require(t, "git")
-	variants := map[string]func(gen.Options) gen.Options{
-		"packed-graph": func(o gen.Options) gen.Options { o.Pack, o.CommitGraph = true, true; return o },
-		"packed":       func(o gen.Options) gen.Options { o.Pack = true; return o },
-		"fast-import":  func(o gen.Options) gen.Options { return o },
-		"midx":         func(o gen.Options) gen.Options { o.Pack, o.MultiPackIndex = true, true; return o },
+	variants := map[string]func(gitgen.Options) gitgen.Options{
+		"packed-graph": func(o gitgen.Options) gitgen.Options { o.Pack, o.CommitGraph = true, true; return o },
+		"packed":       func(o gitgen.Options) gitgen.Options { o.Pack = true; return o },
+		"fast-import":  func(o gitgen.Options) gitgen.Options { return o },
+		"midx":         func(o gitgen.Options) gitgen.Options { o.Pack, o.MultiPackIndex = true, true; return o },
 	}
 	// A rare pattern makes walks long: the loose and packed variants then
 	// read thousands of commits from objects (and decode packs in bulk).

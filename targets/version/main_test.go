@@ -10,8 +10,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/pyrelease/pyrelease/targets/internal/gitgen"
 	"github.com/pyrelease/pyrelease/targets/internal/testenv"
-	"github.com/pyrelease/pyrelease/targets/version/internal/gen"
 )
 
 // fixtureRoot holds repositories generated once per test process and
@@ -46,7 +46,7 @@ type fixture struct {
 }
 
 // repoFixture generates (once per process) the repository named name.
-func repoFixture(t testing.TB, name string, opts gen.Options) string {
+func repoFixture(t testing.TB, name string, opts gitgen.Options) string {
 	t.Helper()
 	testenv.Require(t, "git")
 	fixturesMu.Lock()
@@ -58,7 +58,7 @@ func repoFixture(t testing.TB, name string, opts gen.Options) string {
 	fixturesMu.Unlock()
 	f.once.Do(func() {
 		opts.Env = testenv.GitEnv()
-		f.err = gen.Repo(context.Background(), f.dir, opts)
+		f.err = gitgen.Repo(context.Background(), f.dir, opts)
 	})
 	if f.err != nil {
 		t.Fatalf("generate %s: %v", name, f.err)

@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pyrelease/pyrelease/targets/internal/gitgen"
 	"github.com/pyrelease/pyrelease/targets/internal/testenv"
-	"github.com/pyrelease/pyrelease/targets/version/internal/gen"
 )
 
 func TestDescribeHeadBranchAndDate(t *testing.T) {
@@ -212,7 +212,7 @@ func TestDescribeAlternates(t *testing.T) {
 
 func TestShallowClones(t *testing.T) {
 	testenv.Require(t, "git")
-	src := repoFixture(t, "shallow-src", gen.Options{Seed: 21, Commits: 150, MergeRate: 0.1, BranchRate: 0.1, TagEvery: 12, AnnotatedRate: 0.5, Pack: true})
+	src := repoFixture(t, "shallow-src", gitgen.Options{Seed: 21, Commits: 150, MergeRate: 0.1, BranchRate: 0.1, TagEvery: 12, AnnotatedRate: 0.5, Pack: true})
 	answered, refused := 0, 0
 	for _, depth := range []int{1, 3, 10, 40} {
 		dst := filepath.Join(t.TempDir(), "clone")
