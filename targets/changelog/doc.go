@@ -8,3 +8,15 @@
 // reStructuredText), and zest.releaser ("1.3.0 (unreleased)" with an
 // underline, followed by "- Nothing changed yet." when empty).
 package changelog
+
+import (
+	"regexp"
+	"sync"
+)
+
+// lazyRegexp compiles a pattern on first use rather than at start-up: the
+// changelog is read by one target, and every other target of the same
+// binary should not pay for compiling its patterns.
+func lazyRegexp(pattern string) func() *regexp.Regexp {
+	return sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(pattern) })
+}

@@ -1,7 +1,6 @@
 package changelog
 
 import (
-	"regexp"
 	"strings"
 	"unicode/utf8"
 )
@@ -62,7 +61,7 @@ func (h heading) render(title, eol string) []line {
 	return out
 }
 
-var atxHeading = regexp.MustCompile(`^(#{1,6}[ \t]+)(.*?)[ \t]*$`)
+var atxHeading = lazyRegexp(`^(#{1,6}[ \t]+)(.*?)[ \t]*$`)
 
 // Characters reStructuredText accepts for section adornments; markdown's
 // setext headings use only = and -.
@@ -109,7 +108,7 @@ func headings(lines []line, markdown bool) []heading {
 				fence = trimmed[:3]
 				continue
 			}
-			if m := atxHeading.FindStringSubmatch(t); m != nil {
+			if m := atxHeading().FindStringSubmatch(t); m != nil {
 				hs = append(hs, heading{first: i, last: i, title: m[2], atx: m[1]})
 				lastEnd = i
 				continue

@@ -1,14 +1,13 @@
 package changelog
 
 import (
-	"regexp"
 	"strings"
 )
 
 // unreleasedLink is Keep a Changelog's link definition for the unreleased
 // changes, in the compare shape of the common forges:
 // "[Unreleased]: BASE/compare/v1.2.0...HEAD".
-var unreleasedLink = regexp.MustCompile(`^\[((?i)unreleased)\]:[ \t]*(\S+)/compare/(\S+?)\.\.\.HEAD[ \t]*$`)
+var unreleasedLink = lazyRegexp(`^\[((?i)unreleased)\]:[ \t]*(\S+)/compare/(\S+?)\.\.\.HEAD[ \t]*$`)
 
 // updateLinks moves the unreleased compare link to start at the new tag and
 // adds a definition for the new version comparing it with the previous tag.
@@ -21,7 +20,7 @@ func updateLinks(lines []line, version, eol string) []line {
 		}
 	}
 	for i, l := range lines {
-		m := unreleasedLink.FindStringSubmatch(l.text)
+		m := unreleasedLink().FindStringSubmatch(l.text)
 		if m == nil {
 			continue
 		}

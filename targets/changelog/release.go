@@ -3,7 +3,6 @@ package changelog
 import (
 	"fmt"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"time"
 )
@@ -18,18 +17,18 @@ const (
 )
 
 var (
-	kacTitle   = regexp.MustCompile(`^(?i)\[unreleased\](?:\([^)]*\))?$`)
-	plainTitle = regexp.MustCompile(`^(?i)unreleased:?$`)
-	zestTitle  = regexp.MustCompile(`^(\S.*?)[ \t]*\((?i:unreleased)\)$`)
+	kacTitle   = lazyRegexp(`^(?i)\[unreleased\](?:\([^)]*\))?$`)
+	plainTitle = lazyRegexp(`^(?i)unreleased:?$`)
+	zestTitle  = lazyRegexp(`^(\S.*?)[ \t]*\((?i:unreleased)\)$`)
 )
 
 func classify(title string) kind {
 	switch {
-	case kacTitle.MatchString(title):
+	case kacTitle().MatchString(title):
 		return keepAChangelog
-	case plainTitle.MatchString(title):
+	case plainTitle().MatchString(title):
 		return plain
-	case zestTitle.MatchString(title):
+	case zestTitle().MatchString(title):
 		return zest
 	}
 	return 0
@@ -117,7 +116,7 @@ func Release(content []byte, name string, version string, date time.Time) ([]byt
 		above = append(lines[h.first:h.last+1:h.last+1], blank(gap)...)
 		title = plainReleaseTitle(next, version, day)
 	case zest:
-		planned := zestTitle.FindStringSubmatch(h.title)[1]
+		planned := zestTitle().FindStringSubmatch(h.title)[1]
 		v := version
 		if strings.HasPrefix(planned, "v") && !strings.HasPrefix(version, "v") {
 			v = "v" + version

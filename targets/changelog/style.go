@@ -1,18 +1,17 @@
 package changelog
 
 import (
-	"regexp"
 	"strconv"
 	"strings"
 )
 
 // versionToken is the version a heading starts with: "1.2.0",
 // "[1.2.0] - ...", "v1.2.0 (...)".
-var versionToken = regexp.MustCompile(`^\[?v?(\d[^\s\])]*)`)
+var versionToken = lazyRegexp(`^\[?v?(\d[^\s\])]*)`)
 
 // releasedVersion returns the version a heading is about, without a "v".
 func releasedVersion(title string) string {
-	if m := versionToken.FindStringSubmatch(title); m != nil {
+	if m := versionToken().FindStringSubmatch(title); m != nil {
 		return m[1]
 	}
 	return ""
@@ -20,14 +19,14 @@ func releasedVersion(title string) string {
 
 // datedTitle takes a released heading apart: brackets, "v", the version, the
 // separator before the date, and a closing parenthesis.
-var datedTitle = regexp.MustCompile(`^(\[?)(v?)\d[^\s\])]*(\]?)([ \t]*(?:[-–—/,:]|\()?[ \t]*)\d{4}-\d{2}-\d{2}(\)?)$`)
+var datedTitle = lazyRegexp(`^(\[?)(v?)\d[^\s\])]*(\]?)([ \t]*(?:[-–—/,:]|\()?[ \t]*)\d{4}-\d{2}-\d{2}(\)?)$`)
 
 // plainReleaseTitle copies the shape of the previous release's heading
 // ("v1.2.0 - 2024-01-01", "[1.2.0] (2024-01-01)"...), or writes
 // "1.3.0 (2026-11-20)" when there is none to copy.
 func plainReleaseTitle(prev *heading, version, day string) string {
 	if prev != nil {
-		if m := datedTitle.FindStringSubmatch(prev.title); m != nil {
+		if m := datedTitle().FindStringSubmatch(prev.title); m != nil {
 			v := version
 			if m[2] == "v" && !strings.HasPrefix(version, "v") {
 				v = "v" + version
@@ -39,8 +38,8 @@ func plainReleaseTitle(prev *heading, version, day string) string {
 }
 
 var (
-	releaseSegment = regexp.MustCompile(`^(v?(?:\d+!)?)(\d+(?:\.\d+)*)(.*)$`)
-	preRelease     = regexp.MustCompile(`^(?i)[-_.]?(a|b|c|rc|alpha|beta|pre|preview|dev)`)
+	releaseSegment = lazyRegexp(`^(v?(?:\d+!)?)(\d+(?:\.\d+)*)(.*)$`)
+	preRelease     = lazyRegexp(`^(?i)[-_.]?(a|b|c|rc|alpha|beta|pre|preview|dev)`)
 )
 
 // nextVersion guesses the version after v for a zest.releaser stub, as its
@@ -48,11 +47,11 @@ var (
 // the release it leads to. Without a numeric release segment there is
 // nothing to guess from, and the stub says "Unreleased" alone.
 func nextVersion(v string) string {
-	m := releaseSegment.FindStringSubmatch(v)
+	m := releaseSegment().FindStringSubmatch(v)
 	if m == nil {
 		return "Unreleased"
 	}
-	if preRelease.MatchString(m[3]) {
+	if preRelease().MatchString(m[3]) {
 		return m[1] + m[2]
 	}
 	parts := strings.Split(m[2], ".")

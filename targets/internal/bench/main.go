@@ -4,14 +4,15 @@
 //
 // Today that is our describe against `git describe --tags --long` on
 // generated repositories of 10k and 100k commits, with and without a
-// commit-graph file, as whole commands with hyperfine (our side is the
-// compiled example magefile, exactly what a user runs), plus peak memory.
+// commit-graph file, as whole commands with hyperfine, plus peak memory.
+// Our side is measured twice: as describecmd (package version alone) and
+// as the compiled example magefile, exactly what a user runs, whose
+// start-up links every target.
 package main
 
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -19,8 +20,8 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/pyrelease/pyrelease/targets/internal/gitgen"
@@ -51,9 +52,13 @@ type pair struct {
 	peer, ours []string
 }
 
-func scenarios(bin string) []scenario {
-	describe := pair{what: "describe", peer: []string{"git", "describe", "--tags", "--long"}, ours: []string{bin, "describe"}}
-	dirty := pair{what: "describe --dirty", peer: []string{"git", "describe", "--tags", "--long", "--dirty"}, ours: []string{bin, "describe", "-dirty"}}
+func scenarios(bin, core string) []scenario {
+	gitDescribe := []string{"git", "describe", "--tags", "--long"}
+	gitDirty := append(gitDescribe[:4:4], "--dirty")
+	describe := pair{what: "mage describe", peer: gitDescribe, ours: []string{bin, "describe"}}
+	dirty := pair{what: "mage describe -dirty", peer: gitDirty, ours: []string{bin, "describe", "-dirty"}}
+	coreDescribe := pair{what: "version.Describe as a command", peer: gitDescribe, ours: []string{core}}
+	coreDirty := pair{what: "version.Describe as a command, dirty", peer: gitDirty, ours: []string{core, "--dirty"}}
 	repo := func(commits int, graph bool) gitgen.Options {
 		// Merges and side branches as in a real project; a tag every 200
 		// commits so the nearest tag is close, as it is in practice.
@@ -61,10 +66,10 @@ func scenarios(bin string) []scenario {
 			TagEvery: 200, AnnotatedRate: 0.5, Pack: true, CommitGraph: graph, Checkout: true}
 	}
 	return []scenario{
-		{name: "10k commits, commit-graph", opts: repo(10_000, true), pairs: []pair{describe, dirty}},
-		{name: "100k commits, commit-graph", opts: repo(100_000, true), pairs: []pair{describe, dirty}},
-		{name: "10k commits, no commit-graph", opts: repo(10_000, false), pairs: []pair{describe}},
-		{name: "100k commits, no commit-graph", opts: repo(100_000, false), pairs: []pair{describe}},
+		{name: "10k commits, commit-graph", opts: repo(10_000, true), pairs: []pair{coreDescribe, coreDirty, describe, dirty}},
+		{name: "100k commits, commit-graph", opts: repo(100_000, true), pairs: []pair{coreDescribe, coreDirty, describe, dirty}},
+		{name: "10k commits, no commit-graph", opts: repo(10_000, false), pairs: []pair{coreDescribe, describe}},
+		{name: "100k commits, no commit-graph", opts: repo(100_000, false), pairs: []pair{coreDescribe, describe}},
 	}
 }
 
@@ -77,9 +82,9 @@ type row struct {
 }
 
 func run(ctx context.Context, runs int, keep bool) error {
-	for _, tool := range []string{"git", "hyperfine", "go"} {
+	for _, tool := range []string{"git", "hyperfine", "go", "/usr/bin/time"} {
 		if _, err := exec.LookPath(tool); err != nil {
-			return fmt.Errorf("%s is needed (apt-get install -y %s): %w", tool, tool, err)
+			return fmt.Errorf("%s is needed (Debian packages git, hyperfine, time): %w", tool, err)
 		}
 	}
 	work, err := os.MkdirTemp("", "pyrelease-bench-")
@@ -96,9 +101,13 @@ func run(ctx context.Context, runs int, keep bool) error {
 	if out, err := compile.CombinedOutput(); err != nil {
 		return fmt.Errorf("mage -compile: %v\n%s", err, out)
 	}
+	core := filepath.Join(work, "describe")
+	if out, err := exec.CommandContext(ctx, "go", "build", "-o", core, "./targets/internal/bench/describecmd").CombinedOutput(); err != nil {
+		return fmt.Errorf("building describecmd: %v\n%s", err, out)
+	}
 
 	var rows []row
-	for i, sc := range scenarios(bin) {
+	for i, sc := range scenarios(bin, core) {
 		dir := filepath.Join(work, fmt.Sprintf("repo%d", i))
 		start := time.Now()
 		if err := gitgen.Repo(ctx, dir, sc.opts); err != nil {
@@ -165,22 +174,30 @@ func measure(ctx context.Context, dir, name string, p pair, runs int, work strin
 }
 
 // once runs a command and returns its trimmed stdout and peak RSS in KiB.
+// The RSS comes from GNU time, which fork()s: a child started by this Go
+// process (vfork) would report this process's own peak as its own.
 func once(ctx context.Context, dir string, argv []string) (string, int64, error) {
-	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
+	rssFile, err := os.CreateTemp("", "pyrelease-rss-")
+	if err != nil {
+		return "", 0, err
+	}
+	rssFile.Close()
+	defer os.Remove(rssFile.Name())
+	cmd := exec.CommandContext(ctx, "/usr/bin/time", append([]string{"-f", "%M", "-o", rssFile.Name()}, argv...)...)
 	cmd.Dir = dir
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
 	if err != nil {
-		var exit *exec.ExitError
-		if errors.As(err, &exit) {
-			err = fmt.Errorf("%v: %s", err, stderr.String())
-		}
-		return "", 0, fmt.Errorf("%s: %w", strings.Join(argv, " "), err)
+		return "", 0, fmt.Errorf("%s: %w: %s", strings.Join(argv, " "), err, stderr.String())
 	}
-	var rss int64
-	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-		rss = ru.Maxrss
+	data, err := os.ReadFile(rssFile.Name())
+	if err != nil {
+		return "", 0, err
+	}
+	rss, err := strconv.ParseInt(strings.TrimSpace(string(data)), 10, 64)
+	if err != nil {
+		return "", 0, fmt.Errorf("reading peak RSS of %s: %q: %w", argv[0], data, err)
 	}
 	return strings.TrimSpace(string(out)), rss, nil
 }
@@ -190,9 +207,9 @@ func printTable(rows []row) {
 	fmt.Println("| repository | command | git | pyrelease | ratio | git peak RSS | pyrelease peak RSS |")
 	fmt.Println("|---|---|---|---|---|---|---|")
 	for _, r := range rows {
-		fmt.Printf("| %s | %s | %s ± %s | %s ± %s | %.2fx | %d MiB | %d MiB |\n", r.scenario, r.what,
+		fmt.Printf("| %s | %s | %s ± %s | %s ± %s | %.2fx | %.1f MiB | %.1f MiB |\n", r.scenario, r.what,
 			ms(r.peerMean), ms(r.peerStd), ms(r.oursMean), ms(r.oursStd),
-			float64(r.oursMean)/float64(r.peerMean), r.peerRSS/1024, r.oursRSS/1024)
+			float64(r.oursMean)/float64(r.peerMean), float64(r.peerRSS)/1024, float64(r.oursRSS)/1024)
 	}
 }
 
