@@ -203,7 +203,9 @@ func once(ctx context.Context, dir string, argv []string) (string, int64, error)
 }
 
 func printTable(rows []row) {
-	fmt.Printf("Machine: %s/%s, %d cores; %s\n\n", runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), time.Now().UTC().Format("2006-01-02"))
+	gitVersion, _ := exec.Command("git", "--version").Output()
+	fmt.Printf("Machine: %s, %s/%s, %d cores; %s; %s; %s\n\n", cpuModel(), runtime.GOOS, runtime.GOARCH, runtime.NumCPU(),
+		strings.TrimSpace(string(gitVersion)), runtime.Version(), time.Now().UTC().Format("2006-01-02"))
 	fmt.Println("| repository | command | git | pyrelease | ratio | git peak RSS | pyrelease peak RSS |")
 	fmt.Println("|---|---|---|---|---|---|---|")
 	for _, r := range rows {
@@ -214,3 +216,17 @@ func printTable(rows []row) {
 }
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d)/float64(time.Millisecond)) }
+
+// cpuModel names the processor, for the table's caption.
+func cpuModel() string {
+	data, err := os.ReadFile("/proc/cpuinfo")
+	if err != nil {
+		return "unknown CPU"
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "model name" {
+			return strings.TrimSpace(v)
+		}
+	}
+	return "unknown CPU"
+}
