@@ -1,4 +1,4 @@
-package gitgen
+package gitgen_test
 
 import (
 	"context"
@@ -8,12 +8,13 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pyrelease/pyrelease/targets/internal/gitgen"
 	"github.com/pyrelease/pyrelease/targets/internal/testenv"
 )
 
 func git(t *testing.T, dir string, args ...string) string {
 	t.Helper()
-	out, err := Git(context.Background(), dir, DefaultEnv(), nil, args...)
+	out, err := gitgen.Git(context.Background(), dir, gitgen.DefaultEnv(), nil, args...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -23,11 +24,11 @@ func git(t *testing.T, dir string, args ...string) string {
 func TestRepo(t *testing.T) {
 	testenv.Require(t, "git")
 	cases := map[string]struct {
-		opts    Options
+		opts    gitgen.Options
 		commits int
 		check   func(t *testing.T, dir string)
 	}{
-		"linear, no tags": {Options{Seed: 1, Commits: 30}, 30, func(t *testing.T, dir string) {
+		"linear, no tags": {gitgen.Options{Seed: 1, Commits: 30}, 30, func(t *testing.T, dir string) {
 			if tags := git(t, dir, "tag"); tags != "" {
 				t.Errorf("tags %q, want none", tags)
 			}
@@ -36,7 +37,7 @@ func TestRepo(t *testing.T) {
 			}
 		}},
 		"merges and special tags, packed with a graph chain": {
-			Options{Seed: 2, Commits: 200, MergeRate: 0.2, BranchRate: 0.2, CrissCross: 0.5, TagEvery: 10, AnnotatedRate: 0.5, PrefixedRate: 0.5, Special: true, Pack: true, SplitGraph: true, Files: 300, Checkout: true},
+			gitgen.Options{Seed: 2, Commits: 200, MergeRate: 0.2, BranchRate: 0.2, CrissCross: 0.5, TagEvery: 10, AnnotatedRate: 0.5, PrefixedRate: 0.5, Special: true, Pack: true, SplitGraph: true, Files: 300, Checkout: true},
 			0, func(t *testing.T, dir string) {
 				for _, tag := range []string{"9.0.0", "v9.0.0", "outer", "blob-tag", "tree-light", "zz-renamed"} {
 					git(t, dir, "rev-parse", "refs/tags/"+tag)
@@ -62,7 +63,7 @@ func TestRepo(t *testing.T) {
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
 			dir := t.TempDir()
-			if err := Repo(context.Background(), dir, c.opts); err != nil {
+			if err := gitgen.Repo(context.Background(), dir, c.opts); err != nil {
 				t.Fatal(err)
 			}
 			if c.commits > 0 {
@@ -78,10 +79,10 @@ func TestRepo(t *testing.T) {
 
 func TestRepoIsReproducible(t *testing.T) {
 	testenv.Require(t, "git")
-	opts := Options{Seed: 9, Commits: 80, MergeRate: 0.2, BranchRate: 0.2, TagEvery: 5, AnnotatedRate: 0.5, SkewDates: true}
+	opts := gitgen.Options{Seed: 9, Commits: 80, MergeRate: 0.2, BranchRate: 0.2, TagEvery: 5, AnnotatedRate: 0.5, SkewDates: true}
 	a, b := t.TempDir(), t.TempDir()
 	for _, d := range []string{a, b} {
-		if err := Repo(context.Background(), d, opts); err != nil {
+		if err := gitgen.Repo(context.Background(), d, opts); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -91,7 +92,7 @@ func TestRepoIsReproducible(t *testing.T) {
 }
 
 func TestRepoRejectsNoCommits(t *testing.T) {
-	if err := Repo(context.Background(), t.TempDir(), Options{}); err == nil {
+	if err := gitgen.Repo(context.Background(), t.TempDir(), gitgen.Options{}); err == nil {
 		t.Fatal("Repo with zero commits succeeded")
 	}
 }

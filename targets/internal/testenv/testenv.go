@@ -9,6 +9,8 @@ import (
 	"os/exec"
 	"strings"
 	"testing"
+
+	"github.com/pyrelease/pyrelease/targets/internal/gitgen"
 )
 
 // InCI reports whether the tests run in CI, where a missing tool is a
@@ -38,23 +40,9 @@ func Require(t testing.TB, name string) string {
 }
 
 // GitEnv is the environment tests run git with: no system or global
-// config, a fixed identity, and fixed dates unless a test sets its own.
+// config and a fixed identity (the generator's), plus extra.
 func GitEnv(extra ...string) []string {
-	env := []string{
-		"GIT_CONFIG_NOSYSTEM=1",
-		"GIT_CONFIG_GLOBAL=/dev/null",
-		"GIT_AUTHOR_NAME=Test", "GIT_AUTHOR_EMAIL=test@example.com",
-		"GIT_COMMITTER_NAME=Test", "GIT_COMMITTER_EMAIL=test@example.com",
-		"GIT_TERMINAL_PROMPT=0",
-	}
-	for _, kv := range os.Environ() {
-		k, _, _ := strings.Cut(kv, "=")
-		if strings.HasPrefix(k, "GIT_") {
-			continue
-		}
-		env = append(env, kv)
-	}
-	return append(env, extra...)
+	return append(gitgen.DefaultEnv(), extra...)
 }
 
 // Git runs git in dir and returns its trimmed stdout; a failure fails the test.
