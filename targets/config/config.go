@@ -23,6 +23,11 @@ type Config struct {
 	Push          bool          // push the release commit and tag after bump
 	Remote        string        // remote to push to; "origin" by default
 
+	Python       string   // interpreter that builds; "" = probe
+	Isolation    bool     // build in a fresh venv with the build requirements
+	Tools        []string // console scripts the smoke test runs; nil = every [project.scripts] entry
+	SmokeCommand []string // arguments of the smoke test; default ["--version"]
+
 	// Tool is the decoded [tool.pyrelease] table as written (nil when
 	// absent), for features that read their own sub-tables (KnownTables).
 	Tool map[string]any

@@ -39,12 +39,27 @@ func (c *Config) setFromEnv(k Key, raw string) error {
 		c.Changelog = raw
 	case keyRemote:
 		c.Remote = raw
-	case keyPush:
+	case keyPush, keyIsolation:
 		b, ok := parseBool(raw)
 		if !ok {
 			return &ValueError{Env: k.Env, Want: "true, false, 1, 0, yes or no", Got: quoteShort(raw), Err: ErrInvalid}
 		}
-		c.Push = b
+		if k.Name == keyPush {
+			c.Push = b
+		} else {
+			c.Isolation = b
+		}
+	case keyPython:
+		c.Python = raw
+	case keyTools:
+		c.Tools = nil
+		for t := range strings.SplitSeq(raw, ",") {
+			if t = strings.TrimSpace(t); t != "" {
+				c.Tools = append(c.Tools, t)
+			}
+		}
+	case keySmokeCommand:
+		c.SmokeCommand = strings.Fields(raw)
 	case keyVersionFile:
 		// Paths only: a pattern needs the file's table syntax.
 		var files []VersionFile

@@ -21,6 +21,10 @@ const (
 	keyChangelog     = "changelog"
 	keyPush          = "push"
 	keyRemote        = "remote"
+	keyPython        = "python"
+	keyIsolation     = "isolation"
+	keyTools         = "tools"
+	keySmokeCommand  = "smoke-command"
 )
 
 // Keys lists every [tool.pyrelease] setting in the order the documentation
@@ -57,6 +61,22 @@ var Keys = []Key{
 	{
 		Name: keyRemote, Env: "PYRELEASE_REMOTE", Type: "string", Default: "origin",
 		Doc: `Git remote that bump pushes to.`,
+	},
+	{
+		Name: keyPython, Env: "PYRELEASE_PYTHON", Type: "string", Default: "",
+		Doc: `Python interpreter that builds (a name on PATH or a path); empty means the first of python3, /usr/bin/python3 and python that can import the build backend.`,
+	},
+	{
+		Name: keyIsolation, Env: "PYRELEASE_ISOLATION", Type: "boolean", Default: "false",
+		Doc: `Whether wheel builds in a fresh venv with the build requirements installed by pip (off by default: offline builds use the interpreter's own backend).`,
+	},
+	{
+		Name: keyTools, Env: "PYRELEASE_TOOLS", Type: "array of strings", Default: "",
+		Doc: `Console scripts the smoke test runs after installing the wheel; empty means every [project.scripts] entry (the variable takes a comma-separated list).`,
+	},
+	{
+		Name: keySmokeCommand, Env: "PYRELEASE_SMOKE_COMMAND", Type: "array of strings", Default: "--version",
+		Doc: `Arguments each tool is run with by the smoke test; it must exit 0 and print the version (the variable takes space-separated arguments).`,
 	},
 }
 

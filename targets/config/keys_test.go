@@ -65,6 +65,10 @@ func TestKeysDefaultsMatchLoad(t *testing.T) {
 		keyChangelog:     c.Changelog,
 		keyPush:          strconv.FormatBool(c.Push),
 		keyRemote:        c.Remote,
+		keyPython:        c.Python,
+		keyIsolation:     strconv.FormatBool(c.Isolation),
+		keyTools:         strings.Join(c.Tools, " "),
+		keySmokeCommand:  strings.Join(c.SmokeCommand, " "),
 	}
 	for _, k := range Keys {
 		got, ok := effective[k.Name]
@@ -90,6 +94,7 @@ func TestEveryKeyHasEnvOverride(t *testing.T) {
 	samples := map[string]string{
 		keyVersionScheme: "file", keyVersionFile: "x.py", keyTagPattern: "t*", keyTagFormat: "t{version}",
 		keyVersionFormat: "semver", keyChangelog: "none", keyPush: "true", keyRemote: "r",
+		keyPython: "/usr/bin/python3", keyIsolation: "yes", keyTools: "greet, other", keySmokeCommand: "--help -v",
 	}
 	for _, k := range Keys {
 		t.Run(k.Name, func(t *testing.T) {
@@ -108,7 +113,9 @@ func TestEveryKeyHasEnvOverride(t *testing.T) {
 			if c.VersionScheme == before.VersionScheme && len(c.VersionFiles) == len(before.VersionFiles) &&
 				c.TagPattern == before.TagPattern && c.TagFormat == before.TagFormat &&
 				c.VersionFormat == before.VersionFormat && c.Changelog == before.Changelog &&
-				c.Push == before.Push && c.Remote == before.Remote {
+				c.Push == before.Push && c.Remote == before.Remote && c.Python == before.Python &&
+				c.Isolation == before.Isolation && slices.Equal(c.Tools, before.Tools) &&
+				slices.Equal(c.SmokeCommand, before.SmokeCommand) {
 				t.Errorf("%s=%s changed nothing", k.Env, samples[k.Name])
 			}
 		})

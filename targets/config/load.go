@@ -64,6 +64,7 @@ func parse(file string, data []byte) (*Config, error) {
 		VersionScheme: "pep440",
 		VersionFormat: "pep440",
 		Remote:        "origin",
+		SmokeCommand:  []string{"--version"},
 	}
 	if err := decodeProject(file, doc, &c.Project); err != nil {
 		return nil, err

@@ -134,6 +134,22 @@ pattern = 'v = "(.*)"'
 				}
 			},
 		},
+		"build settings": {
+			toml: header + `[tool.pyrelease]
+python = "/usr/bin/python3"
+isolation = true
+tools = ["greet", "greet-admin"]
+smoke-command = "--help"
+`,
+			check: func(t *testing.T, c *Config) {
+				if c.Python != "/usr/bin/python3" || !c.Isolation {
+					t.Errorf("Python = %q, Isolation = %v", c.Python, c.Isolation)
+				}
+				if strings.Join(c.Tools, ",") != "greet,greet-admin" || strings.Join(c.SmokeCommand, ",") != "--help" {
+					t.Errorf("Tools = %q, SmokeCommand = %q", c.Tools, c.SmokeCommand)
+				}
+			},
+		},
 		"reserved sub-tables are kept unchecked": {
 			toml: header + `[tool.pyrelease]
 push = false
@@ -217,6 +233,16 @@ func TestLoadBad(t *testing.T) {
 			toml: "[tool.pyrelease]\npush = \"yes\"\n",
 			is:   ErrType,
 			want: []string{`[tool.pyrelease] push: expected a boolean (true or false, unquoted), got string "yes"`},
+		},
+		"tools with a number": {
+			toml: "[tool.pyrelease]\ntools = [\"greet\", 2]\n",
+			is:   ErrType,
+			want: []string{"[tool.pyrelease] tools[1]: expected a string, got integer 2"},
+		},
+		"isolation as string": {
+			toml: "[tool.pyrelease]\nisolation = \"true\"\n",
+			is:   ErrType,
+			want: []string{`isolation: expected a boolean`},
 		},
 		"remote as integer": {
 			toml: "[tool.pyrelease]\nremote = 3\n",

@@ -32,7 +32,11 @@ func setters() map[string]setter {
 		keyRemote:        stringSetter(keyRemote, func(c *Config) *string { return &c.Remote }),
 		keyVersionFile:   setVersionFiles,
 		keyChangelog:     setChangelog,
-		keyPush:          setPush,
+		keyPush:          boolSetter(keyPush, func(c *Config) *bool { return &c.Push }),
+		keyPython:        stringSetter(keyPython, func(c *Config) *string { return &c.Python }),
+		keyIsolation:     boolSetter(keyIsolation, func(c *Config) *bool { return &c.Isolation }),
+		keyTools:         listSetter(keyTools, func(c *Config) *[]string { return &c.Tools }),
+		keySmokeCommand:  listSetter(keySmokeCommand, func(c *Config) *[]string { return &c.SmokeCommand }),
 	}
 }
 
@@ -100,13 +104,38 @@ func stringSetter(key string, field func(*Config) *string) setter {
 	}
 }
 
-func setPush(c *Config, v any) error {
-	b, ok := v.(bool)
-	if !ok {
-		return &ValueError{Key: keyPush, Want: "a boolean (true or false, unquoted)", Got: describe(v), Err: ErrType}
+func boolSetter(key string, field func(*Config) *bool) setter {
+	return func(c *Config, v any) error {
+		b, ok := v.(bool)
+		if !ok {
+			return &ValueError{Key: key, Want: "a boolean (true or false, unquoted)", Got: describe(v), Err: ErrType}
+		}
+		*field(c) = b
+		return nil
 	}
-	c.Push = b
-	return nil
+}
+
+// listSetter takes an array of strings, or one string as a list of one.
+func listSetter(key string, field func(*Config) *[]string) setter {
+	return func(c *Config, v any) error {
+		switch v := v.(type) {
+		case string:
+			*field(c) = []string{v}
+			return nil
+		case []any:
+			list := make([]string, 0, len(v))
+			for i, item := range v {
+				s, ok := item.(string)
+				if !ok {
+					return &ValueError{Key: fmt.Sprintf("%s[%d]", key, i), Want: "a string", Got: describe(item), Err: ErrType}
+				}
+				list = append(list, s)
+			}
+			*field(c) = list
+			return nil
+		}
+		return &ValueError{Key: key, Want: "an array of strings", Got: describe(v), Err: ErrType}
+	}
 }
 
 // setChangelog also takes booleans because `changelog = false` is the
