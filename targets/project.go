@@ -83,24 +83,26 @@ func (p *project) describe(ctx context.Context, dirty bool) (version.Description
 
 // info is what `mage version -format=json` prints.
 type info struct {
-	Version     string `json:"version"`
-	Release     string `json:"release"`
-	Dev         string `json:"dev"`
-	Build       string `json:"build"`
-	Local       string `json:"local"`
-	Tagged      bool   `json:"tagged"`
-	Tag         string `json:"tag"`
-	TagVersion  string `json:"tag_version"`
-	Distance    int    `json:"distance"`
-	Commit      string `json:"commit"`
-	Short       string `json:"short"`
-	Dirty       bool   `json:"dirty"`
-	Branch      string `json:"branch"`
-	Describe    string `json:"describe"`
-	Scheme      string `json:"scheme"`
-	CI          string `json:"ci"`
-	PullRequest string `json:"pull_request"`
-	JobURL      string `json:"job_url"`
+	Version    string `json:"version"`
+	Release    string `json:"release"`
+	Dev        string `json:"dev"`
+	Build      string `json:"build"`
+	Local      string `json:"local"`
+	Tagged     bool   `json:"tagged"`
+	Tag        string `json:"tag"`
+	TagVersion string `json:"tag_version"`
+	Distance   int    `json:"distance"`
+	Commit     string `json:"commit"`
+	// CommitDate is HEAD's committer date: SOURCE_DATE_EPOCH of builds.
+	CommitDate  time.Time `json:"commit_date"`
+	Short       string    `json:"short"`
+	Dirty       bool      `json:"dirty"`
+	Branch      string    `json:"branch"`
+	Describe    string    `json:"describe"`
+	Scheme      string    `json:"scheme"`
+	CI          string    `json:"ci"`
+	PullRequest string    `json:"pull_request"`
+	JobURL      string    `json:"job_url"`
 }
 
 func (p *project) versionInfo(ctx context.Context) (info, error) {
@@ -143,7 +145,7 @@ func (p *project) versionInfo(ctx context.Context) (info, error) {
 	return info{
 		Version: v.Version, Release: v.Release, Dev: v.Dev, Build: v.Build, Local: v.Local,
 		Tagged: v.Tagged, Tag: d.Tag, TagVersion: v.TagVersion, Distance: d.Distance,
-		Commit: d.Commit, Short: d.Short, Dirty: d.Dirty, Branch: branch, Describe: d.String(),
+		Commit: d.Commit, CommitDate: d.Date, Short: d.Short, Dirty: d.Dirty, Branch: branch, Describe: d.String(),
 		Scheme: firstNonEmpty(p.cfg.VersionScheme, version.SchemePEP440),
 		CI:     c.Provider, PullRequest: c.PullRequest, JobURL: c.JobURL,
 	}, nil
