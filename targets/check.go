@@ -1,0 +1,58 @@
+package targets
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+
+	"github.com/pyrelease/pyrelease/targets/dist"
+	"github.com/pyrelease/pyrelease/targets/wheel"
+)
+
+// Check verifies wheels and sdists as an index would: file names, metadata,
+// RECORD hashes and sizes, archive integrity.
+//
+// FILES is one or more paths or globs separated by spaces or commas, e.g.
+// mage check "dist/*". Every problem of every file is reported.
+func Check(ctx context.Context, files string) error {
+	paths, err := expandFiles(files)
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for _, path := range paths {
+		info, err := wheel.Verify(ctx, path, wheel.VerifyOptions{})
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		fmt.Printf("%s: ok (%s %s %s)\n", path, info.Kind, info.Name, info.Version)
+	}
+	return errors.Join(errs...)
+}
+
+// expandFiles splits a FILES argument and expands its globs; a pattern that
+// matches nothing is an error.
+func expandFiles(arg string) ([]string, error) {
+	var paths []string
+	for _, f := range strings.FieldsFunc(arg, func(r rune) bool { return r == ',' || r == ' ' }) {
+		matches, err := filepath.Glob(f)
+		if err != nil {
+			return nil, fmt.Errorf("check: bad pattern %q: %w", f, err)
+		}
+		if len(matches) == 0 {
+			return nil, fmt.Errorf("check: %s: no such file", f)
+		}
+		for _, m := range matches {
+			if filepath.Base(m) != dist.FileName {
+				paths = append(paths, m)
+			}
+		}
+	}
+	if len(paths) == 0 {
+		return nil, errors.New("check: no files given (expected paths or globs, e.g. \"dist/*\")")
+	}
+	return paths, nil
+}
