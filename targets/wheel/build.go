@@ -1,0 +1,138 @@
+package wheel
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/pyrelease/pyrelease/targets/internal/run"
+)
+
+// BuildOptions says what to build, from where, with which Python.
+type BuildOptions struct {
+	Dir    string // project directory
+	OutDir string // where the wheel and sdist land (created); default Dir/dist
+	// Python is the interpreter that runs the backend (see Interpreter);
+	// empty means Interpreter is asked.
+	Python string
+	System BuildSystem // zero means ReadBuildSystem(Dir)
+	Sdist  bool        // build an sdist (first, when Wheel is set too)
+	Wheel  bool        // build a wheel, from the tree rather than from the sdist
+	// Isolation builds in a fresh venv holding only System.Requires and the
+	// backend's get_requires_for_build_* answers, installed with pip from
+	// the configured index, or only from FindLinks when set. Off by
+	// default: it needs an index, and machines that build are often offline.
+	Isolation bool
+	FindLinks []string  // local directories of wheels for isolation; implies --no-index
+	Env       []string  // extra KEY=VALUE for the backend, e.g. SOURCE_DATE_EPOCH=...
+	Verbose   bool      // stream the backend's output to Stderr; otherwise only errors show its tail
+	Stderr    io.Writer // default os.Stderr
+}
+
+// Built is what Build produced: absolute paths, "" for what was not asked.
+type Built struct {
+	Wheel, Sdist string
+}
+
+// Build runs the project's PEP 517 backend in o.Python to build an sdist
+// and/or a wheel into o.OutDir. Each hook runs in a fresh process, as pip
+// does, because backends keep state between calls. Missing build
+// requirements are reported before anything is built, and the files appear
+// in OutDir only once every requested build has succeeded.
+func Build(ctx context.Context, o BuildOptions) (Built, error) {
+	if !o.Sdist && !o.Wheel {
+		return Built{}, errors.New("wheel: nothing to build: set Sdist or Wheel")
+	}
+	if o.Dir == "" {
+		return Built{}, errors.New("wheel: no project directory given")
+	}
+	dir, err := filepath.Abs(o.Dir)
+	if err != nil {
+		return Built{}, fmt.Errorf("wheel: %w", err)
+	}
+	system := o.System
+	if system.Backend == "" {
+		if system, err = ReadBuildSystem(dir); err != nil {
+			return Built{}, err
+		}
+	}
+	outDir := o.OutDir
+	if outDir == "" {
+		outDir = filepath.Join(dir, "dist")
+	}
+	if outDir, err = filepath.Abs(outDir); err != nil {
+		return Built{}, fmt.Errorf("wheel: %w", err)
+	}
+	if err := os.MkdirAll(outDir, 0o755); err != nil {
+		return Built{}, fmt.Errorf("wheel: %w", err)
+	}
+	if o.Stderr == nil {
+		o.Stderr = os.Stderr
+	}
+	python := o.Python
+	if python == "" && !o.Isolation {
+		if python, err = Interpreter(ctx, InterpreterOptions{Dir: dir, Backend: system}); err != nil {
+			return Built{}, err
+		}
+	}
+
+	var kinds []string
+	if o.Sdist {
+		kinds = append(kinds, "sdist")
+	}
+	if o.Wheel {
+		kinds = append(kinds, "wheel")
+	}
+	f := &frontend{python: python, dir: dir, system: system, env: run.Environ(o.Env...), verbose: o.Verbose, stderr: o.Stderr}
+	if o.Isolation {
+		cleanup, err := isolate(ctx, f, o, kinds)
+		if cleanup != nil {
+			defer cleanup()
+		}
+		if err != nil {
+			return Built{}, err
+		}
+	}
+
+	// Building into a directory inside OutDir makes the final move a
+	// rename on one file system, and leaves nothing behind on failure.
+	tmp, err := os.MkdirTemp(outDir, ".pyrelease-build-")
+	if err != nil {
+		return Built{}, fmt.Errorf("wheel: %w", err)
+	}
+	defer os.RemoveAll(tmp)
+	names := map[string]string{}
+	for i, kind := range kinds {
+		check := []string{kind}
+		if i == 0 {
+			check = kinds // report every missing requirement up front
+		}
+		res, out, err := f.call(ctx, hookRequest{Requires: system.Requires, Check: check, Build: kind, OutDir: tmp})
+		if err != nil {
+			return Built{}, err
+		}
+		if res.Stage != "done" || res.File == "" {
+			return Built{}, f.failure(res, out)
+		}
+		if filepath.Base(res.File) != res.File {
+			return Built{}, &BackendError{Backend: system.Backend, Python: f.python, Hook: "build_" + kind, Message: fmt.Sprintf("returned %q, not a file name", res.File), Output: out}
+		}
+		names[kind] = res.File
+	}
+	var built Built
+	for _, kind := range kinds {
+		dst := filepath.Join(outDir, names[kind])
+		if err := os.Rename(filepath.Join(tmp, names[kind]), dst); err != nil {
+			return Built{}, fmt.Errorf("wheel: %w", err)
+		}
+		if kind == "sdist" {
+			built.Sdist = dst
+		} else {
+			built.Wheel = dst
+		}
+	}
+	return built, nil
+}

@@ -1,0 +1,184 @@
+package wheel
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// Sentinels of the frontend, the interpreter probe and the smoke test, to
+// test with errors.Is; the typed errors below carry the details.
+var (
+	// ErrNotProject means a directory has neither pyproject.toml nor
+	// setup.py, so there is nothing a build backend could build.
+	ErrNotProject = errors.New("not a Python project")
+	// ErrBadBuildSystem means [build-system] in pyproject.toml is malformed.
+	ErrBadBuildSystem = errors.New("bad [build-system] table")
+	// ErrNoInterpreter means no Python candidate can run the build backend.
+	ErrNoInterpreter = errors.New("no Python can run the build backend")
+	// ErrMissingRequirements means the chosen Python lacks what the backend
+	// needs, and isolation is off.
+	ErrMissingRequirements = errors.New("build requirements missing")
+	// ErrBackend means a backend hook failed.
+	ErrBackend = errors.New("build backend failed")
+	// ErrSmoke means the installed wheel did not pass the smoke test.
+	ErrSmoke = errors.New("smoke test failed")
+)
+
+// BuildSystemError says which field of which pyproject.toml is malformed.
+type BuildSystemError struct {
+	Path   string // pyproject.toml
+	Field  string // e.g. "[build-system].requires"
+	Detail string // what was expected
+}
+
+func (e *BuildSystemError) Error() string {
+	return fmt.Sprintf("wheel: %s: %s: %s", e.Path, e.Field, e.Detail)
+}
+
+// Unwrap makes errors.Is(err, ErrBadBuildSystem) true.
+func (e *BuildSystemError) Unwrap() error { return ErrBadBuildSystem }
+
+// Attempt is one interpreter the probe tried and why it was not used.
+type Attempt struct {
+	Name   string // as configured or looked up, e.g. "python3"
+	Path   string // resolved path; "" when it was not found
+	Reason string // e.g. "No module named 'hatchling'"
+}
+
+func (a Attempt) String() string {
+	name := a.Name
+	if a.Path != "" && a.Path != a.Name {
+		name = fmt.Sprintf("%s (%s)", a.Name, a.Path)
+	}
+	return name + ": " + a.Reason
+}
+
+// InterpreterError lists the interpreters tried for a backend, so one line
+// tells the user what to install or configure.
+type InterpreterError struct {
+	Backend  string
+	Tried    []Attempt
+	Install  []string // requirements that would help, e.g. "hatchling"
+	Explicit string   // where the only candidate came from, when configured
+}
+
+func (e *InterpreterError) Error() string {
+	tried := make([]string, len(e.Tried))
+	for i, a := range e.Tried {
+		tried[i] = a.String()
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "wheel: no Python can import the build backend %q (tried: %s)", e.Backend, strings.Join(tried, "; "))
+	if len(e.Install) > 0 {
+		apt := make([]string, len(e.Install))
+		pip := make([]string, len(e.Install))
+		for i, d := range e.Install {
+			apt[i] = "python3-" + debianName(requirementName(d))
+			pip[i] = shellWord(d)
+		}
+		it := "it"
+		if len(e.Install) > 1 {
+			it = "them"
+		}
+		fmt.Fprintf(&b, "; install %s, e.g. apt-get install %s or pip install %s", it, strings.Join(apt, " "), strings.Join(pip, " "))
+	}
+	if e.Explicit != "" {
+		fmt.Fprintf(&b, ", or change %s", e.Explicit)
+	} else {
+		b.WriteString(", or set python in [tool.pyrelease]")
+	}
+	return b.String()
+}
+
+// Unwrap makes errors.Is(err, ErrNoInterpreter) true.
+func (e *InterpreterError) Unwrap() error { return ErrNoInterpreter }
+
+// MissingRequirement is a build requirement an interpreter does not satisfy.
+type MissingRequirement struct {
+	Requirement string // as the project or backend wrote it, e.g. "wheel>=0.36"
+	Reason      string // "not installed", "version 0.30 is installed"
+}
+
+// RequirementsError lists what the backend needs and the interpreter lacks.
+type RequirementsError struct {
+	Python  string
+	Backend string
+	Missing []MissingRequirement
+}
+
+func (e *RequirementsError) Error() string {
+	parts := make([]string, len(e.Missing))
+	for i, m := range e.Missing {
+		parts[i] = fmt.Sprintf("%q (%s)", m.Requirement, m.Reason)
+	}
+	return fmt.Sprintf("wheel: the build backend %q needs %s, which %s cannot import; install it into that Python, choose another with python in [tool.pyrelease], or turn on isolation",
+		e.Backend, strings.Join(parts, ", "), e.Python)
+}
+
+// Unwrap makes errors.Is(err, ErrMissingRequirements) true.
+func (e *RequirementsError) Unwrap() error { return ErrMissingRequirements }
+
+// BackendError is a failed hook, with the tail of what the backend printed.
+type BackendError struct {
+	Backend string
+	Python  string
+	Hook    string // e.g. "build_wheel"; "" when the backend did not load
+	Message string // the exception, e.g. "SyntaxError: invalid syntax (setup.py, line 3)"
+	Output  string // the last lines the backend printed
+}
+
+func (e *BackendError) Error() string {
+	var b strings.Builder
+	if e.Hook == "" {
+		fmt.Fprintf(&b, "wheel: build backend %q failed to load in %s: %s", e.Backend, e.Python, e.Message)
+	} else {
+		fmt.Fprintf(&b, "wheel: build backend %q failed in %s: %s", e.Backend, e.Hook, e.Message)
+	}
+	if out := strings.TrimSpace(e.Output); out != "" {
+		b.WriteString("\n" + out)
+	}
+	return b.String()
+}
+
+// Unwrap makes errors.Is(err, ErrBackend) true.
+func (e *BackendError) Unwrap() error { return ErrBackend }
+
+// SmokeError says which tool failed the smoke test and how.
+type SmokeError struct {
+	Tool     string
+	Command  []string
+	ExitCode int    // -1 when it did not run or was killed
+	Output   string // the tail of what the tool printed
+	Version  string // the version that was expected, when the output lacked it
+	Detail   string // what went wrong, for the message
+}
+
+func (e *SmokeError) Error() string {
+	cmd := strings.Join(append([]string{e.Tool}, e.Command...), " ")
+	switch {
+	case e.Version != "":
+		return fmt.Sprintf("wheel: smoke test: %s printed %q, which does not contain the version %s", cmd, strings.TrimSpace(e.Output), e.Version)
+	case e.Detail != "":
+		return fmt.Sprintf("wheel: smoke test: %s %s: %s", cmd, e.Detail, strings.TrimSpace(e.Output))
+	default:
+		return fmt.Sprintf("wheel: smoke test: %s exited %d: %s", cmd, e.ExitCode, strings.TrimSpace(e.Output))
+	}
+}
+
+// Unwrap makes errors.Is(err, ErrSmoke) true.
+func (e *SmokeError) Unwrap() error { return ErrSmoke }
+
+// debianName is Debian's spelling of a distribution for python3-* package
+// names: lower case, with "-" for runs of "_" and ".".
+func debianName(dist string) string {
+	return strings.ToLower(strings.NewReplacer("_", "-", ".", "-").Replace(dist))
+}
+
+// shellWord quotes a requirement for a copy-pasted pip command line.
+func shellWord(s string) string {
+	if strings.ContainsAny(s, " <>=!~;*'\"[]()&|$") {
+		return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+	}
+	return s
+}

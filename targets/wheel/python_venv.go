@@ -1,0 +1,139 @@
+package wheel
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+
+	"github.com/pyrelease/pyrelease/targets/internal/run"
+)
+
+// venvScript is where a virtual environment keeps an executable: bin/NAME
+// on POSIX, Scripts\NAME.exe on Windows.
+func venvScript(venv, name string) string {
+	if runtime.GOOS == "windows" {
+		return filepath.Join(venv, "Scripts", name+".exe")
+	}
+	return filepath.Join(venv, "bin", name)
+}
+
+func venvBinDir(venv string) string { return filepath.Dir(venvScript(venv, "python")) }
+
+// venvArgs creates a venv without pip: seeding pip takes ~12 s, and the
+// outer interpreter's pip installs into it with --python instead.
+func venvArgs(dir string) []string {
+	return []string{"-m", "venv", "--without-pip", dir}
+}
+
+// pipInstallArgs installs requirements or wheel files into the venv whose
+// interpreter is target. Offline, only the findLinks directories are
+// searched; otherwise pip's configured index is, and findLinks too.
+func pipInstallArgs(target string, offline bool, findLinks []string, what []string) []string {
+	args := []string{"-m", "pip", "--python", target, "install"}
+	if offline {
+		args = append(args, "--no-index")
+	}
+	for _, d := range findLinks {
+		args = append(args, "--find-links", d)
+	}
+	return append(args, what...)
+}
+
+// pipEnv is env without any PIP_* setting or pip configuration file, so only
+// the command line decides where pip looks: a PIP_FIND_LINKS or
+// PIP_INDEX_URL of the machine must not change what gets installed.
+func pipEnv(env []string) []string {
+	out := make([]string, 0, len(env)+3)
+	for _, kv := range env {
+		if strings.HasPrefix(strings.ToUpper(kv), "PIP_") {
+			continue
+		}
+		out = append(out, kv)
+	}
+	return append(out,
+		"PIP_CONFIG_FILE="+os.DevNull,
+		"PIP_DISABLE_PIP_VERSION_CHECK=1",
+		"PIP_NO_INPUT=1",
+	)
+}
+
+// venvEnv is env for running programs of venv: its scripts first on PATH,
+// and no PYTHONPATH or PYTHONHOME that would mix other packages in.
+func venvEnv(env []string, venv string) []string {
+	out := make([]string, 0, len(env)+2)
+	path := ""
+	for _, kv := range env {
+		k, v, _ := strings.Cut(kv, "=")
+		switch strings.ToUpper(k) {
+		case "PATH":
+			path = v
+			continue
+		case "PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV":
+			continue
+		}
+		out = append(out, kv)
+	}
+	bin := venvBinDir(venv)
+	if path != "" {
+		bin += string(os.PathListSeparator) + path
+	}
+	return append(out, "PATH="+bin, "VIRTUAL_ENV="+venv)
+}
+
+// venvTool drives python -m venv and pip for the isolated build and the
+// smoke test, keeping their output for errors.
+type venvTool struct {
+	python  string // the interpreter that creates the venv and runs pip
+	env     []string
+	verbose bool
+	stderr  io.Writer
+}
+
+// create makes a pip-less venv in dir and returns its interpreter.
+func (v venvTool) create(ctx context.Context, dir string) (string, error) {
+	if _, err := v.run(ctx, "", venvArgs(dir)); err != nil {
+		return "", fmt.Errorf("wheel: cannot create a virtual environment with %s: %w", v.python, err)
+	}
+	return venvScript(dir, "python"), nil
+}
+
+// install runs pip in the outer interpreter against the venv's.
+func (v venvTool) install(ctx context.Context, target string, findLinks []string, what []string) (string, error) {
+	return v.run(ctx, "", pipInstallArgs(target, len(findLinks) > 0, findLinks, what))
+}
+
+// run returns the tail of the command's combined output, which a failed
+// run's error also carries.
+func (v venvTool) run(ctx context.Context, dir string, args []string) (string, error) {
+	tail := &lineTail{max: outputTailLines}
+	var w io.Writer = tail
+	if v.verbose && v.stderr != nil {
+		w = io.MultiWriter(tail, v.stderr)
+	}
+	locked := &lockedWriter{w: w}
+	err := run.Run(ctx, run.Cmd{Name: v.python, Args: args, Dir: dir, Env: v.env, Stdout: locked, Stderr: locked})
+	if err != nil {
+		return tail.String(), fmt.Errorf("%s: %w\n%s", run.Cmdline(v.python, args), exitOf(err), tail.String())
+	}
+	return tail.String(), nil
+}
+
+// exitOf is a run error without its stderr, which the caller shows with
+// stdout interleaved instead.
+func exitOf(err error) error {
+	var re *run.Error
+	if errors.As(err, &re) {
+		if re.ExitCode >= 0 {
+			return fmt.Errorf("exit status %d", re.ExitCode)
+		}
+		if re.Err != nil {
+			return re.Err
+		}
+	}
+	return err
+}

@@ -1,0 +1,109 @@
+package wheel
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestSmoke(t *testing.T) {
+	t.Parallel()
+	py := buildPython(t)
+	tests := map[string]struct {
+		opts    SmokeOptions
+		wantErr []string // substrings of the error; none means success
+		exit    int      // SmokeError.ExitCode when an error is expected
+	}{
+		"version printed": {
+			opts: SmokeOptions{Tools: []string{"greet"}, Version: "0.2.0.dev3"},
+		},
+		"install only when there are no tools": {
+			opts: SmokeOptions{},
+		},
+		"tool exits 1": {
+			opts:    SmokeOptions{Tools: []string{"greet"}, Command: []string{"--fail"}, Version: "0.2.0.dev3"},
+			wantErr: []string{"wheel: smoke test: greet --fail exited 1: boom: asked to fail"},
+			exit:    1,
+		},
+		"tool prints another version": {
+			opts:    SmokeOptions{Tools: []string{"greet"}, Version: "0.2.0"},
+			wantErr: []string{`wheel: smoke test: greet --version printed "greet 0.2.0.dev3", which does not contain the version 0.2.0`},
+		},
+		"tool not in the wheel": {
+			opts:    SmokeOptions{Tools: []string{"greet", "absent"}, Version: "0.2.0.dev3"},
+			wantErr: []string{"absent --version was not installed", `no console script "absent"`},
+			exit:    -1,
+		},
+		"tool name with a path": {
+			opts:    SmokeOptions{Tools: []string{"../greet"}},
+			wantErr: []string{`tool "../greet" is not a command name`},
+		},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			tc.opts.Python = py
+			tc.opts.Wheel = fixtureWheels.get(t, "greet", greetProject("0.2.0.dev3"))
+			err := Smoke(context.Background(), tc.opts)
+			if len(tc.wantErr) == 0 {
+				if err != nil {
+					t.Fatalf("Smoke: %v", err)
+				}
+				return
+			}
+			if err == nil {
+				t.Fatal("Smoke succeeded, want an error")
+			}
+			for _, want := range tc.wantErr {
+				if !strings.Contains(err.Error(), want) {
+					t.Errorf("error lacks %q:\n%v", want, err)
+				}
+			}
+			var se *SmokeError
+			if errors.As(err, &se) && se.ExitCode != tc.exit {
+				t.Errorf("ExitCode = %d, want %d", se.ExitCode, tc.exit)
+			}
+		})
+	}
+}
+
+// The machine's pip settings must not decide what gets installed: with
+// PIP_TARGET honoured, the tool would land outside the venv and be missing.
+func TestSmokeIgnoresPipEnvironment(t *testing.T) {
+	py := buildPython(t)
+	wheel := fixtureWheels.get(t, "greet", greetProject("0.2.0.dev3"))
+	t.Setenv("PIP_FIND_LINKS", filepath.Join(t.TempDir(), "nowhere"))
+	t.Setenv("PIP_INDEX_URL", "http://127.0.0.1:9/simple")
+	t.Setenv("PIP_TARGET", filepath.Join(t.TempDir(), "elsewhere"))
+	t.Setenv("PIP_REQUIRE_HASHES", "1")
+	t.Setenv("PYTHONPATH", t.TempDir())
+	work := t.TempDir()
+	if err := Smoke(context.Background(), SmokeOptions{Python: py, Wheel: wheel, Tools: []string{"greet"}, Version: "0.2.0.dev3", WorkDir: work}); err != nil {
+		t.Fatalf("Smoke with hostile PIP_* settings: %v", err)
+	}
+	if _, err := os.Stat(venvScript(filepath.Join(work, "venv"), "greet")); err != nil {
+		t.Errorf("the venv in WorkDir is missing or was removed: %v", err)
+	}
+}
+
+func TestSmokeDependenciesComeFromFindLinksOnly(t *testing.T) {
+	t.Parallel()
+	py := buildPython(t)
+	helper := fixtureWheels.get(t, "helper", map[string]string{
+		"pyproject.toml":          "[build-system]\nrequires = [\"hatchling\"]\nbuild-backend = \"hatchling.build\"\n\n[project]\nname = \"greethelper\"\nversion = \"1.0\"\n",
+		"greethelper/__init__.py": "",
+	})
+	wheel := fixtureWheels.get(t, "greet-with-dep", greetProject("0.5.0", "greethelper"))
+	opts := SmokeOptions{Python: py, Wheel: wheel, Tools: []string{"greet"}, Version: "0.5.0"}
+	err := Smoke(context.Background(), opts)
+	if err == nil || !strings.Contains(err.Error(), "pip could not install greet-0.5.0-") || !strings.Contains(err.Error(), "greethelper") {
+		t.Fatalf("without find-links: err = %v, want pip's failure naming the dependency", err)
+	}
+	opts.FindLinks = []string{filepath.Dir(helper)}
+	if err := Smoke(context.Background(), opts); err != nil {
+		t.Fatalf("with the dependency in FindLinks: %v", err)
+	}
+}
