@@ -43,6 +43,7 @@ func main() {
 type scenario struct {
 	name  string
 	opts  gitgen.Options
+	setup func(ctx context.Context, dir string) error // instead of generating a repository
 	pairs []pair
 }
 
@@ -50,15 +51,24 @@ type scenario struct {
 type pair struct {
 	what       string
 	peer, ours []string
+	prepare    string // run before every timed run (hyperfine --prepare)
+	runs       int    // minimum runs; 0 means the -runs flag
+	sameOutput bool   // the two must print the same thing
 }
 
 func scenarios(bin, core string) []scenario {
 	gitDescribe := []string{"git", "describe", "--tags", "--long"}
 	gitDirty := append(gitDescribe[:4:4], "--dirty")
-	describe := pair{what: "mage describe", peer: gitDescribe, ours: []string{bin, "describe"}}
-	dirty := pair{what: "mage describe -dirty", peer: gitDirty, ours: []string{bin, "describe", "-dirty"}}
-	coreDescribe := pair{what: "version.Describe as a command", peer: gitDescribe, ours: []string{core}}
-	coreDirty := pair{what: "version.Describe as a command, dirty", peer: gitDirty, ours: []string{core, "--dirty"}}
+	describe := pair{what: "mage describe", peer: gitDescribe, ours: []string{bin, "describe"}, sameOutput: true}
+	dirty := pair{what: "mage describe -dirty", peer: gitDirty, ours: []string{bin, "describe", "-dirty"}, sameOutput: true}
+	coreDescribe := pair{what: "version.Describe as a command", peer: gitDescribe, ours: []string{core}, sameOutput: true}
+	coreDirty := pair{what: "version.Describe as a command, dirty", peer: gitDirty, ours: []string{core, "--dirty"}, sameOutput: true}
+	// The same work as mage wheel, by hand: build both, check both, install
+	// the wheel into a fresh venv (the fast way) and run the tool.
+	manual := "python3 -m build --no-isolation --outdir dist . >/dev/null && twine check --strict dist/* >/dev/null && " +
+		"python3 -m venv --without-pip venv && python3 -m pip --python venv/bin/python install -q --no-index dist/*.whl && venv/bin/greet --version"
+	wheel := pair{what: "mage wheel", peer: []string{"sh", "-c", manual}, ours: []string{bin, "wheel"},
+		prepare: "rm -rf dist venv build src/greet.egg-info", runs: 5}
 	repo := func(commits int, graph bool) gitgen.Options {
 		// Merges and side branches as in a real project; a tag every 200
 		// commits so the nearest tag is close, as it is in practice.
@@ -70,6 +80,7 @@ func scenarios(bin, core string) []scenario {
 		{name: "100k commits, commit-graph", opts: repo(100_000, true), pairs: []pair{coreDescribe, coreDirty, describe, dirty}},
 		{name: "10k commits, no commit-graph", opts: repo(10_000, false), pairs: []pair{coreDescribe, describe}},
 		{name: "100k commits, no commit-graph", opts: repo(100_000, false), pairs: []pair{coreDescribe, describe}},
+		{name: "example project (setuptools), on a tag", setup: exampleRepo, pairs: []pair{wheel}},
 	}
 }
 
@@ -110,13 +121,12 @@ func run(ctx context.Context, runs int, keep bool) error {
 	for i, sc := range scenarios(bin, core) {
 		dir := filepath.Join(work, fmt.Sprintf("repo%d", i))
 		start := time.Now()
-		if err := gitgen.Repo(ctx, dir, sc.opts); err != nil {
+		if sc.setup != nil {
+			if err := sc.setup(ctx, dir); err != nil {
+				return fmt.Errorf("%s: %w", sc.name, err)
+			}
+		} else if err := generate(ctx, dir, sc.opts); err != nil {
 			return fmt.Errorf("%s: %w", sc.name, err)
-		}
-		// The compiled targets read pyproject.toml from the working
-		// directory; untracked, so it does not change the answer.
-		if err := os.WriteFile(filepath.Join(dir, "pyproject.toml"), []byte("[project]\nname = \"bench\"\n"), 0o644); err != nil {
-			return err
 		}
 		fmt.Fprintf(os.Stderr, "bench: %s generated in %s\n", sc.name, time.Since(start).Round(time.Millisecond))
 		for _, p := range sc.pairs {
@@ -131,21 +141,75 @@ func run(ctx context.Context, runs int, keep bool) error {
 	return nil
 }
 
+// generate makes a describe repository; the compiled targets read
+// pyproject.toml from the working directory, so it gets an untracked one,
+// which does not change the answer.
+func generate(ctx context.Context, dir string, opts gitgen.Options) error {
+	if err := gitgen.Repo(ctx, dir, opts); err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(dir, "pyproject.toml"), []byte("[project]\nname = \"bench\"\n"), 0o644)
+}
+
+// exampleRepo copies the example project (without its magefiles) into a
+// new repository tagged v1.0.0.
+func exampleRepo(ctx context.Context, dir string) error {
+	if out, err := exec.CommandContext(ctx, "cp", "-r", "examples", dir).CombinedOutput(); err != nil {
+		return fmt.Errorf("copying examples: %v: %s", err, out)
+	}
+	for _, junk := range []string{"magefiles", "dist", "build", "src/greet.egg-info", ".pyrelease"} {
+		if err := os.RemoveAll(filepath.Join(dir, junk)); err != nil {
+			return err
+		}
+	}
+	env := gitgen.DefaultEnv()
+	for _, args := range [][]string{{"init", "-q", "-b", "main"}, {"add", "-A"}, {"commit", "-q", "-m", "Example"}, {"tag", "v1.0.0"}} {
+		if _, err := gitgen.Git(ctx, dir, env, nil, args...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 func measure(ctx context.Context, dir, name string, p pair, runs int, work string) (row, error) {
+	if p.runs > 0 {
+		runs = p.runs
+	}
+	prepare := func() error {
+		if p.prepare == "" {
+			return nil
+		}
+		_, _, err := once(ctx, dir, []string{"sh", "-c", p.prepare})
+		return err
+	}
+	if err := prepare(); err != nil {
+		return row{}, err
+	}
 	peerOut, peerRSS, err := once(ctx, dir, p.peer)
 	if err != nil {
+		return row{}, err
+	}
+	if err := prepare(); err != nil {
 		return row{}, err
 	}
 	oursOut, oursRSS, err := once(ctx, dir, p.ours)
 	if err != nil {
 		return row{}, err
 	}
-	if peerOut != oursOut {
+	if p.sameOutput && peerOut != oursOut {
 		return row{}, fmt.Errorf("%s: %s disagrees: git says %q, pyrelease says %q", name, p.what, peerOut, oursOut)
 	}
 	out := filepath.Join(work, "hyperfine.json")
-	cmd := exec.CommandContext(ctx, "hyperfine", "-N", "--warmup", "5", "--min-runs", fmt.Sprint(runs),
-		"--export-json", out, strings.Join(p.peer, " "), strings.Join(p.ours, " "))
+	warmup := "5"
+	if p.prepare != "" {
+		warmup = "1"
+	}
+	args := []string{"-N", "--warmup", warmup, "--min-runs", fmt.Sprint(runs), "--export-json", out}
+	if p.prepare != "" {
+		args = append(args, "--prepare", p.prepare)
+	}
+	args = append(args, shellJoin(p.peer), shellJoin(p.ours))
+	cmd := exec.CommandContext(ctx, "hyperfine", args...)
 	cmd.Dir = dir
 	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
 	if err := cmd.Run(); err != nil {
@@ -229,4 +293,17 @@ func cpuModel() string {
 		}
 	}
 	return "unknown CPU"
+}
+
+// shellJoin renders argv for hyperfine, which splits commands as a shell
+// would.
+func shellJoin(argv []string) string {
+	parts := make([]string, len(argv))
+	for i, a := range argv {
+		if strings.ContainsAny(a, " '\"&|;<>*$") {
+			a = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
+		}
+		parts[i] = a
+	}
+	return strings.Join(parts, " ")
 }
