@@ -30,10 +30,11 @@ import (
 func main() {
 	keep := flag.Bool("keep", false, "keep the generated repositories")
 	runs := flag.Int("runs", 30, "minimum hyperfine runs per command")
+	only := flag.String("only", "", "run only the scenarios whose name contains this")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	if err := run(ctx, *runs, *keep); err != nil {
+	if err := run(ctx, *runs, *keep, *only); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
@@ -50,6 +51,7 @@ type scenario struct {
 // pair is a command of ours and the peer command it is compared with.
 type pair struct {
 	what       string
+	peerName   string // what the peer is, for the table
 	peer, ours []string
 	prepare    string // run before every timed run (hyperfine --prepare)
 	runs       int    // minimum runs; 0 means the -runs flag
@@ -59,15 +61,15 @@ type pair struct {
 func scenarios(bin, core string) []scenario {
 	gitDescribe := []string{"git", "describe", "--tags", "--long"}
 	gitDirty := append(gitDescribe[:4:4], "--dirty")
-	describe := pair{what: "mage describe", peer: gitDescribe, ours: []string{bin, "describe"}, sameOutput: true}
-	dirty := pair{what: "mage describe -dirty", peer: gitDirty, ours: []string{bin, "describe", "-dirty"}, sameOutput: true}
-	coreDescribe := pair{what: "version.Describe as a command", peer: gitDescribe, ours: []string{core}, sameOutput: true}
-	coreDirty := pair{what: "version.Describe as a command, dirty", peer: gitDirty, ours: []string{core, "--dirty"}, sameOutput: true}
+	describe := pair{what: "mage describe", peerName: "git describe --tags --long", peer: gitDescribe, ours: []string{bin, "describe"}, sameOutput: true}
+	dirty := pair{what: "mage describe -dirty", peerName: "git describe --tags --long --dirty", peer: gitDirty, ours: []string{bin, "describe", "-dirty"}, sameOutput: true}
+	coreDescribe := pair{what: "version.Describe as a command", peerName: "git describe --tags --long", peer: gitDescribe, ours: []string{core}, sameOutput: true}
+	coreDirty := pair{what: "version.Describe as a command, dirty", peerName: "git describe --tags --long --dirty", peer: gitDirty, ours: []string{core, "--dirty"}, sameOutput: true}
 	// The same work as mage wheel, by hand: build both, check both, install
 	// the wheel into a fresh venv (the fast way) and run the tool.
-	manual := "python3 -m build --no-isolation --outdir dist . >/dev/null && twine check --strict dist/* >/dev/null && " +
-		"python3 -m venv --without-pip venv && python3 -m pip --python venv/bin/python install -q --no-index dist/*.whl && venv/bin/greet --version"
-	wheel := pair{what: "mage wheel", peer: []string{"sh", "-c", manual}, ours: []string{bin, "wheel"},
+	manual := "/usr/bin/python3 -m build --no-isolation --outdir dist . >/dev/null && twine check --strict dist/* >/dev/null && " +
+		"/usr/bin/python3 -m venv --without-pip venv && /usr/bin/python3 -m pip --python venv/bin/python install -q --no-index dist/*.whl && venv/bin/greet --version"
+	wheel := pair{what: "mage wheel", peerName: "python3 -m build, twine check, venv, pip install, greet --version", peer: []string{"sh", "-c", manual}, ours: []string{bin, "wheel"},
 		prepare: "rm -rf dist venv build src/greet.egg-info", runs: 5}
 	repo := func(commits int, graph bool) gitgen.Options {
 		// Merges and side branches as in a real project; a tag every 200
@@ -86,13 +88,13 @@ func scenarios(bin, core string) []scenario {
 
 type row struct {
 	scenario, what     string
+	peerName           string
 	peerMean, oursMean time.Duration
 	peerStd, oursStd   time.Duration
 	peerRSS, oursRSS   int64 // KiB
-	answer             string
 }
 
-func run(ctx context.Context, runs int, keep bool) error {
+func run(ctx context.Context, runs int, keep bool, only string) error {
 	for _, tool := range []string{"git", "hyperfine", "go", "/usr/bin/time"} {
 		if _, err := exec.LookPath(tool); err != nil {
 			return fmt.Errorf("%s is needed (Debian packages git, hyperfine, time): %w", tool, err)
@@ -119,6 +121,9 @@ func run(ctx context.Context, runs int, keep bool) error {
 
 	var rows []row
 	for i, sc := range scenarios(bin, core) {
+		if !strings.Contains(sc.name, only) {
+			continue
+		}
 		dir := filepath.Join(work, fmt.Sprintf("repo%d", i))
 		start := time.Now()
 		if sc.setup != nil {
@@ -230,7 +235,7 @@ func measure(ctx context.Context, dir, name string, p pair, runs int, work strin
 	}
 	sec := func(f float64) time.Duration { return time.Duration(f * float64(time.Second)) }
 	return row{
-		scenario: name, what: p.what, answer: peerOut,
+		scenario: name, what: p.what, peerName: p.peerName,
 		peerMean: sec(res.Results[0].Mean), peerStd: sec(res.Results[0].Stddev),
 		oursMean: sec(res.Results[1].Mean), oursStd: sec(res.Results[1].Stddev),
 		peerRSS: peerRSS, oursRSS: oursRSS,
@@ -270,12 +275,12 @@ func printTable(rows []row) {
 	gitVersion, _ := exec.Command("git", "--version").Output()
 	fmt.Printf("Machine: %s, %s/%s, %d cores; %s; %s; %s\n\n", cpuModel(), runtime.GOOS, runtime.GOARCH, runtime.NumCPU(),
 		strings.TrimSpace(string(gitVersion)), runtime.Version(), time.Now().UTC().Format("2006-01-02"))
-	fmt.Println("| repository | command | git | pyrelease | ratio | git peak RSS | pyrelease peak RSS |")
-	fmt.Println("|---|---|---|---|---|---|---|")
+	fmt.Println("| scenario | ours | peer | ours: time | peer: time | ratio | ours: peak RSS | peer: peak RSS |")
+	fmt.Println("|---|---|---|---|---|---|---|---|")
 	for _, r := range rows {
-		fmt.Printf("| %s | %s | %s ± %s | %s ± %s | %.2fx | %.1f MiB | %.1f MiB |\n", r.scenario, r.what,
-			ms(r.peerMean), ms(r.peerStd), ms(r.oursMean), ms(r.oursStd),
-			float64(r.oursMean)/float64(r.peerMean), float64(r.peerRSS)/1024, float64(r.oursRSS)/1024)
+		fmt.Printf("| %s | %s | %s | %s ± %s | %s ± %s | %.2fx | %.1f MiB | %.1f MiB |\n", r.scenario, r.what, r.peerName,
+			ms(r.oursMean), ms(r.oursStd), ms(r.peerMean), ms(r.peerStd),
+			float64(r.oursMean)/float64(r.peerMean), float64(r.oursRSS)/1024, float64(r.peerRSS)/1024)
 	}
 }
 
