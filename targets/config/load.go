@@ -79,6 +79,9 @@ func parse(file string, data []byte) (*Config, error) {
 			return nil, err
 		}
 	}
+	if err := decodeBdist(file, c.Tool["bdist"], c); err != nil {
+		return nil, err
+	}
 	return c, nil
 }
 

@@ -153,18 +153,18 @@ smoke-command = "--help"
 		"reserved sub-tables are kept unchecked": {
 			toml: header + `[tool.pyrelease]
 push = false
-[tool.pyrelease.bdist]
-anything = [1, 2]
 [tool.pyrelease.snapshot]
+anything = [1, 2]
+[tool.pyrelease.snapshot.more]
 x = "y"
 [tool.pyrelease.release]
 [tool.pyrelease.release.nested]
 deep = true
 `,
 			check: func(t *testing.T, c *Config) {
-				bdist, ok := c.Tool["bdist"].(map[string]any)
-				if !ok || bdist["anything"] == nil {
-					t.Errorf("Tool[bdist] = %#v", c.Tool["bdist"])
+				snapshot, ok := c.Tool["snapshot"].(map[string]any)
+				if !ok || snapshot["anything"] == nil {
+					t.Errorf("Tool[snapshot] = %#v", c.Tool["snapshot"])
 				}
 				if _, ok := c.Tool["release"].(map[string]any)["nested"]; !ok {
 					t.Errorf("Tool[release] = %#v", c.Tool["release"])
