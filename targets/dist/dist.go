@@ -31,8 +31,10 @@ const formatVersion = 1
 
 // Kinds of artifacts.
 const (
-	KindWheel = "wheel"
-	KindSdist = "sdist"
+	KindWheel     = "wheel"
+	KindSdist     = "sdist"
+	KindArchive   = "archive"   // frozen tools of one group, for one platform
+	KindInstaller = "installer" // a .run, .exe or .dmg installer
 )
 
 // Artifact is one built file.
