@@ -1,0 +1,223 @@
+package freeze
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+
+	"github.com/pyrelease/pyrelease/targets/internal/run"
+)
+
+// Freezers Options.Freezer accepts.
+const (
+	PyInstaller = "pyinstaller"
+	Zipapp      = "zipapp"
+)
+
+// Options says what to freeze, with what, and where the binaries go.
+// Relative paths (OutDir, Wheel, and the tools' files) are taken from Dir.
+type Options struct {
+	Dir     string // project directory
+	OutDir  string // where binaries land (e.g. dist/bin); created
+	Python  string // build interpreter, with PyInstaller (or, for zipapp, pip) and the project's dependencies; default python3
+	Freezer string // PyInstaller (default) or Zipapp
+	Tools   []Tool
+	Version string // must appear in each binary's --version output
+	GOOS    string // target platform naming (".exe" on windows); default runtime.GOOS
+	WorkDir string // temp work/spec dir, outside Dir; default a temp dir removed afterwards
+	// Wheel is the project's wheel for zipapp: installed (without
+	// dependencies) into the archive. Empty means the project's import
+	// packages are copied from Dir (or Dir/src) instead.
+	Wheel   string
+	Verbose bool      // stream the freezer's output to Stderr
+	Stderr  io.Writer // default os.Stderr
+
+	// runner replaces run.Run for the build commands (not the smoke run),
+	// so tests can check command lines without the freezer installed.
+	runner func(context.Context, run.Cmd) error
+}
+
+// Binary is one frozen, smoke-tested tool.
+type Binary struct {
+	Tool string // Tool.Name
+	Path string // absolute path in OutDir
+}
+
+// Freeze builds each tool into a one-file executable in o.OutDir, then runs
+// it with --version and requires exit status 0 and o.Version in its output,
+// so a binary that cannot start never reaches an archive. It stops at the
+// first tool that fails.
+func Freeze(ctx context.Context, o Options) ([]Binary, error) {
+	f, cleanup, err := newFreezer(o)
+	if err != nil {
+		return nil, err
+	}
+	defer cleanup()
+	if f.o.Freezer == PyInstaller {
+		if err := f.havePyInstaller(ctx); err != nil {
+			return nil, err
+		}
+	}
+	if f.o.Freezer == Zipapp {
+		if err := f.prepareSite(ctx); err != nil {
+			return nil, err
+		}
+	}
+	var bins []Binary
+	for _, t := range f.o.Tools {
+		e, _ := parseEntryPoint(t.EntryPoint) // CheckTools accepted it
+		var path string
+		if f.o.Freezer == PyInstaller {
+			if e.Script == "" {
+				if err := f.checkImport(ctx, t, e, ""); err != nil {
+					return bins, err
+				}
+			}
+			path, err = f.freezePyInstaller(ctx, t, e)
+		} else {
+			path, err = f.freezeZipapp(ctx, t, e)
+		}
+		if err != nil {
+			return bins, err
+		}
+		if err := f.smoke(ctx, t.Name, path); err != nil {
+			return bins, err
+		}
+		bins = append(bins, Binary{Tool: t.Name, Path: path})
+	}
+	return bins, nil
+}
+
+// freezer is one Freeze call with its options completed.
+type freezer struct {
+	o        Options
+	packages []string // the project's import packages
+}
+
+// newFreezer checks o, fills defaults and creates the work and output
+// directories; cleanup removes a work directory Freeze created.
+func newFreezer(o Options) (*freezer, func(), error) {
+	nop := func() {}
+	var err error
+	if o.Dir, err = filepath.Abs(o.Dir); err != nil {
+		return nil, nop, fmt.Errorf("freeze: %w", err)
+	}
+	switch o.Freezer {
+	case "":
+		o.Freezer = PyInstaller
+	case PyInstaller, Zipapp:
+	default:
+		return nil, nop, fmt.Errorf("freeze: freezer %q: want %q or %q: %w", o.Freezer, PyInstaller, Zipapp, ErrFreezer)
+	}
+	if len(o.Tools) == 0 {
+		return nil, nop, fmt.Errorf("freeze: no tools to freeze: %w", ErrBadTool)
+	}
+	if o.Version == "" {
+		return nil, nop, errors.New("freeze: no version given to check the binaries' --version output against")
+	}
+	if o.OutDir == "" {
+		return nil, nop, errors.New("freeze: no output directory given")
+	}
+	if err := CheckTools(o.Dir, o.Tools); err != nil {
+		return nil, nop, err
+	}
+	if o.Python == "" {
+		o.Python = "python3"
+	}
+	if o.GOOS == "" {
+		o.GOOS = runtime.GOOS
+	}
+	if o.Stderr == nil {
+		o.Stderr = os.Stderr
+	}
+	if o.runner == nil {
+		o.runner = run.Run
+	}
+	o.OutDir = resolve(o.Dir, o.OutDir)
+	if o.Wheel != "" {
+		o.Wheel = resolve(o.Dir, o.Wheel)
+	}
+	f := &freezer{o: o}
+	if f.packages, err = PackageDirs(o.Dir); err != nil {
+		return nil, nop, err
+	}
+	cleanup := nop
+	if o.WorkDir == "" {
+		if f.o.WorkDir, err = os.MkdirTemp("", "pyrelease-freeze-"); err != nil {
+			return nil, nop, fmt.Errorf("freeze: %w", err)
+		}
+		cleanup = func() { os.RemoveAll(f.o.WorkDir) }
+	} else {
+		f.o.WorkDir = resolve(o.Dir, o.WorkDir)
+		if inside(o.Dir, f.o.WorkDir) {
+			return nil, nop, fmt.Errorf("freeze: work directory %s is inside the project %s: want one outside, so the build leaves the tree untouched", f.o.WorkDir, o.Dir)
+		}
+	}
+	for _, d := range []string{o.OutDir, filepath.Join(f.o.WorkDir, "launch")} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			cleanup()
+			return nil, nop, fmt.Errorf("freeze: %w", err)
+		}
+	}
+	return f, cleanup, nil
+}
+
+// inside reports whether path is dir or below it.
+func inside(dir, path string) bool {
+	rel, err := filepath.Rel(dir, path)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) && !filepath.IsAbs(rel)
+}
+
+// exe is the file name of a binary called name on the target platform.
+func (f *freezer) exe(name string) string {
+	if f.o.GOOS == "windows" {
+		return name + ".exe"
+	}
+	return name
+}
+
+// log is where build commands' output goes besides errors: Stderr when
+// verbose, nowhere otherwise.
+func (f *freezer) log() io.Writer {
+	if f.o.Verbose {
+		return f.o.Stderr
+	}
+	return nil
+}
+
+func (f *freezer) run(ctx context.Context, c run.Cmd) error { return f.o.runner(ctx, c) }
+
+// writeLauncher writes the main script for a module:function entry point.
+func (f *freezer) writeLauncher(path, tool string, e entry) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return fmt.Errorf("freeze: %s: %w", tool, err)
+	}
+	if err := os.WriteFile(path, []byte(launcherSource(tool, e)), 0o644); err != nil {
+		return fmt.Errorf("freeze: %s: %w", tool, err)
+	}
+	return nil
+}
+
+// checkImport makes the build interpreter import e (app first on sys.path
+// when set) and fails with an EntryPointError carrying Python's message.
+func (f *freezer) checkImport(ctx context.Context, t Tool, e entry, app string) error {
+	err := f.run(ctx, run.Cmd{
+		Name: f.o.Python,
+		Args: []string{"-c", importCheck, app, e.Module, e.Attr},
+		Dir:  filepath.Join(f.o.WorkDir, "launch"), // nothing importable there
+	})
+	if err == nil || ctx.Err() != nil {
+		return err
+	}
+	out := err.Error()
+	var re *run.Error
+	if errors.As(err, &re) && re.ExitCode == 3 {
+		out = re.Stderr
+	}
+	return &EntryPointError{Tool: t.Name, EntryPoint: t.EntryPoint, Python: f.o.Python, Output: out}
+}
