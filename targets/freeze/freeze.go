@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"time"
 
 	"github.com/pyrelease/pyrelease/targets/internal/run"
 )
@@ -33,7 +34,10 @@ type Options struct {
 	// Wheel is the project's wheel for zipapp: installed (without
 	// dependencies) into the archive. Empty means the project's import
 	// packages are copied from Dir (or Dir/src) instead.
-	Wheel   string
+	Wheel string
+	// Mtime is the file time inside zipapp archives (SOURCE_DATE_EPOCH),
+	// so two freezes of one commit are identical; zero keeps file times.
+	Mtime   time.Time
 	Verbose bool      // stream the freezer's output to Stderr
 	Stderr  io.Writer // default os.Stderr
 

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/pyrelease/pyrelease/targets/internal/run"
 )
@@ -82,6 +83,9 @@ func (f *freezer) freezeZipapp(ctx context.Context, t Tool, e entry) (string, er
 			return "", err
 		}
 	}
+	if err := normalizeTree(app, f.o.Mtime); err != nil {
+		return "", fmt.Errorf("freeze: %s: %w", t.Name, err)
+	}
 	name := t.Name
 	if f.o.GOOS == "windows" {
 		name += ".pyz" // Windows runs archives by extension, not shebang
@@ -154,4 +158,39 @@ func copyFile(src, dst string, perm os.FileMode) error {
 		return err
 	}
 	return out.Close()
+}
+
+// normalizeTree makes a zipapp's input reproducible: zipapp stores entries
+// in sorted order with their file times, so bytecode caches (written by the
+// import check) are removed and, when mtime is set, every time is set to it.
+func normalizeTree(root string, mtime time.Time) error {
+	var dirs []string
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && d.Name() == "__pycache__" {
+			if err := os.RemoveAll(path); err != nil {
+				return err
+			}
+			return filepath.SkipDir
+		}
+		if d.IsDir() {
+			dirs = append(dirs, path)
+			return nil
+		}
+		if mtime.IsZero() {
+			return nil
+		}
+		return os.Chtimes(path, mtime, mtime)
+	})
+	if err != nil || mtime.IsZero() {
+		return err
+	}
+	for _, d := range dirs {
+		if err := os.Chtimes(d, mtime, mtime); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -1,0 +1,106 @@
+package installer
+
+import (
+	"errors"
+	"runtime"
+	"testing"
+)
+
+func TestName(t *testing.T) {
+	tests := map[string]struct {
+		project, version, platform, kind string
+		want                             string
+	}{
+		"linux default":   {project: "greet", version: "1.0", platform: "linux-x86_64", want: "greet-1.0-linux-x86_64-installer.run"},
+		"windows default": {project: "greet", version: "1.2.0rc1", platform: "windows-x86_64", want: "greet-1.2.0rc1-windows-x86_64-installer.exe"},
+		"osx default":     {project: "greet", version: "2.0", platform: "osx-arm64", want: "greet-2.0-osx-arm64-installer.dmg"},
+		"explicit kind":   {project: "greet", version: "1.0", platform: "linux-x86_64", kind: "exe", want: "greet-1.0-linux-x86_64-installer.exe"},
+		"unknown os":      {project: "greet", version: "1.0", platform: "plan9-386", want: "greet-1.0-plan9-386-installer"},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			if got := Name(tc.project, tc.version, tc.platform, tc.kind); got != tc.want {
+				t.Errorf("Name = %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestKindFor(t *testing.T) {
+	tests := map[string]struct {
+		platform, want string
+	}{
+		"linux":     {platform: "linux-x86_64", want: KindRun},
+		"linux arm": {platform: "linux-aarch64", want: KindRun},
+		"windows":   {platform: "windows-x86_64", want: KindEXE},
+		"win32":     {platform: "win32", want: KindEXE},
+		"osx":       {platform: "osx-arm64", want: KindDMG},
+		"macos":     {platform: "macos-universal2", want: KindDMG},
+		"upper":     {platform: "Linux-x86_64", want: KindRun},
+		"unknown":   {platform: "freebsd-amd64", want: ""},
+		"empty":     {platform: "", want: ""},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			if got := KindFor(tc.platform); got != tc.want {
+				t.Errorf("KindFor(%q) = %q, want %q", tc.platform, got, tc.want)
+			}
+		})
+	}
+}
+
+func TestSkipReasonDMG(t *testing.T) {
+	got := SkipReason(KindDMG)
+	if runtime.GOOS != "darwin" && got != "dmg needs macOS" {
+		t.Errorf("SkipReason(dmg) on %s = %q, want %q", runtime.GOOS, got, "dmg needs macOS")
+	}
+	if SkipReason("zip") == "" {
+		t.Error("SkipReason(zip) is empty, want a reason for an unknown kind")
+	}
+}
+
+func TestBuildDMGOffMacOS(t *testing.T) {
+	if runtime.GOOS == "darwin" {
+		t.Skip("this checks the skip that happens off macOS")
+	}
+	dir := t.TempDir()
+	_, err := Build(t.Context(), Options{
+		Project: "greet", Version: "1.0", Platform: "osx-arm64",
+		Binaries: []string{fakeTool(t, dir, "greet", "1.0")}, OutDir: dir,
+	})
+	var skip *SkipError
+	if !errors.Is(err, ErrUnsupported) || !errors.As(err, &skip) || skip.Kind != KindDMG {
+		t.Fatalf("Build(dmg) error = %v, want a SkipError for dmg", err)
+	}
+}
+
+func TestBuildBadOptions(t *testing.T) {
+	dir := t.TempDir()
+	bin := fakeTool(t, dir, "greet", "1.0")
+	other := t.TempDir()
+	dup := fakeTool(t, other, "greet", "1.0")
+	good := Options{Project: "greet", Version: "1.0", Platform: "linux-x86_64", Binaries: []string{bin}, OutDir: dir, Kind: KindRun}
+	tests := map[string]struct {
+		edit func(*Options)
+		want error
+	}{
+		"no binaries":      {edit: func(o *Options) { o.Binaries = nil }, want: ErrBadOptions},
+		"missing binary":   {edit: func(o *Options) { o.Binaries = []string{dir + "/nope"} }, want: ErrBadOptions},
+		"binary is a dir":  {edit: func(o *Options) { o.Binaries = []string{dir} }, want: ErrBadOptions},
+		"duplicate names":  {edit: func(o *Options) { o.Binaries = []string{bin, dup} }, want: ErrBadOptions},
+		"empty project":    {edit: func(o *Options) { o.Project = "" }, want: ErrBadOptions},
+		"slash in version": {edit: func(o *Options) { o.Version = "1/0" }, want: ErrBadOptions},
+		"no out dir":       {edit: func(o *Options) { o.OutDir = "" }, want: ErrBadOptions},
+		"unknown kind":     {edit: func(o *Options) { o.Kind = "zip" }, want: ErrUnknownKind},
+		"unknown platform": {edit: func(o *Options) { o.Kind, o.Platform = "", "plan9-386" }, want: ErrUnknownKind},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			o := good
+			tc.edit(&o)
+			if _, err := Build(t.Context(), o); !errors.Is(err, tc.want) {
+				t.Fatalf("Build error = %v, want %v", err, tc.want)
+			}
+		})
+	}
+}
