@@ -1,0 +1,112 @@
+package archive
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/pyrelease/pyrelease/targets/internal/testenv"
+)
+
+// benchTree writes about 200 MB shaped like a bdist group: three frozen
+// binaries (mostly already-compressed bytes, some text) and a library of
+// Python-like text files. It returns the total size.
+func benchTree(b *testing.B, dir string) int64 {
+	b.Helper()
+	files := map[string]file{}
+	for i := range 3 {
+		files[fmt.Sprintf("bin/tool%d", i)] = file{data: mixed(uint64(10+i), 55<<20), perm: 0o755}
+	}
+	r := rand.New(rand.NewPCG(7, 7))
+	words := []string{"self", "return", "def", "import", "class", "value", "name", "config", "if", "else", "for", "in", "None", "True", "path", "data"}
+	for i := range 400 {
+		var sb strings.Builder
+		for sb.Len() < 90<<10 {
+			sb.WriteString(strings.Repeat("    ", r.IntN(4)))
+			for range 3 + r.IntN(8) {
+				sb.WriteString(words[r.IntN(len(words))])
+				fmt.Fprintf(&sb, "_%d ", r.IntN(300))
+			}
+			sb.WriteString("\n")
+		}
+		files[fmt.Sprintf("lib/pkg%02d/mod%03d.py", i%20, i)] = file{data: sb.String(), perm: 0o644}
+	}
+	writeTree(b, dir, files)
+	var total int64
+	for _, f := range files {
+		total += int64(len(f.data))
+	}
+	return total
+}
+
+func fileSize(b *testing.B, path string) int64 {
+	b.Helper()
+	fi, err := os.Stat(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return fi.Size()
+}
+
+// BenchmarkCreate compares Create with the tools a release script would
+// otherwise call. size-ratio is our archive's size over the tool's (tar czf
+// for .tar.gz, zip -r for .zip); the goal is at least 1.5x faster than
+// tar czf with size-ratio at most 1.05.
+func BenchmarkCreate(b *testing.B) {
+	src := b.TempDir()
+	total := benchTree(b, src)
+	out := b.TempDir()
+	ref := map[string]int64{} // tool archive sizes, for the ratios
+	tool := func(b *testing.B, name string) int64 {
+		bin := testenv.Require(b, name)
+		target := filepath.Join(out, name+"-ref.tar.gz")
+		cmd := exec.Command(bin, "czf", target, "-C", src, ".")
+		if name == "zip" {
+			target = filepath.Join(out, "zip-ref.zip")
+			cmd = exec.Command(bin, "-qr", target, ".") // zip adds to an existing file
+			cmd.Dir = src
+		}
+		_ = os.Remove(target)
+		if o, err := cmd.CombinedOutput(); err != nil {
+			b.Fatalf("%s: %v\n%s", name, err, o)
+		}
+		return fileSize(b, target)
+	}
+	refSize := func(b *testing.B, name string) int64 {
+		if ref[name] == 0 {
+			ref[name] = tool(b, name)
+		}
+		return ref[name]
+	}
+
+	b.Run("tool=tar-czf", func(b *testing.B) {
+		b.SetBytes(total)
+		for b.Loop() {
+			ref["tar"] = tool(b, "tar")
+		}
+	})
+	b.Run("tool=zip-r", func(b *testing.B) {
+		b.SetBytes(total)
+		for b.Loop() {
+			ref["zip"] = tool(b, "zip")
+		}
+	})
+	for _, tc := range []struct{ ext, tool string }{{ext: ".tar.gz", tool: "tar"}, {ext: ".zip", tool: "zip"}} {
+		b.Run("create="+strings.TrimPrefix(tc.ext, "."), func(b *testing.B) {
+			target := filepath.Join(out, "bench"+tc.ext)
+			b.SetBytes(total)
+			for b.Loop() {
+				if err := Create(context.Background(), Options{Out: target, Dir: src}); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.StopTimer()
+			b.ReportMetric(float64(fileSize(b, target))/float64(refSize(b, tc.tool)), "size-ratio")
+		})
+	}
+}
