@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/rogpeppe/go-internal/testscript"
 
+	"github.com/pyrelease/pyrelease/targets/archive"
 	"github.com/pyrelease/pyrelease/targets/internal/testenv"
 )
 
@@ -70,6 +72,7 @@ func TestScript(t *testing.T) {
 			env.Setenv("GIT_AUTHOR_DATE", "2026-11-01T12:00:00Z")
 			env.Setenv("GIT_COMMITTER_DATE", "2026-11-01T12:00:00Z")
 			env.Setenv("MAGEFILE_HASHFAST", "1")
+			env.Setenv("PLATFORM", archive.Platform(runtime.GOOS, runtime.GOARCH))
 			proj := filepath.Join(env.WorkDir, "proj")
 			if err := copyProject(example, proj); err != nil {
 				return err

@@ -1,0 +1,316 @@
+package targets
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/pyrelease/pyrelease/targets/archive"
+	"github.com/pyrelease/pyrelease/targets/dist"
+	"github.com/pyrelease/pyrelease/targets/freeze"
+	"github.com/pyrelease/pyrelease/targets/installer"
+	"github.com/pyrelease/pyrelease/targets/wheel"
+)
+
+// Bdist freezes each tool into a one-file binary, checks that it runs, and
+// packs each group into a per-platform archive with checksums.
+//
+// Groups, tools and the freezer come from [tool.pyrelease.bdist] (default:
+// one archive named after the project with every console script, frozen
+// with PyInstaller). Archives are {group}-{version}-{platform}.tar.gz (.zip
+// on Windows), deterministic, recorded in dist/artifacts.json and listed
+// in dist/SHA256SUMS. -v shows the freezer's output.
+func Bdist(ctx context.Context, v *bool) error {
+	p, err := load(ctx)
+	if err != nil {
+		return err
+	}
+	arts, err := p.bdist(ctx, deref(v, false))
+	if err != nil {
+		return err
+	}
+	for _, a := range arts {
+		fmt.Printf("%s %d %s\n", filepath.Join("dist", a.Name), a.Size, a.SHA256)
+	}
+	return nil
+}
+
+func (p *project) bdist(ctx context.Context, verbose bool) ([]dist.Artifact, error) {
+	info, err := p.versionInfo(ctx)
+	if err != nil {
+		return nil, err
+	}
+	b := p.cfg.Bdist
+	if len(b.Groups) == 0 {
+		return nil, fmt.Errorf("bdist: nothing to freeze: %s has no [project.scripts] and no [tool.pyrelease.bdist] groups", p.cfg.File)
+	}
+	tools := p.freezeTools()
+	if err := freeze.CheckTools(p.cfg.Dir, tools); err != nil {
+		return nil, err
+	}
+	system, err := wheel.ReadBuildSystem(p.cfg.Dir)
+	if err != nil {
+		return nil, err
+	}
+	python, err := wheel.Interpreter(ctx, wheel.InterpreterOptions{Dir: p.cfg.Dir, Python: p.cfg.Python, Getenv: p.getenv, Backend: system})
+	if err != nil {
+		return nil, err
+	}
+	// The frozen tools are made from this commit's wheel: the one mage
+	// wheel recorded, or a fresh build.
+	whl, err := p.currentWheel(ctx, info.Version, verbose)
+	if err != nil {
+		return nil, err
+	}
+	work, err := os.MkdirTemp("", "pyrelease-bdist-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(work)
+	p.log.Info("freezing", "tools", len(tools), "freezer", b.Freezer, "version", info.Version)
+	bins, err := freeze.Freeze(ctx, freeze.Options{
+		Dir: p.cfg.Dir, OutDir: filepath.Join(work, "bin"), Python: python, Freezer: b.Freezer,
+		Tools: tools, Version: info.Version, Wheel: whl, Mtime: info.CommitDate, Verbose: verbose, Stderr: os.Stderr,
+	})
+	if err != nil {
+		return nil, err
+	}
+	byTool := map[string]string{}
+	for _, bin := range bins {
+		byTool[bin.Tool] = bin.Path
+	}
+	outDir := filepath.Join(p.cfg.Dir, "dist")
+	platform := archive.Platform(runtime.GOOS, runtime.GOARCH)
+	var arts []dist.Artifact
+	for _, group := range sortedGroups(b.Groups) {
+		var entries []archive.Entry
+		for _, tool := range b.Groups[group] {
+			entries = append(entries, archive.Entry{Path: filepath.Base(byTool[tool]), Source: byTool[tool]})
+		}
+		name := archive.Name(group, info.Build, platform)
+		if err := archive.Create(ctx, archive.Options{Out: filepath.Join(outDir, name), Entries: entries, Mtime: info.CommitDate}); err != nil {
+			return nil, err
+		}
+		sum, size, err := dist.Hash(filepath.Join(outDir, name))
+		if err != nil {
+			return nil, err
+		}
+		arts = append(arts, dist.Artifact{Name: name, Path: name, Kind: dist.KindArchive, Version: info.Version,
+			Tags: []string{platform}, SHA256: sum, Size: size, Commit: info.Commit, BuiltAt: time.Now().UTC(), Project: p.cfg.Project.Name})
+	}
+	if err := dist.Record(ctx, outDir, arts...); err != nil {
+		return nil, err
+	}
+	if _, err := p.writeChecksums(ctx, outDir); err != nil {
+		return nil, err
+	}
+	return arts, nil
+}
+
+// freezeTools turns [tool.pyrelease.bdist] into the freezer's tools, in
+// group order, each once.
+func (p *project) freezeTools() []freeze.Tool {
+	var tools []freeze.Tool
+	seen := map[string]bool{}
+	for _, group := range sortedGroups(p.cfg.Bdist.Groups) {
+		for _, name := range p.cfg.Bdist.Groups[group] {
+			if seen[name] {
+				continue
+			}
+			seen[name] = true
+			t := p.cfg.Bdist.Tools[name]
+			tools = append(tools, freeze.Tool{Name: name, EntryPoint: t.EntryPoint, Excludes: t.Excludes,
+				HooksDir: t.HooksDir, Icon: t.Icon, Data: t.Data, Args: t.Args})
+		}
+	}
+	return tools
+}
+
+// currentWheel returns this version's wheel from dist/ (as mage wheel
+// recorded it), building one when there is none.
+func (p *project) currentWheel(ctx context.Context, version string, verbose bool) (string, error) {
+	outDir := filepath.Join(p.cfg.Dir, "dist")
+	m, err := dist.Load(outDir)
+	if err != nil {
+		return "", err
+	}
+	for _, a := range m.Artifacts {
+		if a.Kind == dist.KindWheel && a.Version == version {
+			path := filepath.Join(outDir, filepath.FromSlash(a.Path))
+			if sum, _, err := dist.Hash(path); err == nil && sum == a.SHA256 {
+				return path, nil
+			}
+		}
+	}
+	arts, err := p.buildWheel(ctx, verbose)
+	if err != nil {
+		return "", err
+	}
+	for _, a := range arts {
+		if a.Kind == dist.KindWheel {
+			return filepath.Join(outDir, a.Path), nil
+		}
+	}
+	return "", fmt.Errorf("bdist: the wheel build produced no wheel")
+}
+
+// writeChecksums writes dist/SHA256SUMS for every artifact in dist/.
+func (p *project) writeChecksums(ctx context.Context, outDir string) (string, error) {
+	m, err := dist.Load(outDir)
+	if err != nil {
+		return "", err
+	}
+	var files []string
+	for _, a := range m.Artifacts {
+		files = append(files, a.Path)
+	}
+	return archive.Checksums(ctx, outDir, "SHA256SUMS", files)
+}
+
+func sortedGroups(groups map[string][]string) []string {
+	names := make([]string, 0, len(groups))
+	for g := range groups {
+		names = append(names, g)
+	}
+	slices.Sort(names)
+	return names
+}
+
+// Installer wraps this version's frozen tools into installers: a makeself
+// .run on Linux, an NSIS .exe (makensis builds it on Linux too), a .dmg on
+// macOS.
+//
+// The tools come from the archives mage bdist recorded in dist/ for this
+// version and platform (it runs bdist when there are none). Kinds come from
+// installers in [tool.pyrelease.bdist], else the platform's own; a kind
+// that cannot be built here is skipped with the reason. The .run installer
+// is installed into a temporary prefix and each tool run with --version.
+func Installer(ctx context.Context) error {
+	p, err := load(ctx)
+	if err != nil {
+		return err
+	}
+	arts, err := p.installers(ctx)
+	if err != nil {
+		return err
+	}
+	for _, a := range arts {
+		fmt.Printf("%s %d %s\n", filepath.Join("dist", a.Name), a.Size, a.SHA256)
+	}
+	return nil
+}
+
+func (p *project) installers(ctx context.Context) ([]dist.Artifact, error) {
+	info, err := p.versionInfo(ctx)
+	if err != nil {
+		return nil, err
+	}
+	outDir := filepath.Join(p.cfg.Dir, "dist")
+	platform := archive.Platform(runtime.GOOS, runtime.GOARCH)
+	work, err := os.MkdirTemp("", "pyrelease-installer-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(work)
+	bins, err := p.frozenTools(ctx, outDir, info.Version, platform, work)
+	if err != nil {
+		return nil, err
+	}
+	kinds := p.cfg.Bdist.Installers
+	if len(kinds) == 0 {
+		kinds = []string{installer.KindFor(platform)}
+	}
+	var arts []dist.Artifact
+	for _, kind := range kinds {
+		if reason := installer.SkipReason(kind); reason != "" {
+			p.log.Info(fmt.Sprintf("installer: %s; skipped", reason))
+			continue
+		}
+		// The installer is named for the platform of what it holds: an .exe
+		// made on Linux from Linux tools says linux.
+		instPlatform := platform
+		path, err := installer.Build(ctx, installer.Options{
+			Project: p.cfg.Project.Name, Version: info.Build, Platform: instPlatform, Binaries: bins,
+			OutDir: outDir, Kind: kind, WorkDir: filepath.Join(work, kind), Epoch: info.CommitDate, Stderr: os.Stderr,
+		})
+		if err != nil {
+			return nil, err
+		}
+		if kind == installer.KindRun {
+			if err := installer.SmokeRun(ctx, path, toolNames(bins), info.Version); err != nil {
+				return nil, err
+			}
+		}
+		sum, size, err := dist.Hash(path)
+		if err != nil {
+			return nil, err
+		}
+		name := filepath.Base(path)
+		arts = append(arts, dist.Artifact{Name: name, Path: name, Kind: dist.KindInstaller, Version: info.Version,
+			Tags: []string{instPlatform}, SHA256: sum, Size: size, Commit: info.Commit, BuiltAt: time.Now().UTC(), Project: p.cfg.Project.Name})
+	}
+	if err := dist.Record(ctx, outDir, arts...); err != nil {
+		return nil, err
+	}
+	if _, err := p.writeChecksums(ctx, outDir); err != nil {
+		return nil, err
+	}
+	return arts, nil
+}
+
+// frozenTools unpacks this version's archives for platform from dist/ into
+// work and returns the tools' paths; with none recorded it runs bdist.
+func (p *project) frozenTools(ctx context.Context, outDir, version, platform, work string) ([]string, error) {
+	find := func() ([]dist.Artifact, error) {
+		m, err := dist.Load(outDir)
+		if err != nil {
+			return nil, err
+		}
+		var found []dist.Artifact
+		for _, a := range m.Artifacts {
+			if a.Kind == dist.KindArchive && a.Version == version && slices.Contains(a.Tags, platform) {
+				found = append(found, a)
+			}
+		}
+		return found, nil
+	}
+	archives, err := find()
+	if err != nil {
+		return nil, err
+	}
+	if len(archives) == 0 {
+		p.log.Info("no archives of this version yet: running bdist", "version", version, "platform", platform)
+		if _, err := p.bdist(ctx, false); err != nil {
+			return nil, err
+		}
+		if archives, err = find(); err != nil {
+			return nil, err
+		}
+	}
+	var bins []string
+	for _, a := range archives {
+		path := filepath.Join(outDir, filepath.FromSlash(a.Path))
+		if sum, _, err := dist.Hash(path); err != nil || sum != a.SHA256 {
+			return nil, fmt.Errorf("installer: %s does not match its sha256 in %s; rebuild it with mage bdist", path, dist.FileName)
+		}
+		files, err := archive.Extract(ctx, path, filepath.Join(work, "tools"))
+		if err != nil {
+			return nil, err
+		}
+		bins = append(bins, files...)
+	}
+	return bins, nil
+}
+
+func toolNames(paths []string) []string {
+	names := make([]string, len(paths))
+	for i, p := range paths {
+		names[i] = strings.TrimSuffix(filepath.Base(p), ".exe")
+	}
+	return names
+}
