@@ -142,8 +142,64 @@ func run(ctx context.Context, runs int, keep bool, only string) error {
 			rows = append(rows, r)
 		}
 	}
+	if strings.Contains(archiveScenario, only) {
+		archiveRows, err := archiveBench(ctx)
+		if err != nil {
+			return err
+		}
+		rows = append(rows, archiveRows...)
+	}
 	printTable(rows)
 	return nil
+}
+
+const archiveScenario = "200 MB bdist-like tree"
+
+// archiveBench runs the archive package's Go benchmark, which times Create
+// and the tools (tar czf, zip -r) on the same ~200 MB tree in one process,
+// and turns its lines into rows. Peak RSS is not measured there.
+func archiveBench(ctx context.Context) ([]row, error) {
+	fmt.Fprintln(os.Stderr, "bench: archive.Create against tar czf and zip -r")
+	cmd := exec.CommandContext(ctx, "go", "test", "-run", "^$", "-bench", "BenchmarkCreate$", "-benchtime", "3x", "./targets/archive/")
+	cmd.Stderr = os.Stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return nil, fmt.Errorf("archive benchmark: %w\n%s", err, out)
+	}
+	nsop := map[string]time.Duration{}
+	sizeRatio := map[string]string{}
+	for _, line := range strings.Split(string(out), "\n") {
+		f := strings.Fields(line)
+		if len(f) < 4 || !strings.HasPrefix(f[0], "BenchmarkCreate/") || f[3] != "ns/op" {
+			continue
+		}
+		name := strings.TrimPrefix(f[0], "BenchmarkCreate/")
+		if i := strings.LastIndex(name, "-"); i > 0 {
+			name = name[:i] // the GOMAXPROCS suffix
+		}
+		ns, err := strconv.ParseFloat(f[2], 64)
+		if err != nil {
+			return nil, fmt.Errorf("archive benchmark line %q: %w", line, err)
+		}
+		nsop[name] = time.Duration(ns)
+		for i := 4; i+1 < len(f); i++ {
+			if f[i+1] == "size-ratio" {
+				sizeRatio[name] = f[i]
+			}
+		}
+	}
+	var rows []row
+	for _, c := range []struct{ ours, peer, what, peerName string }{
+		{ours: "create=tar.gz", peer: "tool=tar-czf", what: "archive.Create .tar.gz (size ratio %s)", peerName: "tar czf"},
+		{ours: "create=zip", peer: "tool=zip-r", what: "archive.Create .zip (size ratio %s)", peerName: "zip -r"},
+	} {
+		if nsop[c.ours] == 0 || nsop[c.peer] == 0 {
+			return nil, fmt.Errorf("archive benchmark: no result for %s or %s in:\n%s", c.ours, c.peer, out)
+		}
+		rows = append(rows, row{scenario: archiveScenario, what: fmt.Sprintf(c.what, sizeRatio[c.ours]), peerName: c.peerName,
+			oursMean: nsop[c.ours], peerMean: nsop[c.peer]})
+	}
+	return rows, nil
 }
 
 // generate makes a describe repository; the compiled targets read
@@ -278,10 +334,26 @@ func printTable(rows []row) {
 	fmt.Println("| scenario | ours | peer | ours: time | peer: time | ratio | ours: peak RSS | peer: peak RSS |")
 	fmt.Println("|---|---|---|---|---|---|---|---|")
 	for _, r := range rows {
-		fmt.Printf("| %s | %s | %s | %s ± %s | %s ± %s | %.2fx | %.1f MiB | %.1f MiB |\n", r.scenario, r.what, r.peerName,
-			ms(r.oursMean), ms(r.oursStd), ms(r.peerMean), ms(r.peerStd),
-			float64(r.oursMean)/float64(r.peerMean), float64(r.oursRSS)/1024, float64(r.peerRSS)/1024)
+		fmt.Printf("| %s | %s | %s | %s | %s | %.2fx | %s | %s |\n", r.scenario, r.what, r.peerName,
+			timing(r.oursMean, r.oursStd), timing(r.peerMean, r.peerStd),
+			float64(r.oursMean)/float64(r.peerMean), mib(r.oursRSS), mib(r.peerRSS))
 	}
+}
+
+// timing renders a mean with its spread, when one was measured.
+func timing(mean, std time.Duration) string {
+	if std == 0 {
+		return ms(mean)
+	}
+	return ms(mean) + " ± " + ms(std)
+}
+
+// mib renders a peak RSS in KiB as MiB; 0 means not measured.
+func mib(kib int64) string {
+	if kib == 0 {
+		return "n/a"
+	}
+	return fmt.Sprintf("%.1f MiB", float64(kib)/1024)
 }
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d)/float64(time.Millisecond)) }
