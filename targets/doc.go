@@ -12,7 +12,8 @@
 //
 // Every exported function here is a target; the work is done by the
 // packages below (config, version, pep440, pyfile, changelog, ci, vcs,
-// wheel, dist), which a project can also call from targets of its own.
+// wheel, dist, freeze, archive, installer), which a project can also call
+// from targets of its own.
 // Results go to stdout, logs to stderr; targets pass state to each other
 // through dist/ and its manifest, dist/artifacts.json.
 //
