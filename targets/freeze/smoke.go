@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/pyrelease/pyrelease/targets/internal/pyenv"
 	"github.com/pyrelease/pyrelease/targets/internal/run"
 )
 
@@ -47,7 +48,7 @@ func (f *freezer) smoke(ctx context.Context, tool, path string) error {
 		}
 		return e
 	}
-	if !containsVersion(out, f.o.Version) {
+	if !pyenv.HasVersion(out, f.o.Version) {
 		return &SmokeError{Tool: tool, Path: path, Output: out, Version: f.o.Version}
 	}
 	return nil
@@ -65,43 +66,6 @@ func cleanEnv(env []string) []string {
 		out = append(out, kv)
 	}
 	return out
-}
-
-// containsVersion reports whether out mentions version as a whole word:
-// 2.0 is in "greet 2.0", "greet v2.0." and "greet, version 2.0 (Python
-// 3.11)", but not in "greet 2.0.1", "greet 12.0" or "greet 2.0.dev3".
-func containsVersion(out, version string) bool {
-	if version == "" {
-		return false
-	}
-	isWord := func(c byte) bool {
-		return c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
-	}
-	for from := 0; ; {
-		i := strings.Index(out[from:], version)
-		if i < 0 {
-			return false
-		}
-		start, end := from+i, from+i+len(version)
-		from = start + 1
-		if start > 0 {
-			prev := out[start-1]
-			vPrefix := (prev == 'v' || prev == 'V') && (start == 1 || !isWord(out[start-2]))
-			if (isWord(prev) && !vPrefix) || prev == '.' || prev == '+' || prev == '-' {
-				continue
-			}
-		}
-		if end < len(out) {
-			next := out[end]
-			if isWord(next) {
-				continue
-			}
-			if (next == '.' || next == '+' || next == '-') && end+1 < len(out) && isWord(out[end+1]) {
-				continue
-			}
-		}
-		return true
-	}
 }
 
 // lineTail keeps the last max lines written to it.

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/pyrelease/pyrelease/targets/internal/pyenv"
 	"github.com/pyrelease/pyrelease/targets/internal/run"
 )
 
@@ -35,7 +36,7 @@ func (f *freezer) prepareSite(ctx context.Context) error {
 		Name: f.o.Python,
 		Args: []string{"-m", "pip", "install", "--no-deps", "--no-index", "--no-compile", "--target", site, f.o.Wheel},
 		Dir:  f.o.WorkDir,
-		Env:  pipEnv(os.Environ()),
+		Env:  pyenv.PipEnv(os.Environ()),
 		// pip's progress goes to the log only when verbose.
 		Stdout: f.log(), Stderr: f.log(),
 	})
@@ -104,19 +105,6 @@ func (f *freezer) freezeZipapp(ctx context.Context, t Tool, e entry) (string, er
 		return "", fmt.Errorf("freeze: %s: %w", t.Name, err)
 	}
 	return out, nil
-}
-
-// pipEnv is env without PIP_* settings and with no pip configuration
-// file, so what the user's machine configures cannot add an index or
-// change where pip looks.
-func pipEnv(env []string) []string {
-	out := make([]string, 0, len(env)+3)
-	for _, kv := range env {
-		if !strings.HasPrefix(strings.ToUpper(kv), "PIP_") {
-			out = append(out, kv)
-		}
-	}
-	return append(out, "PIP_CONFIG_FILE="+os.DevNull, "PIP_DISABLE_PIP_VERSION_CHECK=1", "PIP_NO_INPUT=1")
 }
 
 // copyTree copies the regular files and directories under src to dst,

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pyrelease/pyrelease/targets/internal/pyenv"
 	"github.com/pyrelease/pyrelease/targets/internal/testenv"
 )
 
@@ -78,7 +79,7 @@ func (p *project) buildWheel(t *testing.T) {
 	}
 	out := t.TempDir()
 	cmd := exec.Command(python, "-m", "pip", "wheel", "--no-build-isolation", "--no-deps", "--no-index", "-w", out, p.dir)
-	cmd.Env = pipEnv(os.Environ())
+	cmd.Env = pyenv.PipEnv(os.Environ())
 	if b, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("pip wheel: %v\n%s", err, b)
 	}

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/pyrelease/pyrelease/targets/internal/pyenv"
 	"github.com/pyrelease/pyrelease/targets/internal/run"
 )
 
@@ -57,28 +58,11 @@ func SmokeRun(ctx context.Context, installer string, tools []string, version str
 		if err != nil {
 			return &SmokeError{Installer: installer, Tool: tool, Version: version, Output: tail(out.String()), Err: err}
 		}
-		if !HasVersion(out.String(), version) {
+		if !pyenv.HasVersion(out.String(), version) {
 			return &SmokeError{Installer: installer, Tool: tool, Version: version, Output: tail(out.String())}
 		}
 	}
 	return nil
-}
-
-// HasVersion reports whether output mentions version as a whole word:
-// "greet 1.2.0", "greet v1.2.0" and "version 1.2.0." match 1.2.0, while
-// "1.2.0rc1" and "11.2.0" do not.
-func HasVersion(output, version string) bool {
-	if version == "" {
-		return false
-	}
-	for _, f := range strings.Fields(output) {
-		f = strings.Trim(f, `"'()[]{}<>,;:`)
-		f = strings.TrimSuffix(f, ".")
-		if f == version || f == "v"+version || f == "V"+version {
-			return true
-		}
-	}
-	return false
 }
 
 // tail keeps the end of s, cut at a line start when one is near.

@@ -5,31 +5,6 @@ import (
 	"testing"
 )
 
-func TestHasVersion(t *testing.T) {
-	tests := map[string]struct {
-		output, version string
-		want            bool
-	}{
-		"plain":          {output: "greet 1.2.0\n", version: "1.2.0", want: true},
-		"v prefix":       {output: "greet v1.2.0", version: "1.2.0", want: true},
-		"sentence":       {output: "This is greet version 1.2.0.", version: "1.2.0", want: true},
-		"parenthesised":  {output: "greet (1.2.0)", version: "1.2.0", want: true},
-		"other version":  {output: "greet 1.1.9", version: "1.2.0", want: false},
-		"pre-release":    {output: "greet 1.2.0rc1", version: "1.2.0", want: false},
-		"longer major":   {output: "greet 11.2.0", version: "1.2.0", want: false},
-		"longer release": {output: "greet 1.2.0.1", version: "1.2.0", want: false},
-		"empty output":   {output: "", version: "1.2.0", want: false},
-		"empty version":  {output: "greet 1.2.0", version: "", want: false},
-	}
-	for name, tc := range tests {
-		t.Run(name, func(t *testing.T) {
-			if got := HasVersion(tc.output, tc.version); got != tc.want {
-				t.Errorf("HasVersion(%q, %q) = %v, want %v", tc.output, tc.version, got, tc.want)
-			}
-		})
-	}
-}
-
 func TestTail(t *testing.T) {
 	long := strings.Repeat("line of output\n", 200) + "the last line"
 	got := tail(long)

@@ -6,6 +6,7 @@ import (
 	"os"
 	"slices"
 
+	"github.com/pyrelease/pyrelease/targets/internal/pyenv"
 	"github.com/pyrelease/pyrelease/targets/internal/run"
 )
 
@@ -27,7 +28,7 @@ func isolate(ctx context.Context, f *frontend, o BuildOptions, kinds []string) (
 
 	env := run.Environ()
 	if len(o.FindLinks) > 0 {
-		env = pipEnv(env) // only the given directories, whatever the machine's pip settings
+		env = pyenv.PipEnv(env) // only the given directories, whatever the machine's pip settings
 	} else {
 		env = append(env, "PIP_DISABLE_PIP_VERSION_CHECK=1", "PIP_NO_INPUT=1")
 	}

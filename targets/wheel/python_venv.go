@@ -44,24 +44,6 @@ func pipInstallArgs(target string, offline bool, findLinks []string, what []stri
 	return append(args, what...)
 }
 
-// pipEnv is env without any PIP_* setting or pip configuration file, so only
-// the command line decides where pip looks: a PIP_FIND_LINKS or
-// PIP_INDEX_URL of the machine must not change what gets installed.
-func pipEnv(env []string) []string {
-	out := make([]string, 0, len(env)+3)
-	for _, kv := range env {
-		if strings.HasPrefix(strings.ToUpper(kv), "PIP_") {
-			continue
-		}
-		out = append(out, kv)
-	}
-	return append(out,
-		"PIP_CONFIG_FILE="+os.DevNull,
-		"PIP_DISABLE_PIP_VERSION_CHECK=1",
-		"PIP_NO_INPUT=1",
-	)
-}
-
 // venvEnv is env for running programs of venv: its scripts first on PATH,
 // and no PYTHONPATH or PYTHONHOME that would mix other packages in.
 func venvEnv(env []string, venv string) []string {

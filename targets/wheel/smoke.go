@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/pyrelease/pyrelease/targets/internal/pyenv"
 	"github.com/pyrelease/pyrelease/targets/internal/run"
 )
 
@@ -74,7 +75,7 @@ func Smoke(ctx context.Context, o SmokeOptions) error {
 		findLinks = append(findLinks, abs)
 	}
 
-	tool := venvTool{python: o.Python, env: pipEnv(os.Environ())}
+	tool := venvTool{python: o.Python, env: pyenv.PipEnv(os.Environ())}
 	inner, err := tool.create(ctx, venv)
 	if err != nil {
 		return fmt.Errorf("wheel: smoke test: %w", err)
@@ -86,7 +87,7 @@ func Smoke(ctx context.Context, o SmokeOptions) error {
 		return fmt.Errorf("wheel: smoke test: pip could not install %s: %w", filepath.Base(wheelPath), err)
 	}
 
-	env := venvEnv(pipEnv(os.Environ()), venv)
+	env := venvEnv(pyenv.PipEnv(os.Environ()), venv)
 	for _, name := range o.Tools {
 		if err := smokeTool(ctx, venv, work, env, name, command, o.Version); err != nil {
 			return err
@@ -119,42 +120,8 @@ func smokeTool(ctx context.Context, venv, work string, env []string, name string
 		}
 		return e
 	}
-	if version != "" && !containsVersion(out, version) {
+	if version != "" && !pyenv.HasVersion(out, version) {
 		return &SmokeError{Tool: name, Command: command, ExitCode: 0, Output: out, Version: version}
 	}
 	return nil
-}
-
-// containsVersion reports whether out mentions version as a whole word:
-// 0.2.0 is not in "greet 0.2.0.dev3", but is in "greet v0.2.0." and
-// "greet, version 0.2.0 (Python 3.11)".
-func containsVersion(out, version string) bool {
-	isWord := func(c byte) bool {
-		return c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
-	}
-	for from := 0; ; {
-		i := strings.Index(out[from:], version)
-		if i < 0 || version == "" {
-			return false
-		}
-		start, end := from+i, from+i+len(version)
-		from = start + 1
-		if start > 0 {
-			prev := out[start-1]
-			vPrefix := (prev == 'v' || prev == 'V') && (start == 1 || !isWord(out[start-2]))
-			if (isWord(prev) && !vPrefix) || prev == '.' || prev == '+' || prev == '-' {
-				continue
-			}
-		}
-		if end < len(out) {
-			next := out[end]
-			if isWord(next) {
-				continue
-			}
-			if (next == '.' || next == '+' || next == '-') && end+1 < len(out) && isWord(out[end+1]) {
-				continue
-			}
-		}
-		return true
-	}
 }
