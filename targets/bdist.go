@@ -34,9 +34,7 @@ func Bdist(ctx context.Context, v *bool) error {
 	if err != nil {
 		return err
 	}
-	for _, a := range arts {
-		fmt.Printf("%s %d %s\n", filepath.Join("dist", a.Name), a.Size, a.SHA256)
-	}
+	printArtifacts(arts)
 	return nil
 }
 
@@ -199,9 +197,7 @@ func Installer(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	for _, a := range arts {
-		fmt.Printf("%s %d %s\n", filepath.Join("dist", a.Name), a.Size, a.SHA256)
-	}
+	printArtifacts(arts)
 	return nil
 }
 

@@ -33,9 +33,7 @@ func Wheel(ctx context.Context, v *bool) error {
 	if err != nil {
 		return err
 	}
-	for _, a := range arts {
-		fmt.Printf("%s %d %s\n", filepath.Join("dist", a.Name), a.Size, a.SHA256)
-	}
+	printArtifacts(arts)
 	return nil
 }
 
@@ -128,4 +126,12 @@ func (p *project) smokeTools() []string {
 	}
 	slices.Sort(tools)
 	return tools
+}
+
+// printArtifacts writes what a target built to stdout, a line each: the
+// path, the size and the sha256, for scripts to read.
+func printArtifacts(arts []dist.Artifact) {
+	for _, a := range arts {
+		fmt.Printf("%s %d %s\n", filepath.Join("dist", a.Name), a.Size, a.SHA256)
+	}
 }
