@@ -30,7 +30,11 @@ func Bdist(ctx context.Context, v *bool) error {
 	if err != nil {
 		return err
 	}
-	arts, err := p.bdist(ctx, deref(v, false))
+	info, err := p.versionInfo(ctx)
+	if err != nil {
+		return err
+	}
+	arts, err := p.bdist(ctx, info, deref(v, false))
 	if err != nil {
 		return err
 	}
@@ -38,11 +42,7 @@ func Bdist(ctx context.Context, v *bool) error {
 	return nil
 }
 
-func (p *project) bdist(ctx context.Context, verbose bool) ([]dist.Artifact, error) {
-	info, err := p.versionInfo(ctx)
-	if err != nil {
-		return nil, err
-	}
+func (p *project) bdist(ctx context.Context, info buildVersion, verbose bool) ([]dist.Artifact, error) {
 	b := p.cfg.Bdist
 	if len(b.Groups) == 0 {
 		return nil, fmt.Errorf("bdist: nothing to freeze: %s has no [project.scripts] and no [tool.pyrelease.bdist] groups", p.cfg.File)
@@ -61,7 +61,7 @@ func (p *project) bdist(ctx context.Context, verbose bool) ([]dist.Artifact, err
 	}
 	// The frozen tools are made from this commit's wheel: the one mage
 	// wheel recorded, or a fresh build.
-	whl, err := p.currentWheel(ctx, info.Version, verbose)
+	whl, err := p.currentWheel(ctx, info, verbose)
 	if err != nil {
 		return nil, err
 	}
@@ -131,21 +131,21 @@ func (p *project) freezeTools() []freeze.Tool {
 
 // currentWheel returns this version's wheel from dist/ (as mage wheel
 // recorded it), building one when there is none.
-func (p *project) currentWheel(ctx context.Context, version string, verbose bool) (string, error) {
+func (p *project) currentWheel(ctx context.Context, info buildVersion, verbose bool) (string, error) {
 	outDir := filepath.Join(p.cfg.Dir, "dist")
 	m, err := dist.Load(outDir)
 	if err != nil {
 		return "", err
 	}
 	for _, a := range m.Artifacts {
-		if a.Kind == dist.KindWheel && a.Version == version {
+		if a.Kind == dist.KindWheel && a.Version == info.Version {
 			path := filepath.Join(outDir, filepath.FromSlash(a.Path))
 			if sum, _, err := dist.Hash(path); err == nil && sum == a.SHA256 {
 				return path, nil
 			}
 		}
 	}
-	arts, err := p.buildWheel(ctx, verbose)
+	arts, err := p.buildWheel(ctx, info, verbose)
 	if err != nil {
 		return "", err
 	}
@@ -193,7 +193,11 @@ func Installer(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	arts, err := p.installers(ctx)
+	info, err := p.versionInfo(ctx)
+	if err != nil {
+		return err
+	}
+	arts, err := p.installers(ctx, info)
 	if err != nil {
 		return err
 	}
@@ -201,11 +205,7 @@ func Installer(ctx context.Context) error {
 	return nil
 }
 
-func (p *project) installers(ctx context.Context) ([]dist.Artifact, error) {
-	info, err := p.versionInfo(ctx)
-	if err != nil {
-		return nil, err
-	}
+func (p *project) installers(ctx context.Context, info buildVersion) ([]dist.Artifact, error) {
 	outDir := filepath.Join(p.cfg.Dir, "dist")
 	platform := archive.Platform(runtime.GOOS, runtime.GOARCH)
 	work, err := os.MkdirTemp("", "pyrelease-installer-")
@@ -213,7 +213,7 @@ func (p *project) installers(ctx context.Context) ([]dist.Artifact, error) {
 		return nil, err
 	}
 	defer os.RemoveAll(work)
-	bins, err := p.frozenTools(ctx, outDir, info.Version, platform, work)
+	bins, err := p.frozenTools(ctx, info, outDir, platform, work)
 	if err != nil {
 		return nil, err
 	}
@@ -261,7 +261,7 @@ func (p *project) installers(ctx context.Context) ([]dist.Artifact, error) {
 
 // frozenTools unpacks this version's archives for platform from dist/ into
 // work and returns the tools' paths; with none recorded it runs bdist.
-func (p *project) frozenTools(ctx context.Context, outDir, version, platform, work string) ([]string, error) {
+func (p *project) frozenTools(ctx context.Context, info buildVersion, outDir, platform, work string) ([]string, error) {
 	find := func() ([]dist.Artifact, error) {
 		m, err := dist.Load(outDir)
 		if err != nil {
@@ -269,7 +269,7 @@ func (p *project) frozenTools(ctx context.Context, outDir, version, platform, wo
 		}
 		var found []dist.Artifact
 		for _, a := range m.Artifacts {
-			if a.Kind == dist.KindArchive && a.Version == version && slices.Contains(a.Tags, platform) {
+			if a.Kind == dist.KindArchive && a.Version == info.Version && slices.Contains(a.Tags, platform) {
 				found = append(found, a)
 			}
 		}
@@ -280,8 +280,8 @@ func (p *project) frozenTools(ctx context.Context, outDir, version, platform, wo
 		return nil, err
 	}
 	if len(archives) == 0 {
-		p.log.Info("no archives of this version yet: running bdist", "version", version, "platform", platform)
-		if _, err := p.bdist(ctx, false); err != nil {
+		p.log.Info("no archives of this version yet: running bdist", "version", info.Version, "platform", platform)
+		if _, err := p.bdist(ctx, info, false); err != nil {
 			return nil, err
 		}
 		if archives, err = find(); err != nil {

@@ -81,8 +81,9 @@ func (p *project) describe(ctx context.Context, dirty bool) (version.Description
 	return version.Describe(ctx, opts)
 }
 
-// info is what `mage version -format=json` prints.
-type info struct {
+// buildVersion is what `mage version -format=json` prints, and what the
+// build targets stamp and name their artifacts with.
+type buildVersion struct {
 	Version    string `json:"version"`
 	Release    string `json:"release"`
 	Dev        string `json:"dev"`
@@ -105,10 +106,10 @@ type info struct {
 	JobURL      string    `json:"job_url"`
 }
 
-func (p *project) versionInfo(ctx context.Context) (info, error) {
+func (p *project) versionInfo(ctx context.Context) (buildVersion, error) {
 	d, err := p.describe(ctx, true)
 	if err != nil {
-		return info{}, err
+		return buildVersion{}, err
 	}
 	if d.Tag == "" {
 		what := "no tag"
@@ -126,23 +127,23 @@ func (p *project) versionInfo(ctx context.Context) (info, error) {
 	if p.cfg.VersionScheme == version.SchemeFile {
 		files := p.versionFiles()
 		if len(files) == 0 {
-			return info{}, fmt.Errorf("config: %s: version-scheme = \"file\" needs version-file", p.cfg.File)
+			return buildVersion{}, fmt.Errorf("config: %s: version-scheme = \"file\" needs version-file", p.cfg.File)
 		}
 		if opts.FileVersion, err = pyfile.ReadFile(files[0]); err != nil {
-			return info{}, err
+			return buildVersion{}, err
 		}
 		opts.FileName = files[0].Path
 	}
 	v, err := version.Compute(d, opts)
 	if err != nil {
-		return info{}, err
+		return buildVersion{}, err
 	}
 	c := ci.Detect(p.getenv)
 	branch := d.Branch
 	if branch == "" {
 		branch = c.Branch
 	}
-	return info{
+	return buildVersion{
 		Version: v.Version, Release: v.Release, Dev: v.Dev, Build: v.Build, Local: v.Local,
 		Tagged: v.Tagged, Tag: d.Tag, TagVersion: v.TagVersion, Distance: d.Distance,
 		Commit: d.Commit, CommitDate: d.Date, Short: d.Short, Dirty: d.Dirty, Branch: branch, Describe: d.String(),
@@ -152,7 +153,7 @@ func (p *project) versionInfo(ctx context.Context) (info, error) {
 }
 
 // writeGitHubOutput appends version=... to $GITHUB_OUTPUT when set.
-func writeGitHubOutput(path string, i info) error {
+func writeGitHubOutput(path string, i buildVersion) error {
 	if path == "" {
 		return nil
 	}

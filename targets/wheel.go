@@ -29,7 +29,11 @@ func Wheel(ctx context.Context, v *bool) error {
 	if err != nil {
 		return err
 	}
-	arts, err := p.buildWheel(ctx, deref(v, false))
+	info, err := p.versionInfo(ctx)
+	if err != nil {
+		return err
+	}
+	arts, err := p.buildWheel(ctx, info, deref(v, false))
 	if err != nil {
 		return err
 	}
@@ -37,11 +41,7 @@ func Wheel(ctx context.Context, v *bool) error {
 	return nil
 }
 
-func (p *project) buildWheel(ctx context.Context, verbose bool) ([]dist.Artifact, error) {
-	v, err := p.versionInfo(ctx)
-	if err != nil {
-		return nil, err
-	}
+func (p *project) buildWheel(ctx context.Context, v buildVersion, verbose bool) ([]dist.Artifact, error) {
 	files, err := p.stampFiles()
 	if err != nil {
 		return nil, err

@@ -4,13 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 	"time"
 
+	"github.com/pyrelease/pyrelease/targets/internal/atomicfile"
 	"github.com/pyrelease/pyrelease/targets/internal/pyenv"
 	"github.com/pyrelease/pyrelease/targets/internal/run"
 )
@@ -73,7 +73,7 @@ func (f *freezer) freezeZipapp(ctx context.Context, t Tool, e entry) (string, er
 	}
 	main := filepath.Join(app, "__main__.py")
 	if e.Script != "" {
-		if err := copyFile(resolve(f.o.Dir, e.Script), main, 0o644); err != nil {
+		if err := atomicfile.Copy(resolve(f.o.Dir, e.Script), main, 0o644); err != nil {
 			return "", fmt.Errorf("freeze: %s: %w", t.Name, err)
 		}
 	} else {
@@ -127,25 +127,8 @@ func copyTree(src, dst string) error {
 		case !d.Type().IsRegular() || strings.HasSuffix(d.Name(), ".pyc"):
 			return nil
 		}
-		return copyFile(path, target, 0o644)
+		return atomicfile.Copy(path, target, 0o644)
 	})
-}
-
-func copyFile(src, dst string, perm os.FileMode) error {
-	in, err := os.Open(src)
-	if err != nil {
-		return err
-	}
-	defer in.Close()
-	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, perm)
-	if err != nil {
-		return err
-	}
-	if _, err := io.Copy(out, in); err != nil {
-		out.Close()
-		return err
-	}
-	return out.Close()
 }
 
 // normalizeTree makes a zipapp's input reproducible: zipapp stores entries

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/pyrelease/pyrelease/targets/internal/atomicfile"
 	"github.com/pyrelease/pyrelease/targets/internal/run"
 )
 
@@ -29,7 +30,7 @@ func buildDMG(ctx context.Context, o Options, work, name string) (string, error)
 		return "", fmt.Errorf("installer: %w", err)
 	}
 	for _, b := range o.Binaries {
-		if err := copyFile(b, filepath.Join(src, filepath.Base(b)), 0o755); err != nil {
+		if err := atomicfile.Copy(b, filepath.Join(src, filepath.Base(b)), 0o755); err != nil {
 			return "", fmt.Errorf("installer: staging %s: %w", b, err)
 		}
 	}

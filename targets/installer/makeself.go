@@ -10,6 +10,7 @@ import (
 	"text/template"
 	"time"
 
+	"github.com/pyrelease/pyrelease/targets/internal/atomicfile"
 	"github.com/pyrelease/pyrelease/targets/internal/run"
 )
 
@@ -136,7 +137,7 @@ func buildRun(ctx context.Context, o Options, work, name string) (string, error)
 	var tools []string
 	for _, b := range o.Binaries {
 		tool := filepath.Base(b)
-		if err := copyFile(b, filepath.Join(payload, "bin", tool), 0o755); err != nil {
+		if err := atomicfile.Copy(b, filepath.Join(payload, "bin", tool), 0o755); err != nil {
 			return "", fmt.Errorf("installer: staging %s: %w", b, err)
 		}
 		tools = append(tools, tool)

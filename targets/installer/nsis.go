@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/pyrelease/pyrelease/targets/internal/atomicfile"
 	"github.com/pyrelease/pyrelease/targets/internal/run"
 	"github.com/pyrelease/pyrelease/targets/pep440"
 )
@@ -167,13 +168,13 @@ func buildEXE(ctx context.Context, o Options, work, name string) (string, error)
 	}
 	if o.Icon != "" {
 		s.Icon = "icon.ico"
-		if err := copyFile(o.Icon, filepath.Join(dir, s.Icon), 0o644); err != nil {
+		if err := atomicfile.Copy(o.Icon, filepath.Join(dir, s.Icon), 0o644); err != nil {
 			return "", &OptionsError{Field: "Icon", Value: o.Icon, Reason: "not readable: " + err.Error()}
 		}
 	}
 	for i, b := range o.Binaries {
 		f := nsisFile{Src: "payload/" + strconv.Itoa(i), Name: filepath.Base(b)}
-		if err := copyFile(b, filepath.Join(dir, filepath.FromSlash(f.Src)), 0o755); err != nil {
+		if err := atomicfile.Copy(b, filepath.Join(dir, filepath.FromSlash(f.Src)), 0o755); err != nil {
 			return "", fmt.Errorf("installer: staging %s: %w", b, err)
 		}
 		s.Files = append(s.Files, f)

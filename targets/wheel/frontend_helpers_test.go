@@ -1,9 +1,7 @@
 package wheel
 
 import (
-	"archive/tar"
 	"archive/zip"
-	"compress/gzip"
 	"context"
 	"io"
 	"os"
@@ -69,30 +67,14 @@ func wheelMember(t testing.TB, path, suffix string) string {
 	return ""
 }
 
-// sdistMembers lists the members of a .tar.gz sdist.
+// sdistMembers lists the member names of a .tar.gz sdist.
 func sdistMembers(t testing.TB, path string) []string {
 	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	gz, err := gzip.NewReader(f)
-	if err != nil {
-		t.Fatalf("%s: %v", path, err)
-	}
-	tr := tar.NewReader(gz)
 	var names []string
-	for {
-		h, err := tr.Next()
-		if err == io.EOF {
-			return names
-		}
-		if err != nil {
-			t.Fatalf("%s: %v", path, err)
-		}
-		names = append(names, h.Name)
+	for _, m := range readSdistMembers(t, path) {
+		names = append(names, m.Name)
 	}
+	return names
 }
 
 // greetProject is a hatchling project with a console script that prints

@@ -176,7 +176,7 @@ func editMember(t *testing.T, ms []verifyMember, suffix, old, new string) []veri
 	return nil
 }
 
-func readSdistMembers(t *testing.T, path string) []verifyMember {
+func readSdistMembers(t testing.TB, path string) []verifyMember {
 	t.Helper()
 	f, err := os.Open(path)
 	if err != nil {

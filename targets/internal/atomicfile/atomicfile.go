@@ -4,15 +4,38 @@ package atomicfile
 
 import (
 	"errors"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 )
 
-// Write replaces path with data through a synced temporary file in the same
-// directory and a rename, then syncs the directory so the rename survives a
-// power loss. The mode is set explicitly (Chmod is not masked by the umask).
-func Write(path string, data []byte, mode fs.FileMode) (err error) {
+// Write replaces path with data; see replace.
+func Write(path string, data []byte, mode fs.FileMode) error {
+	return replace(path, mode, func(w io.Writer) error {
+		_, err := w.Write(data)
+		return err
+	})
+}
+
+// Copy replaces dst with the content of src, streamed, with mode.
+func Copy(src, dst string, mode fs.FileMode) error {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	return replace(dst, mode, func(w io.Writer) error {
+		_, err := io.Copy(w, in)
+		return err
+	})
+}
+
+// replace writes path through a synced temporary file in the same
+// directory and a rename, then syncs the directory so the rename survives
+// a power loss. The mode is set explicitly (Chmod is not masked by the
+// umask).
+func replace(path string, mode fs.FileMode, write func(io.Writer) error) (err error) {
 	dir := filepath.Dir(path)
 	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".pyrelease-*")
 	if err != nil {
@@ -24,7 +47,7 @@ func Write(path string, data []byte, mode fs.FileMode) (err error) {
 			_ = os.Remove(tmp.Name())
 		}
 	}()
-	if _, err = tmp.Write(data); err != nil {
+	if err = write(tmp); err != nil {
 		return err
 	}
 	if err = tmp.Chmod(mode); err != nil {

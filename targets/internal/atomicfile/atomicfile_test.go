@@ -36,3 +36,25 @@ func TestWriteFailureLeavesOldContent(t *testing.T) {
 		t.Fatal("want an error writing into a missing directory")
 	}
 }
+
+func TestCopy(t *testing.T) {
+	dir := t.TempDir()
+	src, dst := filepath.Join(dir, "src"), filepath.Join(dir, "dst")
+	if err := os.WriteFile(src, []byte("binary"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := Copy(src, dst, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(dst)
+	fi, _ := os.Stat(dst)
+	if err != nil || string(data) != "binary" || fi.Mode().Perm() != 0o755 {
+		t.Errorf("dst = %q (%v), mode %v", data, err, fi.Mode().Perm())
+	}
+	if err := Copy(filepath.Join(dir, "missing"), dst, 0o644); err == nil {
+		t.Error("want an error copying a missing file")
+	}
+	if data, _ := os.ReadFile(dst); string(data) != "binary" {
+		t.Errorf("a failed copy changed dst: %q", data)
+	}
+}
