@@ -37,4 +37,26 @@
 //   - smoke-command (PYRELEASE_SMOKE_COMMAND; array of strings; default --version): Arguments each tool is run with by the smoke test; it must exit 0 and print the version (the variable takes space-separated arguments).
 //
 // config-keys:end
+//
+// The [tool.pyrelease.snapshot] table says where CI jobs publish builds and
+// where fetch reads them back; the keys marked with a variable can be
+// overridden by it.
+//
+// snapshot-keys:begin
+//   - store (PYRELEASE_STORE; string; default .pyrelease/snapshots): Where builds are published: a directory (a bare path relative to the project, or a file:// URL) or an S3 bucket as s3://bucket/prefix.
+//   - keep (PYRELEASE_KEEP; integer; default 1): How many builds of a branch are kept per artifact family; older ones are deleted when a new one is published.
+//   - endpoint (string; default unset): URL of an S3-compatible server such as MinIO (http or https); empty means AWS.
+//   - region (string; default unset): S3 region; empty means the AWS SDK's own lookup (AWS_REGION, the profile).
+//   - profile (string; default unset): Profile of the AWS shared config and credentials files; empty means the SDK's default (AWS_PROFILE or "default").
+//   - path-style (boolean; default unset): Whether bucket requests use path-style addressing; unset means on when endpoint is set (as MinIO needs) and off for AWS.
+//   - acl (string; default unset): Canned ACL of uploaded objects, "private" or "public-read"; empty means the bucket's default.
+//   - cache-control (string; default unset): Cache-Control header of uploaded objects; empty means the store's default.
+//   - checksum (string; default when-supported): When uploads carry checksums: "when-supported", or "when-required" for S3-compatible servers that reject the SDK's default CRC32 checksums.
+//   - part-size (integer; default 16): Part size of multipart uploads in MiB, from 5 to 5120.
+//   - concurrency (integer; default 4): How many transfers run in parallel, from 1 to 64.
+//   - fetch-from (PYRELEASE_FETCH_FROM; string; default unset): URL of an HTML index page (http, https or file) that fetch reads instead of the store; empty means the store.
+//   - allow-hosts (array of strings; default unset): Hosts that links of the fetch-from page may point to besides the page's own host.
+//   - expect (array of strings and {pattern, python, platform} tables; default unset): The artifact set a release needs, as file-name globs that may contain {version}, {python} and {platform}, the last two expanded from the entry's python and platform lists; empty means whatever was published.
+//
+// snapshot-keys:end
 package targets

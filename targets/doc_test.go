@@ -13,15 +13,19 @@ import (
 var update = flag.Bool("update", false, "rewrite the generated config reference in README.md and doc.go")
 
 // The config reference in the README and in this package's doc is generated
-// from config.Keys; this test fails when they drift (fix: go test -update).
+// from config.Keys and config.SnapshotKeys; this test fails when they drift
+// (fix: go test -update).
 func TestConfigReferenceIsCurrent(t *testing.T) {
 	for _, doc := range []struct {
 		path       string
 		begin, end string
+		keys       []config.Key
 		render     func([]config.Key) string
 	}{
-		{path: "../README.md", begin: "<!-- config-keys:begin -->\n", end: "<!-- config-keys:end -->", render: keysMarkdown},
-		{path: "doc.go", begin: "// config-keys:begin\n", end: "// config-keys:end", render: keysComment},
+		{path: "../README.md", begin: "<!-- config-keys:begin -->\n", end: "<!-- config-keys:end -->", keys: config.Keys, render: keysMarkdown},
+		{path: "doc.go", begin: "// config-keys:begin\n", end: "// config-keys:end", keys: config.Keys, render: keysComment},
+		{path: "../README.md", begin: "<!-- snapshot-keys:begin -->\n", end: "<!-- snapshot-keys:end -->", keys: config.SnapshotKeys, render: keysMarkdown},
+		{path: "doc.go", begin: "// snapshot-keys:begin\n", end: "// snapshot-keys:end", keys: config.SnapshotKeys, render: keysComment},
 	} {
 		data, err := os.ReadFile(doc.path)
 		if err != nil {
@@ -32,7 +36,7 @@ func TestConfigReferenceIsCurrent(t *testing.T) {
 		if i < 0 || j < i {
 			t.Fatalf("%s: markers %q and %q not found", doc.path, doc.begin, doc.end)
 		}
-		want := doc.render(config.Keys)
+		want := doc.render(doc.keys)
 		if got := text[i+len(doc.begin) : j]; got != want {
 			if !*update {
 				t.Errorf("%s: the config reference is out of date; run go test ./targets -run TestConfigReference -update\ngot:\n%s\nwant:\n%s", doc.path, got, want)
@@ -54,7 +58,11 @@ func keysMarkdown(keys []config.Key) string {
 		if k.Default == "" {
 			def = "(unset)"
 		}
-		fmt.Fprintf(&b, "| `%s` | `%s` | %s | %s | %s |\n", k.Name, k.Env, k.Type, def, strings.ReplaceAll(k.Doc, "|", `\|`))
+		env := "`" + k.Env + "`"
+		if k.Env == "" {
+			env = "(file only)"
+		}
+		fmt.Fprintf(&b, "| `%s` | %s | %s | %s | %s |\n", k.Name, env, k.Type, def, strings.ReplaceAll(k.Doc, "|", `\|`))
 	}
 	return b.String()
 }
@@ -66,7 +74,11 @@ func keysComment(keys []config.Key) string {
 		if def == "" {
 			def = "unset"
 		}
-		fmt.Fprintf(&b, "//   - %s (%s; %s; default %s): %s\n", k.Name, k.Env, k.Type, def, k.Doc)
+		env := k.Env + "; "
+		if k.Env == "" {
+			env = ""
+		}
+		fmt.Fprintf(&b, "//   - %s (%s%s; default %s): %s\n", k.Name, env, k.Type, def, k.Doc)
 	}
 	// gofmt separates a list from the paragraph after it.
 	b.WriteString("//\n")

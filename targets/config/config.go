@@ -28,7 +28,8 @@ type Config struct {
 	Tools        []string // console scripts the smoke test runs; nil = every [project.scripts] entry
 	SmokeCommand []string // arguments of the smoke test; default ["--version"]
 
-	Bdist Bdist // [tool.pyrelease.bdist], with defaults from [project.scripts]
+	Bdist    Bdist    // [tool.pyrelease.bdist], with defaults from [project.scripts]
+	Snapshot Snapshot // [tool.pyrelease.snapshot]
 
 	// Tool is the decoded [tool.pyrelease] table as written (nil when
 	// absent), for features that read their own sub-tables (KnownTables).

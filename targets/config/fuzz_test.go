@@ -21,6 +21,10 @@ func FuzzLoad(f *testing.F) {
 		"a = \"\x00\"",
 		"[tool]\npyrelease = [1]\n",
 		"x = 1979-05-27T07:32:00Z\n[tool.pyrelease]\nchangelog = 1979-05-27\n",
+		header + "[tool.pyrelease.snapshot]\nstore = \"s3://b/p?region=x\"\nkeep = 2\nendpoint = \"http://127.0.0.1:9000\"\npath-style = false\n",
+		header + "[tool.pyrelease.snapshot]\nexpect = [\"a-{version}.tar.gz\", { pattern = \"a-{python}-{platform}.whl\", python = [\"cp312\"], platform = \"any\" }]\n",
+		header + "[[tool.pyrelease.snapshot.expect]]\npattern = \"[\"\n",
+		header + "[tool.pyrelease.snapshot]\nfetch-from = \"file://\"\nallow-hosts = [\"a/b\"]\npart-size = 0\n",
 	} {
 		f.Add([]byte(seed))
 	}

@@ -80,9 +80,9 @@ var Keys = []Key{
 	},
 }
 
-// KnownTables are the sub-tables of [tool.pyrelease] reserved for features
-// that read them themselves (from Config.Tool); loading accepts them
-// unchecked.
+// KnownTables are the sub-tables of [tool.pyrelease] that have their own
+// decoders (bdist, snapshot) or are reserved for features that read them
+// from Config.Tool (release); the top-level decoder leaves them alone.
 var KnownTables = []string{"bdist", "release", "snapshot"}
 
 // Allowed values, shared by Validate and its error messages.

@@ -153,18 +153,15 @@ smoke-command = "--help"
 		"reserved sub-tables are kept unchecked": {
 			toml: header + `[tool.pyrelease]
 push = false
-[tool.pyrelease.snapshot]
-anything = [1, 2]
-[tool.pyrelease.snapshot.more]
-x = "y"
 [tool.pyrelease.release]
+anything = [1, 2]
 [tool.pyrelease.release.nested]
 deep = true
 `,
 			check: func(t *testing.T, c *Config) {
-				snapshot, ok := c.Tool["snapshot"].(map[string]any)
-				if !ok || snapshot["anything"] == nil {
-					t.Errorf("Tool[snapshot] = %#v", c.Tool["snapshot"])
+				release, ok := c.Tool["release"].(map[string]any)
+				if !ok || release["anything"] == nil {
+					t.Errorf("Tool[release] = %#v", c.Tool["release"])
 				}
 				if _, ok := c.Tool["release"].(map[string]any)["nested"]; !ok {
 					t.Errorf("Tool[release] = %#v", c.Tool["release"])

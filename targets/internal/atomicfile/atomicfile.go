@@ -31,6 +31,14 @@ func Copy(src, dst string, mode fs.FileMode) error {
 	})
 }
 
+// WriteFrom replaces path with everything read from r.
+func WriteFrom(path string, r io.Reader, mode fs.FileMode) error {
+	return replace(path, mode, func(w io.Writer) error {
+		_, err := io.Copy(w, r)
+		return err
+	})
+}
+
 // replace writes path through a synced temporary file in the same
 // directory and a rename, then syncs the directory so the rename survives
 // a power loss. The mode is set explicitly (Chmod is not masked by the

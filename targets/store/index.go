@@ -1,0 +1,301 @@
+package store
+
+import (
+	"bytes"
+	"cmp"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"html/template"
+	"maps"
+	"path"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/pyrelease/pyrelease/targets/pep440"
+)
+
+// IndexOptions configure WriteIndex.
+type IndexOptions struct {
+	Concurrency int
+	Now         func() time.Time
+}
+
+// maxIndexRounds bounds how often WriteIndex rewrites the pages when
+// other publishers keep changing the store underneath it.
+const maxIndexRounds = 8
+
+// WriteIndex regenerates index.html, simple/index.html and one PEP 503
+// page per project from a full listing of the store, never by editing
+// the previous pages: what is listed is exactly what is there. After
+// writing it lists again, and writes again if another publisher changed
+// the store meanwhile, so the last publisher to finish leaves pages that
+// list every publisher's files.
+func WriteIndex(ctx context.Context, st Store, o IndexOptions) ([]string, error) {
+	cache := map[string]cachedSidecar{}
+	var written []string
+	prev := ""
+	for range maxIndexRounds {
+		entries, fp, err := listEntries(ctx, st, cache, o.Concurrency)
+		if err != nil {
+			return nil, err
+		}
+		if fp == prev {
+			return written, nil
+		}
+		pages := renderPages(entries, fp)
+		written = written[:0]
+		for _, key := range slices.Sorted(maps.Keys(pages)) {
+			if err := st.PutBytes(ctx, key, pages[key], PutOptions{ContentType: "text/html; charset=utf-8", CacheControl: shortCache}); err != nil {
+				return nil, err
+			}
+			written = append(written, key)
+			if d, ok := st.(dirObjectWriter); ok && strings.HasSuffix(key, "/"+IndexFile) {
+				dir := strings.TrimSuffix(key, "/"+IndexFile)
+				if err := d.putDirObject(ctx, dir, pages[key]); err != nil {
+					return nil, err
+				}
+			}
+		}
+		prev = fp
+	}
+	return nil, fmt.Errorf("store: %s: the listing kept changing while the index was written (%d rounds); run again", st.Location(IndexFile), maxIndexRounds)
+}
+
+// dirObjectWriter is a store that can also serve a page at "dir/".
+type dirObjectWriter interface {
+	putDirObject(ctx context.Context, dir string, data []byte) error
+}
+
+type cachedSidecar struct {
+	stamp string
+	sc    Sidecar
+}
+
+// entry is one published file.
+type entry struct {
+	Key string
+	Sidecar
+}
+
+// listEntries returns every published file (one with both its bytes and
+// its sidecar) and a fingerprint of the listing.
+func listEntries(ctx context.Context, st Store, cache map[string]cachedSidecar, concurrency int) ([]entry, string, error) {
+	objs, err := st.List(ctx, "")
+	if err != nil {
+		return nil, "", err
+	}
+	files := map[string]Object{}
+	for _, obj := range objs {
+		if !IsSidecar(obj.Key) {
+			files[obj.Key] = obj
+		}
+	}
+	h := sha256.New()
+	var need []string
+	var have []Object
+	for _, obj := range objs {
+		if !IsSidecar(obj.Key) {
+			continue
+		}
+		art := strings.TrimSuffix(obj.Key, SidecarExt)
+		if _, ok := files[art]; !ok {
+			continue
+		}
+		have = append(have, obj)
+		stamp := fmt.Sprintf("%d %d", obj.Size, obj.ModTime.UnixNano())
+		fmt.Fprintf(h, "%s %s %d\n", obj.Key, stamp, files[art].Size)
+		if c, ok := cache[obj.Key]; !ok || c.stamp != stamp {
+			need = append(need, obj.Key)
+		}
+	}
+	loaded, err := loadSidecars(ctx, st, need, concurrency)
+	if err != nil {
+		return nil, "", err
+	}
+	for _, obj := range have {
+		art := strings.TrimSuffix(obj.Key, SidecarExt)
+		if sc, ok := loaded[art]; ok {
+			cache[obj.Key] = cachedSidecar{stamp: fmt.Sprintf("%d %d", obj.Size, obj.ModTime.UnixNano()), sc: sc}
+		}
+	}
+	var entries []entry
+	for _, obj := range have {
+		c, ok := cache[obj.Key]
+		if !ok {
+			continue
+		}
+		art := strings.TrimSuffix(obj.Key, SidecarExt)
+		// A sidecar that disagrees with the size of its file describes a
+		// file being replaced: leave it out until the sidecar catches up.
+		if c.sc.Size != files[art].Size {
+			continue
+		}
+		entries = append(entries, entry{Key: art, Sidecar: c.sc})
+	}
+	return entries, hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// section is one directory of the root page.
+type section struct {
+	Dir   string
+	Files []entry
+}
+
+func renderPages(entries []entry, fingerprint string) map[string][]byte {
+	pages := map[string][]byte{}
+	byDir := map[string][]entry{}
+	byProject := map[string][]entry{}
+	for _, e := range entries {
+		byDir[path.Dir(e.Key)] = append(byDir[path.Dir(e.Key)], e)
+		if e.AliasOf == "" && (e.Kind == "wheel" || e.Kind == "sdist") {
+			p := normalizeProject(e.Project)
+			byProject[p] = append(byProject[p], e)
+		}
+	}
+	dirs := slices.Collect(maps.Keys(byDir))
+	slices.SortFunc(dirs, compareDirs)
+	var sections []section
+	for _, d := range dirs {
+		files := byDir[d]
+		slices.SortFunc(files, func(a, b entry) int { return strings.Compare(a.Key, b.Key) })
+		sections = append(sections, section{Dir: d, Files: files})
+	}
+	var buf bytes.Buffer
+	if err := rootPage.Execute(&buf, map[string]any{"Sections": sections, "Fingerprint": fingerprint}); err != nil {
+		panic(err) // the templates are fixed; an error is a bug
+	}
+	pages[IndexFile] = bytes.Clone(buf.Bytes())
+
+	projects := slices.Sorted(maps.Keys(byProject))
+	buf.Reset()
+	if err := simpleRoot.Execute(&buf, projects); err != nil {
+		panic(err)
+	}
+	pages[SimpleDir+"/"+IndexFile] = bytes.Clone(buf.Bytes())
+	for _, p := range projects {
+		files := byProject[p]
+		slices.SortFunc(files, func(a, b entry) int {
+			return cmp.Or(-newerFirst(a.Sidecar, b.Sidecar), strings.Compare(a.Key, b.Key))
+		})
+		var links []map[string]string
+		for _, e := range files {
+			links = append(links, map[string]string{"Href": "../../" + e.Key + "#sha256=" + e.SHA256, "Name": path.Base(e.Key)})
+		}
+		buf.Reset()
+		if err := simpleProject.Execute(&buf, map[string]any{"Project": p, "Links": links}); err != nil {
+			panic(err)
+		}
+		pages[SimpleDir+"/"+p+"/"+IndexFile] = bytes.Clone(buf.Bytes())
+	}
+	return pages
+}
+
+// compareDirs lists tag directories newest version first, then branches.
+func compareDirs(a, b string) int {
+	va, oka := dirVersion(a)
+	vb, okb := dirVersion(b)
+	switch {
+	case oka && okb:
+		if c := pep440.Compare(vb, va); c != 0 {
+			return c
+		}
+	case oka:
+		return -1
+	case okb:
+		return 1
+	}
+	return strings.Compare(a, b)
+}
+
+func dirVersion(d string) (pep440.Version, bool) {
+	rest, ok := strings.CutPrefix(d, SnapshotsDir+"/v")
+	if !ok {
+		return pep440.Version{}, false
+	}
+	v, err := pep440.Parse(rest)
+	return v, err == nil
+}
+
+func normalizeProject(name string) string {
+	var b strings.Builder
+	sep := false
+	for _, r := range strings.ToLower(name) {
+		if r == '-' || r == '_' || r == '.' {
+			sep = true
+			continue
+		}
+		if sep && b.Len() > 0 {
+			b.WriteByte('-')
+		}
+		sep = false
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+func humanSize(n int64) string {
+	switch {
+	case n >= 1<<30:
+		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d B", n)
+}
+
+func short(commit string) string {
+	if len(commit) > 10 {
+		return commit[:10]
+	}
+	return commit
+}
+
+var funcs = template.FuncMap{"size": humanSize, "short": short, "base": path.Base,
+	"date": func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") }}
+
+// The root page: every file with its sha256 in the link, so that
+// pip install --find-links URL/index.html can check what it downloads.
+var rootPage = template.Must(template.New("index").Funcs(funcs).Parse(`<!DOCTYPE html>
+<html>
+<head><meta charset="utf-8"><meta name="pyrelease-listing" content="{{.Fingerprint}}"><title>Snapshots</title></head>
+<body>
+<h1>Snapshots</h1>
+{{- range .Sections}}
+<h2>{{.Dir}}</h2>
+<ul>
+{{- range .Files}}
+<li><a href="{{.Key}}#sha256={{.SHA256}}">{{base .Key}}</a> {{size .Size}}{{if .AliasOf}}, alias of {{base .AliasOf}}{{end}}, {{.Version}}{{if .Platform}} {{.Platform}}{{end}}, commit {{short .Commit}}{{if .Branch}} on {{.Branch}}{{end}}, built {{date .BuiltAt}}{{if .JobURL}} (<a href="{{.JobURL}}" rel="nofollow">job</a>){{end}}</li>
+{{- end}}
+</ul>
+{{- end}}
+</body>
+</html>
+`))
+
+var simpleRoot = template.Must(template.New("simple").Parse(`<!DOCTYPE html>
+<html>
+<head><meta name="pypi:repository-version" content="1.0"><title>Simple index</title></head>
+<body>
+{{- range .}}
+<a href="{{.}}/">{{.}}</a><br>
+{{- end}}
+</body>
+</html>
+`))
+
+var simpleProject = template.Must(template.New("project").Parse(`<!DOCTYPE html>
+<html>
+<head><meta name="pypi:repository-version" content="1.0"><title>Links for {{.Project}}</title></head>
+<body>
+<h1>Links for {{.Project}}</h1>
+{{- range .Links}}
+<a href="{{.Href}}">{{.Name}}</a><br>
+{{- end}}
+</body>
+</html>
+`))

@@ -1,0 +1,485 @@
+package store
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"path"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/pyrelease/pyrelease/targets/dist"
+	"github.com/pyrelease/pyrelease/targets/pep440"
+)
+
+// Build is what a publisher knows about the build it publishes; it goes
+// into every sidecar and decides the directory.
+type Build struct {
+	Project  string // distribution name
+	Version  string // PEP 440 version of the build
+	Tagged   bool   // HEAD is exactly at a release tag and clean: publish under snapshots/
+	Tag      string
+	Branch   string // for untagged builds: publish under branches/{branch}
+	Describe string
+	Commit   string
+	JobURL   string
+}
+
+// PublishOptions configure Publish.
+type PublishOptions struct {
+	Store     Store
+	Dir       string          // local directory the artifacts' paths are relative to (dist/)
+	Artifacts []dist.Artifact // what to publish; each file is re-hashed first
+	Build     Build
+	// Keep is how many builds of each artifact family a branch directory
+	// keeps, newest versions first (default 1). Tag directories keep all.
+	Keep         int
+	CacheControl string // Cache-Control of artifacts; "" = the server's default
+	Concurrency  int    // files transferred at once (default 4)
+	DryRun       bool   // plan only: read the store, write nothing
+	Log          *slog.Logger
+	// Progress, when set, is called once per uploaded file and returns the
+	// function that receives its byte counts.
+	Progress func(name string, size int64) func(n int64)
+	Now      func() time.Time
+}
+
+// Result is what Publish did (or, with DryRun, would do).
+type Result struct {
+	Dir     string      // the version or branch directory
+	Files   []Published // one per artifact, sorted by name
+	Pruned  []string    // keys removed as older builds of a family
+	Latest  []string    // alias keys pointed at this build
+	Indexes []string    // index pages written
+}
+
+// Published is one artifact's fate.
+type Published struct {
+	Name    string
+	Key     string
+	Size    int64
+	SHA256  string
+	Skipped bool // already in place with this sha256
+	Replace bool // a different file of that name was in place
+}
+
+// Cache-Control of pages and aliases that change between publishes.
+const shortCache = "no-cache, max-age=0"
+
+// Publish puts artifacts in the store so that readers only ever see
+// complete, checked files: (a) upload each under .incoming/{run}/ in
+// parallel, (b) check size and sha256, (c) move each into place and write
+// its sidecar, (d) prune older builds of the same families in branch
+// directories, (e) point latest aliases at this build, (f) regenerate the
+// index pages from a full listing. Killed at any step, the store still
+// shows the previous state or the new one per file, and running again
+// converges: files already in place with the same sha256 are not sent.
+func Publish(ctx context.Context, o PublishOptions) (*Result, error) {
+	if o.Store == nil {
+		return nil, errors.New("store: publish: no store")
+	}
+	if o.Keep <= 0 {
+		o.Keep = 1
+	}
+	if o.Concurrency <= 0 {
+		o.Concurrency = DefaultConcurrency
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	log := o.Log
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	dir, err := buildDir(o.Build)
+	if err != nil {
+		return nil, err
+	}
+	if len(o.Artifacts) == 0 {
+		return nil, errors.New("store: publish: no artifacts")
+	}
+	res := &Result{Dir: dir}
+	arts := slices.Clone(o.Artifacts)
+	slices.SortFunc(arts, func(a, b dist.Artifact) int { return strings.Compare(a.Name, b.Name) })
+	// What is published must be what was built and recorded.
+	for _, a := range arts {
+		if !SafeName(a.Name) {
+			return nil, fmt.Errorf("store: publish: artifact name %q: %w", a.Name, ErrUnsafe)
+		}
+		sum, size, err := dist.Hash(filepath.Join(o.Dir, filepath.FromSlash(a.Path)))
+		if err != nil {
+			return nil, err
+		}
+		if sum != a.SHA256 || size != a.Size {
+			return nil, fmt.Errorf("store: publish: %s changed since it was built: sha256 %s (%d bytes), the manifest says %s (%d bytes)", a.Name, sum, size, a.SHA256, a.Size)
+		}
+	}
+	sidecars, err := readSidecars(ctx, o.Store, dir, o.Concurrency)
+	if err != nil {
+		return nil, err
+	}
+	var todo []dist.Artifact
+	for _, a := range arts {
+		p := Published{Name: a.Name, Key: dir + "/" + a.Name, Size: a.Size, SHA256: a.SHA256}
+		if old, ok := sidecars[p.Key]; ok {
+			if old.SHA256 == a.SHA256 && old.Size == a.Size {
+				if obj, err := o.Store.Stat(ctx, p.Key); err == nil && obj.Size == a.Size {
+					p.Skipped = true
+				}
+			} else {
+				p.Replace = true
+			}
+		}
+		if !p.Skipped {
+			todo = append(todo, a)
+		}
+		res.Files = append(res.Files, p)
+	}
+	if o.DryRun {
+		res.Pruned = planPrune(sidecars, dir, arts, o)
+		return res, nil
+	}
+	now := o.Now().UTC()
+	run := IncomingDir + "/" + now.Format("20060102T150405Z") + "-" + randomSuffix()
+
+	// (a) upload, (b) check.
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(o.Concurrency)
+	for _, a := range todo {
+		g.Go(func() error {
+			key := run + "/" + a.Name
+			po := PutOptions{ContentType: contentType(a.Name), CacheControl: o.CacheControl, SHA256: a.SHA256}
+			if o.Progress != nil {
+				po.Progress = o.Progress(a.Name, a.Size)
+			}
+			start := time.Now()
+			if err := o.Store.Put(gctx, key, filepath.Join(o.Dir, filepath.FromSlash(a.Path)), po); err != nil {
+				return err
+			}
+			if err := o.Store.Verify(gctx, key, a.Size, a.SHA256); err != nil {
+				return err
+			}
+			log.Debug("uploaded", "file", a.Name, "bytes", a.Size, "took", time.Since(start).Round(time.Millisecond))
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		cleanupRun(context.WithoutCancel(ctx), o.Store, run)
+		return nil, err
+	}
+	// (c) move into place, each file before its sidecar: a sidecar is the
+	// mark of a complete file, and readers trust nothing without one.
+	byName := map[string]dist.Artifact{}
+	for _, a := range arts {
+		byName[a.Name] = a
+	}
+	for i, p := range res.Files {
+		a := byName[p.Name]
+		sc := o.Build.sidecar(a, now)
+		if !p.Skipped {
+			if err := o.Store.Move(ctx, run+"/"+a.Name, p.Key, PutOptions{ContentType: contentType(a.Name), CacheControl: o.CacheControl, SHA256: a.SHA256}); err != nil {
+				return nil, err
+			}
+		} else if old, ok := sidecars[p.Key]; ok {
+			sc.PublishedAt = old.PublishedAt
+		}
+		if !p.Skipped || sidecars[p.Key].File == "" {
+			if err := o.Store.PutBytes(ctx, p.Key+SidecarExt, sc.Marshal(), PutOptions{ContentType: "application/json", CacheControl: shortCache}); err != nil {
+				return nil, err
+			}
+		}
+		sidecars[p.Key] = sc
+		res.Files[i] = p
+		if !p.Skipped {
+			log.Info("published", "key", p.Key, "bytes", p.Size)
+		}
+	}
+	cleanupRun(ctx, o.Store, run)
+
+	// (d) prune.
+	if !o.Build.Tagged {
+		if res.Pruned, err = prune(ctx, o.Store, dir, arts, o, log); err != nil {
+			return nil, err
+		}
+	}
+	// (e) latest aliases.
+	if res.Latest, err = updateLatest(ctx, o.Store, dir, arts, o, now, log); err != nil {
+		return nil, err
+	}
+	// (f) index pages.
+	if res.Indexes, err = WriteIndex(ctx, o.Store, IndexOptions{Concurrency: o.Concurrency, Now: o.Now}); err != nil {
+		return nil, err
+	}
+	removeStale(ctx, o.Store, now.Add(-24*time.Hour), log)
+	return res, nil
+}
+
+func buildDir(b Build) (string, error) {
+	if b.Project == "" || b.Version == "" {
+		return "", errors.New("store: publish: the build has no project name or version")
+	}
+	if strings.ContainsAny(b.Version, "/\\") || strings.HasPrefix(b.Version, ".") {
+		return "", fmt.Errorf("store: publish: version %q: %w", b.Version, ErrUnsafe)
+	}
+	if b.Tagged {
+		return VersionDir(b.Version), nil
+	}
+	if b.Branch == "" {
+		return "", errors.New("store: publish: HEAD is neither at a tag nor on a branch: check out a branch, or set the CI's branch variable")
+	}
+	return BranchDir(b.Branch), nil
+}
+
+func (b Build) sidecar(a dist.Artifact, now time.Time) Sidecar {
+	platform := "any"
+	python := a.Python
+	if len(a.Tags) > 0 {
+		t := a.Tags[len(a.Tags)-1]
+		if i := strings.LastIndex(t, "-"); i >= 0 {
+			t = t[i+1:]
+		}
+		platform = t
+	}
+	return Sidecar{
+		Project: b.Project, Version: a.Version, Describe: b.Describe, Commit: a.Commit, Branch: b.Branch, Tag: b.Tag,
+		BuiltAt: a.BuiltAt, JobURL: b.JobURL, Platform: platform, Python: python, Kind: a.Kind, Tags: a.Tags,
+		Size: a.Size, SHA256: a.SHA256, File: a.Name, Family: Family(a.Name, a.Version, b.Version), PublishedAt: now,
+	}
+}
+
+// readSidecars reads every sidecar directly in dir, keyed by the key of
+// the artifact it describes; unreadable ones are skipped.
+func readSidecars(ctx context.Context, st Store, dir string, concurrency int) (map[string]Sidecar, error) {
+	objs, err := st.List(ctx, dir+"/")
+	if err != nil {
+		return nil, err
+	}
+	var keys []string
+	for _, obj := range objs {
+		if IsSidecar(obj.Key) && path.Dir(obj.Key) == dir {
+			keys = append(keys, obj.Key)
+		}
+	}
+	return loadSidecars(ctx, st, keys, concurrency)
+}
+
+// loadSidecars reads sidecars in parallel, keyed by artifact key.
+// Sidecars that vanish or do not parse are left out: a reader cannot trust
+// them, and the next publish rewrites them.
+func loadSidecars(ctx context.Context, st Store, keys []string, concurrency int) (map[string]Sidecar, error) {
+	var mu sync.Mutex
+	out := make(map[string]Sidecar, len(keys))
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(max(concurrency, 8))
+	for _, key := range keys {
+		g.Go(func() error {
+			rc, _, err := st.Open(gctx, key)
+			if errors.Is(err, ErrNotExist) {
+				return nil
+			}
+			if err != nil {
+				return err
+			}
+			data, err := io.ReadAll(io.LimitReader(rc, 1<<20))
+			rc.Close()
+			if err != nil {
+				return fmt.Errorf("store: reading %s: %w", st.Location(key), err)
+			}
+			sc, err := ParseSidecar(st.Location(key), data)
+			if err != nil {
+				return nil
+			}
+			mu.Lock()
+			out[strings.TrimSuffix(key, SidecarExt)] = sc
+			mu.Unlock()
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// stale returns, for the families of arts, the keys in dir beyond the
+// newest keep builds. This build's files are always kept.
+func stale(sidecars map[string]Sidecar, dir string, arts []dist.Artifact, o PublishOptions) []string {
+	ours := map[string]bool{}
+	families := map[string]bool{}
+	for _, a := range arts {
+		ours[dir+"/"+a.Name] = true
+		if f := Family(a.Name, a.Version, o.Build.Version); f != "" {
+			families[f] = true
+		}
+	}
+	byFamily := map[string][]string{}
+	for key, sc := range sidecars {
+		if sc.AliasOf != "" || path.Dir(key) != dir || !families[sc.Family] {
+			continue
+		}
+		byFamily[sc.Family] = append(byFamily[sc.Family], key)
+	}
+	var out []string
+	for _, keys := range byFamily {
+		slices.SortFunc(keys, func(a, b string) int { return newerFirst(sidecars[a], sidecars[b]) })
+		kept := 0
+		for _, k := range keys {
+			if kept < o.Keep || ours[k] {
+				kept++
+				continue
+			}
+			out = append(out, k)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// newerFirst orders sidecars by version, newest first; versions that do
+// not parse sort by build time.
+func newerFirst(a, b Sidecar) int {
+	va, ea := pep440.Parse(a.Version)
+	vb, eb := pep440.Parse(b.Version)
+	if ea == nil && eb == nil {
+		if c := pep440.Compare(vb, va); c != 0 {
+			return c
+		}
+	}
+	return cmp.Or(b.BuiltAt.Compare(a.BuiltAt), strings.Compare(b.File, a.File))
+}
+
+func planPrune(sidecars map[string]Sidecar, dir string, arts []dist.Artifact, o PublishOptions) []string {
+	if o.Build.Tagged {
+		return nil
+	}
+	// The plan counts this build as published.
+	planned := make(map[string]Sidecar, len(sidecars)+len(arts))
+	for k, v := range sidecars {
+		planned[k] = v
+	}
+	for _, a := range arts {
+		planned[dir+"/"+a.Name] = o.Build.sidecar(a, o.Now())
+	}
+	return stale(planned, dir, arts, o)
+}
+
+// prune removes older builds: the sidecar first (the file stops being
+// published), then the file.
+func prune(ctx context.Context, st Store, dir string, arts []dist.Artifact, o PublishOptions, log *slog.Logger) ([]string, error) {
+	sidecars, err := readSidecars(ctx, st, dir, o.Concurrency)
+	if err != nil {
+		return nil, err
+	}
+	keys := stale(sidecars, dir, arts, o)
+	for _, key := range keys {
+		if err := st.Delete(ctx, key+SidecarExt); err != nil {
+			return nil, err
+		}
+		if err := st.Delete(ctx, key); err != nil {
+			return nil, err
+		}
+		log.Info("pruned", "key", key)
+	}
+	return keys, nil
+}
+
+// updateLatest points each family's alias at this build unless it already
+// points at a newer version. Branch aliases live in the branch directory,
+// tag aliases in snapshots/.
+func updateLatest(ctx context.Context, st Store, dir string, arts []dist.Artifact, o PublishOptions, now time.Time, log *slog.Logger) ([]string, error) {
+	aliasDir := dir
+	if o.Build.Tagged {
+		aliasDir = SnapshotsDir
+	}
+	var keys []string
+	for _, a := range arts {
+		name := LatestName(Family(a.Name, a.Version, o.Build.Version), a.Kind)
+		if name == "" {
+			continue
+		}
+		alias := aliasDir + "/" + name
+		sc := o.Build.sidecar(a, now)
+		if cur, err := readSidecar(ctx, st, alias+SidecarExt); err == nil && cur.AliasOf != dir+"/"+a.Name && newerFirst(cur, sc) < 0 {
+			log.Info("latest left at a newer build", "alias", alias, "version", cur.Version)
+			continue
+		}
+		sc.AliasOf = dir + "/" + a.Name
+		sc.File = name
+		if err := st.Link(ctx, alias, dir+"/"+a.Name, PutOptions{ContentType: contentType(a.Name), CacheControl: shortCache, SHA256: a.SHA256}); err != nil {
+			return nil, err
+		}
+		if err := st.PutBytes(ctx, alias+SidecarExt, sc.Marshal(), PutOptions{ContentType: "application/json", CacheControl: shortCache}); err != nil {
+			return nil, err
+		}
+		keys = append(keys, alias)
+	}
+	return keys, nil
+}
+
+func readSidecar(ctx context.Context, st Store, key string) (Sidecar, error) {
+	rc, _, err := st.Open(ctx, key)
+	if err != nil {
+		return Sidecar{}, err
+	}
+	defer rc.Close()
+	data, err := io.ReadAll(io.LimitReader(rc, 1<<20))
+	if err != nil {
+		return Sidecar{}, err
+	}
+	return ParseSidecar(st.Location(key), data)
+}
+
+// cleanupRun removes what is left of this run's uploads.
+func cleanupRun(ctx context.Context, st Store, run string) {
+	objs, err := st.List(ctx, run+"/")
+	if err != nil {
+		return
+	}
+	for _, obj := range objs {
+		_ = st.Delete(ctx, obj.Key)
+	}
+}
+
+// removeStale removes uploads that killed publishers left behind. A day
+// is far longer than any upload runs.
+func removeStale(ctx context.Context, st Store, cutoff time.Time, log *slog.Logger) {
+	objs, err := st.List(ctx, IncomingDir+"/")
+	if err == nil {
+		for _, obj := range objs {
+			if obj.ModTime.Before(cutoff) {
+				if st.Delete(ctx, obj.Key) == nil {
+					log.Info("removed a stale upload", "key", obj.Key)
+				}
+			}
+		}
+	}
+	if s3, ok := st.(*S3); ok {
+		_ = s3.AbortStale(ctx, IncomingDir+"/", cutoff)
+	}
+}
+
+// contentType is what servers send the file as; browsers and pip only
+// care that archives are not rendered as text.
+func contentType(name string) string {
+	switch {
+	case strings.HasSuffix(name, ".json"):
+		return "application/json"
+	case strings.HasSuffix(name, ".html"):
+		return "text/html; charset=utf-8"
+	case strings.HasSuffix(name, ".tar.gz"), strings.HasSuffix(name, ".tgz"):
+		return "application/gzip"
+	case strings.HasSuffix(name, ".zip"), strings.HasSuffix(name, ".whl"):
+		return "application/zip"
+	case strings.HasSuffix(name, ".txt"), name == "SHA256SUMS":
+		return "text/plain; charset=utf-8"
+	}
+	return "application/octet-stream"
+}

@@ -1,0 +1,387 @@
+package store
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/pyrelease/pyrelease/targets/dist"
+	"github.com/pyrelease/pyrelease/targets/internal/testenv"
+)
+
+// backends returns a fresh empty store of each kind: a folder and a
+// bucket on a real MinIO.
+func backends(t *testing.T) map[string]func(t *testing.T) Store {
+	t.Helper()
+	var (
+		once sync.Once
+		m    *testenv.MinIO
+		n    int
+		mu   sync.Mutex
+	)
+	return map[string]func(t *testing.T) Store{
+		"dir": func(t *testing.T) Store {
+			d, err := NewDir(filepath.Join(t.TempDir(), "store"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return d
+		},
+		"s3": func(t *testing.T) Store {
+			once.Do(func() {
+				m = testenv.StartMinIO(t)
+			})
+			mu.Lock()
+			n++
+			bucket := fmt.Sprintf("bucket-%d", n)
+			mu.Unlock()
+			m.MakeBucket(bucket, false)
+			return newS3(t, m, bucket, "")
+		},
+	}
+}
+
+func newS3(t testing.TB, m *testenv.MinIO, bucket, query string) Store {
+	t.Helper()
+	for _, kv := range m.Env() {
+		k, v, _ := strings.Cut(kv, "=")
+		t.(interface{ Setenv(string, string) }).Setenv(k, v)
+	}
+	st, err := Open(context.Background(), "s3://"+bucket+"/greet?endpoint="+m.Endpoint+query, "", S3Options{MaxAttempts: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
+// buildDist writes artifacts of one version into a dist directory.
+func buildDist(t testing.TB, version, platform string, kinds ...string) (string, []dist.Artifact) {
+	t.Helper()
+	dir := t.TempDir()
+	var arts []dist.Artifact
+	for _, kind := range kinds {
+		var name string
+		var tags []string
+		switch kind {
+		case dist.KindWheel:
+			name = "greet-" + version + "-py3-none-" + platform + ".whl"
+			tags = []string{"py3-none-" + platform}
+		case dist.KindSdist:
+			name = "greet-" + version + ".tar.gz"
+		case dist.KindArchive:
+			name = "greet-" + version + "-" + platform + ".tar.gz"
+			tags = []string{platform}
+		case dist.KindInstaller:
+			name = "greet-" + version + "-" + platform + ".run"
+			tags = []string{platform}
+		}
+		data := []byte(strings.Repeat(name+"\n", 100))
+		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		sum := sha256.Sum256(data)
+		arts = append(arts, dist.Artifact{Name: name, Path: name, Kind: kind, Version: version, Tags: tags,
+			SHA256: hex.EncodeToString(sum[:]), Size: int64(len(data)), Commit: strings.Repeat("a", 40),
+			BuiltAt: time.Date(2026, 11, 21, 0, 0, 0, 0, time.UTC), Project: "greet"})
+	}
+	return dir, arts
+}
+
+var allKinds = []string{dist.KindWheel, dist.KindSdist, dist.KindArchive, dist.KindInstaller}
+
+func keys(t testing.TB, st Store, prefix string) []string {
+	t.Helper()
+	objs, err := st.List(context.Background(), prefix)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, o := range objs {
+		out = append(out, o.Key)
+	}
+	return out
+}
+
+func read(t testing.TB, st Store, key string) string {
+	t.Helper()
+	rc, _, err := st.Open(context.Background(), key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rc.Close()
+	data, err := io.ReadAll(rc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(data)
+}
+
+func TestPublishTaggedThenAgain(t *testing.T) {
+	for name, newStore := range backends(t) {
+		t.Run(name, func(t *testing.T) {
+			st := newStore(t)
+			dir, arts := buildDist(t, "1.0.0", "linux_x86_64", allKinds...)
+			o := PublishOptions{Store: st, Dir: dir, Artifacts: arts, Build: Build{Project: "greet", Version: "1.0.0", Tagged: true, Tag: "v1.0.0", Commit: arts[0].Commit}}
+			res, err := Publish(context.Background(), o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Dir != "snapshots/v1.0.0" {
+				t.Errorf("dir = %s", res.Dir)
+			}
+			want := []string{"index.html", "simple/greet/index.html", "simple/index.html",
+				"snapshots/greet-latest-linux_x86_64.run", "snapshots/greet-latest-linux_x86_64.run.json",
+				"snapshots/greet-latest-linux_x86_64.tar.gz", "snapshots/greet-latest-linux_x86_64.tar.gz.json"}
+			for _, a := range arts {
+				want = append(want, "snapshots/v1.0.0/"+a.Name, "snapshots/v1.0.0/"+a.Name+".json")
+			}
+			slices.Sort(want)
+			if got := keys(t, st, ""); !slices.Equal(got, want) {
+				t.Errorf("keys:\n got %q\nwant %q", got, want)
+			}
+			if got := keys(t, st, IncomingDir+"/"); len(got) != 0 {
+				t.Errorf("left in .incoming: %q", got)
+			}
+			for _, a := range arts {
+				sc, err := ParseSidecar(a.Name, []byte(read(t, st, "snapshots/v1.0.0/"+a.Name+".json")))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if sc.SHA256 != a.SHA256 || sc.Size != a.Size || sc.File != a.Name || sc.Tag != "v1.0.0" || sc.Project != "greet" || sc.Kind != a.Kind {
+					t.Errorf("sidecar of %s = %+v", a.Name, sc)
+				}
+				if err := st.Verify(context.Background(), "snapshots/v1.0.0/"+a.Name, a.Size, a.SHA256); err != nil {
+					t.Error(err)
+				}
+			}
+			if got := read(t, st, "snapshots/greet-latest-linux_x86_64.tar.gz"); got != strings.Repeat("greet-1.0.0-linux_x86_64.tar.gz\n", 100) {
+				t.Errorf("latest alias holds %.40q", got)
+			}
+			index := read(t, st, "index.html")
+			for _, a := range arts {
+				if !strings.Contains(index, `href="snapshots/v1.0.0/`+a.Name+`#sha256=`+a.SHA256+`"`) {
+					t.Errorf("index.html lacks %s with its sha256:\n%s", a.Name, index)
+				}
+			}
+			simple := read(t, st, "simple/greet/index.html")
+			if !strings.Contains(simple, "../../snapshots/v1.0.0/greet-1.0.0-py3-none-linux_x86_64.whl#sha256=") ||
+				!strings.Contains(simple, "greet-1.0.0.tar.gz#sha256=") || strings.Contains(simple, ".run") || strings.Contains(simple, "latest") {
+				t.Errorf("simple page:\n%s", simple)
+			}
+
+			// The same build again sends nothing and changes no artifact.
+			before := stamps(t, st, "snapshots/v1.0.0/")
+			res, err = Publish(context.Background(), o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, f := range res.Files {
+				if !f.Skipped {
+					t.Errorf("%s uploaded again", f.Name)
+				}
+			}
+			if after := stamps(t, st, "snapshots/v1.0.0/"); !mapsEqual(before, after) {
+				t.Errorf("artifacts rewritten:\n%v\n%v", before, after)
+			}
+		})
+	}
+}
+
+func stamps(t testing.TB, st Store, prefix string) map[string]string {
+	objs, err := st.List(context.Background(), prefix)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := map[string]string{}
+	for _, o := range objs {
+		if !IsSidecar(o.Key) {
+			m[o.Key] = fmt.Sprint(o.Size, o.ModTime.UnixNano())
+		}
+	}
+	return m
+}
+
+func mapsEqual(a, b map[string]string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if b[k] != v {
+			return false
+		}
+	}
+	return true
+}
+
+func TestPublishBranchPrunesAndMovesLatest(t *testing.T) {
+	for name, newStore := range backends(t) {
+		t.Run(name, func(t *testing.T) {
+			st := newStore(t)
+			publish := func(version string, keep int) *Result {
+				t.Helper()
+				dir, arts := buildDist(t, version, "linux_x86_64", dist.KindWheel, dist.KindArchive)
+				res, err := Publish(context.Background(), PublishOptions{Store: st, Dir: dir, Artifacts: arts, Keep: keep,
+					Build: Build{Project: "greet", Version: version, Branch: "feature/login"}})
+				if err != nil {
+					t.Fatal(err)
+				}
+				return res
+			}
+			publish("1.0.1.dev1", 0)
+			res := publish("1.0.1.dev2", 0)
+			if res.Dir != "branches/feature-login" {
+				t.Errorf("dir = %s", res.Dir)
+			}
+			want := []string{"greet-1.0.1.dev1-linux_x86_64.tar.gz", "greet-1.0.1.dev1-py3-none-linux_x86_64.whl"}
+			for i := range want {
+				want[i] = "branches/feature-login/" + want[i]
+			}
+			if !slices.Equal(res.Pruned, want) {
+				t.Errorf("pruned %q, want %q", res.Pruned, want)
+			}
+			got := keys(t, st, "branches/")
+			wantKeys := []string{
+				"branches/feature-login/greet-1.0.1.dev2-linux_x86_64.tar.gz", "branches/feature-login/greet-1.0.1.dev2-linux_x86_64.tar.gz.json",
+				"branches/feature-login/greet-1.0.1.dev2-py3-none-linux_x86_64.whl", "branches/feature-login/greet-1.0.1.dev2-py3-none-linux_x86_64.whl.json",
+				"branches/feature-login/greet-latest-linux_x86_64.tar.gz", "branches/feature-login/greet-latest-linux_x86_64.tar.gz.json",
+			}
+			if !slices.Equal(got, wantKeys) {
+				t.Errorf("keys:\n got %q\nwant %q", got, wantKeys)
+			}
+			if got := read(t, st, "branches/feature-login/greet-latest-linux_x86_64.tar.gz"); !strings.HasPrefix(got, "greet-1.0.1.dev2-") {
+				t.Errorf("latest holds %.40q", got)
+			}
+			// An older build published late neither prunes the newer one nor takes latest.
+			res = publish("1.0.1.dev1", 0)
+			if len(res.Latest) != 0 {
+				t.Errorf("latest moved back to an older build: %q", res.Latest)
+			}
+			if got := read(t, st, "branches/feature-login/greet-latest-linux_x86_64.tar.gz"); !strings.HasPrefix(got, "greet-1.0.1.dev2-") {
+				t.Errorf("latest holds %.40q", got)
+			}
+			if !slices.Contains(keys(t, st, "branches/"), "branches/feature-login/greet-1.0.1.dev2-py3-none-linux_x86_64.whl") {
+				t.Error("the newer build was pruned")
+			}
+			// keep = 3 keeps every build.
+			publish("1.0.1.dev3", 3)
+			n := 0
+			for _, k := range keys(t, st, "branches/") {
+				if strings.HasSuffix(k, ".whl") {
+					n++
+				}
+			}
+			if n != 3 {
+				t.Errorf("%d wheels kept, want 3", n)
+			}
+			if idx := read(t, st, "index.html"); strings.Count(idx, ".whl#sha256=") != 3 {
+				t.Errorf("index lists %d wheels:\n%s", strings.Count(idx, ".whl#sha256="), idx)
+			}
+		})
+	}
+}
+
+func TestConcurrentPublishersAreAllListed(t *testing.T) {
+	for name, newStore := range backends(t) {
+		t.Run(name, func(t *testing.T) {
+			st := newStore(t)
+			platforms := []string{"linux_x86_64", "win_amd64", "macosx_11_0_arm64", "linux_aarch64"}
+			for round := range 3 {
+				version := fmt.Sprintf("2.0.%d", round)
+				var wg sync.WaitGroup
+				errs := make([]error, len(platforms))
+				for i, p := range platforms {
+					dir, arts := buildDist(t, version, p, dist.KindWheel, dist.KindArchive)
+					wg.Add(1)
+					go func() {
+						defer wg.Done()
+						_, errs[i] = Publish(context.Background(), PublishOptions{Store: st, Dir: dir, Artifacts: arts,
+							Build: Build{Project: "greet", Version: version, Tagged: true, Tag: "v" + version}})
+					}()
+				}
+				wg.Wait()
+				if err := errors.Join(errs...); err != nil {
+					t.Fatal(err)
+				}
+				idx := read(t, st, "index.html")
+				for _, p := range platforms {
+					for _, name := range []string{"greet-" + version + "-py3-none-" + p + ".whl", "greet-" + version + "-" + p + ".tar.gz"} {
+						if !strings.Contains(idx, name+"#sha256=") {
+							t.Errorf("round %d: index.html lacks %s", round, name)
+						}
+					}
+				}
+			}
+		})
+	}
+}
+
+func TestPublishRefusesChangedFilesAndDryRunWritesNothing(t *testing.T) {
+	st, err := NewDir(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir, arts := buildDist(t, "1.0.0", "any", dist.KindWheel)
+	o := PublishOptions{Store: st, Dir: dir, Artifacts: arts, DryRun: true, Build: Build{Project: "greet", Version: "1.0.0", Tagged: true}}
+	res, err := Publish(context.Background(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Files) != 1 || res.Files[0].Skipped || res.Files[0].Key != "snapshots/v1.0.0/greet-1.0.0-py3-none-any.whl" {
+		t.Errorf("plan = %+v", res.Files)
+	}
+	if got := keys(t, st, ""); len(got) != 0 {
+		t.Errorf("dry run wrote %q", got)
+	}
+	if err := os.WriteFile(filepath.Join(dir, arts[0].Name), []byte("tampered"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	o.DryRun = false
+	if _, err := Publish(context.Background(), o); err == nil || !strings.Contains(err.Error(), "changed since it was built") {
+		t.Errorf("err = %v", err)
+	}
+	o.Build = Build{Project: "greet", Version: "1.0.1.dev1"}
+	if _, err := Publish(context.Background(), o); err == nil || !strings.Contains(err.Error(), "neither at a tag nor on a branch") {
+		t.Errorf("err = %v", err)
+	}
+}
+
+func TestSafeBranchAndFamily(t *testing.T) {
+	for in, want := range map[string]string{
+		"main": "main", "feature/login": "feature-login", "release/1.x": "release-1.x", "..": "_..",
+		".hidden": "_.hidden", "a//b": "a-b", "": "_", "dependabot/pip/requests-2.32": "dependabot-pip-requests-2.32",
+		"ünïcode": "n-code",
+	} {
+		if got := SafeBranch(in); got != want {
+			t.Errorf("SafeBranch(%q) = %q, want %q", in, got, want)
+		}
+	}
+	for _, c := range []struct{ file, version, want string }{
+		{"greet-1.0-py3-none-any.whl", "1.0", "greet-{version}-py3-none-any.whl"},
+		{"greet-1.0_local-py3-none-any.whl", "1.0+local", "greet-{version}-py3-none-any.whl"},
+		{"greet-1.0.tar.gz", "1.0", "greet-{version}.tar.gz"},
+		{"tools-5.0.0.dev4-0xabcdef1-linux.tar.gz", "5.0.0.dev4-0xabcdef1", "tools-{version}-linux.tar.gz"},
+		{"unrelated.txt", "1.0", ""},
+	} {
+		if got := Family(c.file, c.version); got != c.want {
+			t.Errorf("Family(%q, %q) = %q, want %q", c.file, c.version, got, c.want)
+		}
+	}
+	if got := LatestName("greet-{version}-linux.tar.gz", "archive"); got != "greet-latest-linux.tar.gz" {
+		t.Errorf("LatestName = %q", got)
+	}
+	for _, kind := range []string{"wheel", "sdist"} {
+		if got := LatestName("greet-{version}.tar.gz", kind); got != "" {
+			t.Errorf("LatestName for a %s = %q, want none", kind, got)
+		}
+	}
+}

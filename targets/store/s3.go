@@ -1,0 +1,605 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/aws/smithy-go"
+	"github.com/aws/smithy-go/middleware"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
+	"golang.org/x/sync/errgroup"
+)
+
+// S3Options configure an S3 (or S3-compatible) store.
+type S3Options struct {
+	Bucket string
+	Prefix string // key prefix inside the bucket, without slashes at the ends
+
+	Endpoint  string // S3-compatible server, such as http://127.0.0.1:9000; "" = AWS
+	Region    string // "" = from the environment, else us-east-1
+	Profile   string // shared-config profile; "" = the SDK's default chain
+	PathStyle bool   // bucket in the path rather than the host name (MinIO)
+
+	ACL          string // canned ACL of published objects: "", "private", "public-read"
+	CacheControl string // Cache-Control of published artifacts
+	// Checksum is "when-supported" (the SDK's default CRC32 checksums) or
+	// "when-required", for servers that reject those checksums.
+	Checksum string
+
+	PartSize    int64 // multipart part size; files up to this size go in one PUT. Default 16 MiB.
+	Concurrency int   // requests carrying data at once, across files. Default 4.
+	MaxAttempts int   // attempts per request. Default 6.
+
+	// HTTPClient replaces the SDK's client (tests, proxies).
+	HTTPClient *http.Client
+}
+
+// Defaults of S3Options.
+const (
+	DefaultPartSize    = 16 << 20
+	DefaultConcurrency = 4
+	minPartSize        = 5 << 20 // S3's minimum for every part but the last
+	maxCopySize        = 5 << 30 // CopyObject's limit
+)
+
+// S3 is a store in an S3 bucket. Published objects are copied in from
+// .incoming, which S3 makes visible atomically.
+type S3 struct {
+	client *s3.Client
+	o      S3Options
+	slots  chan struct{} // bounds data-carrying requests
+}
+
+// NewS3 connects to the bucket and checks that it can be listed, so that
+// a wrong endpoint, wrong credentials or a missing bucket are reported
+// once, up front, in one line.
+func NewS3(ctx context.Context, o S3Options) (*S3, error) {
+	if o.Bucket == "" {
+		return nil, fmt.Errorf("store: s3: no bucket")
+	}
+	o.Prefix = strings.Trim(o.Prefix, "/")
+	if o.PartSize == 0 {
+		o.PartSize = DefaultPartSize
+	}
+	if o.PartSize < minPartSize {
+		return nil, fmt.Errorf("store: s3: part size %d is below S3's minimum of 5 MiB", o.PartSize)
+	}
+	if o.Concurrency <= 0 {
+		o.Concurrency = DefaultConcurrency
+	}
+	if o.MaxAttempts <= 0 {
+		o.MaxAttempts = 6
+	}
+	opts := []func(*awsconfig.LoadOptions) error{
+		awsconfig.WithRetryer(func() aws.Retryer {
+			return retry.NewStandard(func(r *retry.StandardOptions) {
+				r.MaxAttempts = o.MaxAttempts
+				r.MaxBackoff = 5 * time.Second
+				// The default token bucket stops retrying after a burst of
+				// failures; a publisher would rather wait out a flaky server.
+				r.RateLimiter = ratelimit.None
+			})
+		}),
+	}
+	if o.Profile != "" {
+		opts = append(opts, awsconfig.WithSharedConfigProfile(o.Profile))
+	}
+	if o.HTTPClient != nil {
+		opts = append(opts, awsconfig.WithHTTPClient(o.HTTPClient))
+	}
+	cfg, err := awsconfig.LoadDefaultConfig(ctx, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("store: s3: loading AWS configuration: %w", err)
+	}
+	if o.Region != "" {
+		cfg.Region = o.Region
+	}
+	if cfg.Region == "" {
+		cfg.Region = "us-east-1"
+	}
+	switch o.Checksum {
+	case "", "when-supported":
+	case "when-required":
+		cfg.RequestChecksumCalculation = aws.RequestChecksumCalculationWhenRequired
+		cfg.ResponseChecksumValidation = aws.ResponseChecksumValidationWhenRequired
+	default:
+		return nil, fmt.Errorf("store: s3: checksum %q: want \"when-supported\" or \"when-required\"", o.Checksum)
+	}
+	client := s3.NewFromConfig(cfg, func(so *s3.Options) {
+		if o.Endpoint != "" {
+			so.BaseEndpoint = aws.String(o.Endpoint)
+		}
+		so.UsePathStyle = o.PathStyle
+	})
+	st := &S3{client: client, o: o, slots: make(chan struct{}, o.Concurrency)}
+	if err := st.probe(ctx); err != nil {
+		return nil, err
+	}
+	return st, nil
+}
+
+// probe lists one key: the cheapest request whose errors tell a missing
+// bucket from refused credentials.
+func (s *S3) probe(ctx context.Context) error {
+	_, err := s.client.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: &s.o.Bucket, Prefix: aws.String(s.key("")), MaxKeys: aws.Int32(1)},
+		func(so *s3.Options) { so.RetryMaxAttempts = min(s.o.MaxAttempts, 3) })
+	return s.fail("LIST", "", err)
+}
+
+func (s *S3) key(k string) string {
+	if s.o.Prefix == "" {
+		return k
+	}
+	if k == "" {
+		return s.o.Prefix + "/"
+	}
+	return s.o.Prefix + "/" + k
+}
+
+// Location implements Store.
+func (s *S3) Location(key string) string {
+	return "s3://" + s.o.Bucket + "/" + s.key(key)
+}
+
+func (s *S3) acquire(ctx context.Context) error {
+	select {
+	case s.slots <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (s *S3) release() { <-s.slots }
+
+// Put implements Store: one PUT up to PartSize, a multipart upload above.
+// The body is read from the file in place (no buffering), so memory does
+// not grow with the file. A single PUT is signed with o.SHA256 as payload
+// hash, so the server itself checks the whole file's sha256.
+func (s *S3) Put(ctx context.Context, key, path string, o PutOptions) error {
+	if !validKey(key) {
+		return fmt.Errorf("store: key %q: %w", key, ErrUnsafe)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("store: %w", err)
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return fmt.Errorf("store: %w", err)
+	}
+	if fi.Size() > s.o.PartSize {
+		return s.putMultipart(ctx, key, f, fi.Size(), o)
+	}
+	if err := s.acquire(ctx); err != nil {
+		return err
+	}
+	defer s.release()
+	body := &sectionProgress{r: io.NewSectionReader(f, 0, fi.Size()), progress: o.Progress}
+	in := &s3.PutObjectInput{
+		Bucket: &s.o.Bucket, Key: aws.String(s.key(key)), Body: body, ContentLength: aws.Int64(fi.Size()),
+		ContentType: nonEmpty(o.ContentType), CacheControl: nonEmpty(o.CacheControl), Metadata: meta(o),
+	}
+	var optFns []func(*s3.Options)
+	if o.SHA256 != "" {
+		optFns = append(optFns, withPayloadHash(o.SHA256))
+	}
+	_, err = s.client.PutObject(ctx, in, optFns...)
+	return s.fail("PUT", key, err)
+}
+
+// putMultipart uploads parts in parallel, each a section of the file; a
+// failure aborts the upload so no parts are left billed.
+func (s *S3) putMultipart(ctx context.Context, key string, f *os.File, size int64, o PutOptions) (err error) {
+	created, err := s.client.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{
+		Bucket: &s.o.Bucket, Key: aws.String(s.key(key)),
+		ContentType: nonEmpty(o.ContentType), CacheControl: nonEmpty(o.CacheControl), Metadata: meta(o),
+	})
+	if err != nil {
+		return s.fail("PUT", key, err)
+	}
+	defer func() {
+		if err != nil {
+			// The caller's context may be done; aborting still matters.
+			actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+			defer cancel()
+			_, _ = s.client.AbortMultipartUpload(actx, &s3.AbortMultipartUploadInput{Bucket: &s.o.Bucket, Key: aws.String(s.key(key)), UploadId: created.UploadId})
+		}
+	}()
+	n := int((size + s.o.PartSize - 1) / s.o.PartSize)
+	parts := make([]types.CompletedPart, n)
+	g, gctx := errgroup.WithContext(ctx)
+	for i := range n {
+		if err := s.acquire(gctx); err != nil {
+			break
+		}
+		g.Go(func() error {
+			defer s.release()
+			off := int64(i) * s.o.PartSize
+			length := min(s.o.PartSize, size-off)
+			body := &sectionProgress{r: io.NewSectionReader(f, off, length), progress: o.Progress}
+			out, err := s.client.UploadPart(gctx, &s3.UploadPartInput{
+				Bucket: &s.o.Bucket, Key: aws.String(s.key(key)), UploadId: created.UploadId,
+				PartNumber: aws.Int32(int32(i + 1)), Body: body, ContentLength: aws.Int64(length),
+			})
+			if err != nil {
+				return s.fail(fmt.Sprintf("PUT part %d/%d of", i+1, n), key, err)
+			}
+			parts[i] = types.CompletedPart{PartNumber: aws.Int32(int32(i + 1)), ETag: out.ETag,
+				ChecksumCRC32: out.ChecksumCRC32, ChecksumCRC32C: out.ChecksumCRC32C, ChecksumCRC64NVME: out.ChecksumCRC64NVME,
+				ChecksumSHA1: out.ChecksumSHA1, ChecksumSHA256: out.ChecksumSHA256}
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	_, err = s.client.CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{
+		Bucket: &s.o.Bucket, Key: aws.String(s.key(key)), UploadId: created.UploadId,
+		MultipartUpload: &types.CompletedMultipartUpload{Parts: parts},
+	})
+	return s.fail("PUT (complete)", key, err)
+}
+
+// PutBytes implements Store.
+func (s *S3) PutBytes(ctx context.Context, key string, data []byte, o PutOptions) error {
+	if !validKey(key) {
+		return fmt.Errorf("store: key %q: %w", key, ErrUnsafe)
+	}
+	_, err := s.client.PutObject(ctx, &s3.PutObjectInput{
+		Bucket: &s.o.Bucket, Key: aws.String(s.key(key)), Body: strings.NewReader(string(data)),
+		ContentLength: aws.Int64(int64(len(data))), ContentType: nonEmpty(o.ContentType),
+		CacheControl: nonEmpty(o.CacheControl), Metadata: meta(o), ACL: s.acl(),
+	})
+	return s.fail("PUT", key, err)
+}
+
+// Open implements Store.
+func (s *S3) Open(ctx context.Context, key string) (io.ReadCloser, Object, error) {
+	out, err := s.client.GetObject(ctx, &s3.GetObjectInput{Bucket: &s.o.Bucket, Key: aws.String(s.key(key))})
+	if err != nil {
+		return nil, Object{}, s.fail("GET", key, err)
+	}
+	return out.Body, Object{Key: key, Size: aws.ToInt64(out.ContentLength), ModTime: aws.ToTime(out.LastModified), SHA256: out.Metadata[metaSHA256]}, nil
+}
+
+// Stat implements Store.
+func (s *S3) Stat(ctx context.Context, key string) (Object, error) {
+	out, err := s.client.HeadObject(ctx, &s3.HeadObjectInput{Bucket: &s.o.Bucket, Key: aws.String(s.key(key))})
+	if err != nil {
+		return Object{}, s.fail("HEAD", key, err)
+	}
+	return Object{Key: key, Size: aws.ToInt64(out.ContentLength), ModTime: aws.ToTime(out.LastModified), SHA256: out.Metadata[metaSHA256]}, nil
+}
+
+// List implements Store.
+func (s *S3) List(ctx context.Context, prefix string) ([]Object, error) {
+	var objs []Object
+	root := s.key("")
+	p := s3.NewListObjectsV2Paginator(s.client, &s3.ListObjectsV2Input{Bucket: &s.o.Bucket, Prefix: aws.String(root + prefix)})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, s.fail("LIST", prefix, err)
+		}
+		for _, o := range page.Contents {
+			key := strings.TrimPrefix(aws.ToString(o.Key), root)
+			if strings.HasSuffix(key, "/") || hiddenUnder(key, prefix) {
+				continue
+			}
+			objs = append(objs, Object{Key: key, Size: aws.ToInt64(o.Size), ModTime: aws.ToTime(o.LastModified)})
+		}
+	}
+	slices.SortFunc(objs, func(a, b Object) int { return strings.Compare(a.Key, b.Key) })
+	return objs, nil
+}
+
+// hiddenUnder reports whether key has a segment starting with '.' that the
+// prefix did not ask for.
+func hiddenUnder(key, prefix string) bool {
+	rest := key
+	if strings.HasPrefix(prefix, ".") {
+		return false
+	}
+	for seg := range strings.SplitSeq(rest, "/") {
+		if strings.HasPrefix(seg, ".") {
+			return true
+		}
+	}
+	return false
+}
+
+// Verify implements Store: the size the server reports and the sha256
+// recorded at upload. The bytes themselves were checked by the server as
+// they arrived (signed payload hashes).
+func (s *S3) Verify(ctx context.Context, key string, size int64, sum string) error {
+	obj, err := s.Stat(ctx, key)
+	if err != nil {
+		return err
+	}
+	if obj.Size != size || obj.SHA256 != sum {
+		return &MismatchError{Location: s.Location(key), WantSize: size, GotSize: obj.Size, WantSHA256: sum, GotSHA256: obj.SHA256}
+	}
+	return nil
+}
+
+// Move implements Store: a server-side copy, then a delete of the source.
+// The copy keeps the metadata; the ACL is set again (copies do not keep it).
+func (s *S3) Move(ctx context.Context, from, to string, o PutOptions) error {
+	if !validKey(from) || !validKey(to) {
+		return fmt.Errorf("store: move %q to %q: %w", from, to, ErrUnsafe)
+	}
+	if err := s.copy(ctx, from, to, o, false); err != nil {
+		return err
+	}
+	return s.Delete(ctx, from)
+}
+
+func (s *S3) copy(ctx context.Context, from, to string, o PutOptions, replace bool) error {
+	in := &s3.CopyObjectInput{
+		Bucket: &s.o.Bucket, Key: aws.String(s.key(to)), ACL: s.acl(),
+		CopySource: aws.String(url.PathEscape(s.o.Bucket) + "/" + escapeKey(s.key(from))),
+	}
+	if replace {
+		in.MetadataDirective = types.MetadataDirectiveReplace
+		in.ContentType, in.CacheControl, in.Metadata = nonEmpty(o.ContentType), nonEmpty(o.CacheControl), meta(o)
+	}
+	_, err := s.client.CopyObject(ctx, in)
+	var ae smithy.APIError
+	if errors.As(err, &ae) && ae.ErrorCode() == "InvalidRequest" && strings.Contains(ae.ErrorMessage(), "5368709120") {
+		return fmt.Errorf("store: COPY %s: objects over 5 GiB cannot be moved in one copy", s.Location(from))
+	}
+	return s.fail("COPY "+s.Location(from)+" to", to, err)
+}
+
+// Link implements Store with a copy of the target carrying the alias's
+// own (short) Cache-Control, so the alias is fetched fresh soon after it
+// moves.
+func (s *S3) Link(ctx context.Context, alias, target string, o PutOptions) error {
+	if !validKey(alias) || !validKey(target) {
+		return fmt.Errorf("store: link %q to %q: %w", alias, target, ErrUnsafe)
+	}
+	return s.copy(ctx, target, alias, o, true)
+}
+
+// Delete implements Store.
+func (s *S3) Delete(ctx context.Context, key string) error {
+	_, err := s.client.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: &s.o.Bucket, Key: aws.String(s.key(key))})
+	return s.fail("DELETE", key, err)
+}
+
+// AbortStale aborts multipart uploads under prefix started before cutoff:
+// what a killed publisher leaves behind.
+func (s *S3) AbortStale(ctx context.Context, prefix string, cutoff time.Time) error {
+	out, err := s.client.ListMultipartUploads(ctx, &s3.ListMultipartUploadsInput{Bucket: &s.o.Bucket, Prefix: aws.String(s.key(prefix))})
+	if err != nil {
+		return s.fail("LIST uploads", prefix, err)
+	}
+	for _, u := range out.Uploads {
+		if u.Initiated != nil && u.Initiated.Before(cutoff) {
+			_, _ = s.client.AbortMultipartUpload(ctx, &s3.AbortMultipartUploadInput{Bucket: &s.o.Bucket, Key: u.Key, UploadId: u.UploadId})
+		}
+	}
+	return nil
+}
+
+func (s *S3) acl() types.ObjectCannedACL {
+	return types.ObjectCannedACL(s.o.ACL)
+}
+
+// metaSHA256 is the user-metadata key (x-amz-meta-sha256) holding the hex sha256.
+const metaSHA256 = "sha256"
+
+func meta(o PutOptions) map[string]string {
+	if o.SHA256 == "" {
+		return nil
+	}
+	return map[string]string{metaSHA256: o.SHA256}
+}
+
+func nonEmpty(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+func escapeKey(k string) string {
+	segs := strings.Split(k, "/")
+	for i, s := range segs {
+		segs[i] = url.PathEscape(s)
+	}
+	return strings.Join(segs, "/")
+}
+
+// withPayloadHash signs the request with a known sha256 of the body, so
+// the server checks the body against it and the SDK need not read the
+// file an extra time to compute it.
+func withPayloadHash(sum string) func(*s3.Options) {
+	return func(o *s3.Options) {
+		o.APIOptions = append(o.APIOptions, func(stack *middleware.Stack) error {
+			return stack.Finalize.Add(middleware.FinalizeMiddlewareFunc("PyreleasePayloadHash",
+				func(ctx context.Context, in middleware.FinalizeInput, next middleware.FinalizeHandler) (middleware.FinalizeOutput, middleware.Metadata, error) {
+					return next.HandleFinalize(v4.SetPayloadHash(ctx, sum), in)
+				}), middleware.Before)
+		})
+	}
+}
+
+// S3Error is a failed request: the operation, the object, and what the
+// server (or the network) said, with a hint for the usual causes.
+type S3Error struct {
+	Op       string
+	Location string
+	Status   int    // HTTP status; 0 when no response came
+	Code     string // S3 error code such as NoSuchBucket
+	Message  string
+	Hint     string
+	Err      error
+}
+
+func (e *S3Error) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "store: %s %s: ", e.Op, e.Location)
+	switch {
+	case e.Code != "" && e.Status != 0:
+		fmt.Fprintf(&b, "%d %s", e.Status, e.Code)
+	case e.Code != "":
+		b.WriteString(e.Code)
+	case e.Status != 0:
+		fmt.Fprintf(&b, "HTTP %d", e.Status)
+	}
+	if e.Message != "" {
+		if b.Len() > 0 && !strings.HasSuffix(b.String(), ": ") {
+			b.WriteString(": ")
+		}
+		b.WriteString(e.Message)
+	}
+	if e.Hint != "" {
+		b.WriteString(" (" + e.Hint + ")")
+	}
+	return b.String()
+}
+
+func (e *S3Error) Unwrap() error { return e.Err }
+
+// fail turns an SDK error into an S3Error; nil stays nil.
+func (s *S3) fail(op, key string, err error) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Errorf("store: %s %s: %w", op, s.Location(key), err)
+	}
+	e := &S3Error{Op: op, Location: s.Location(key), Err: err}
+	var re *smithyhttp.ResponseError
+	if errors.As(err, &re) && re.Response != nil {
+		e.Status = re.Response.StatusCode
+	}
+	var ae smithy.APIError
+	if errors.As(err, &ae) {
+		e.Code, e.Message = ae.ErrorCode(), ae.ErrorMessage()
+	}
+	var nsk *types.NoSuchKey
+	var nf *types.NotFound
+	var nsb *types.NoSuchBucket
+	switch {
+	case errors.As(err, &nsb) || e.Code == "NoSuchBucket":
+		e.Hint = fmt.Sprintf("bucket %q does not exist at %s", s.o.Bucket, s.endpoint())
+		e.Err = err
+	case errors.As(err, &nsk) || errors.As(err, &nf) || e.Status == http.StatusNotFound:
+		e.Err = errors.Join(ErrNotExist, err)
+	case e.Code == "InvalidAccessKeyId" || e.Code == "SignatureDoesNotMatch" || e.Code == "InvalidToken" || e.Code == "ExpiredToken":
+		e.Hint = "the credentials were refused: check AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, AWS_PROFILE or the profile setting"
+	case e.Code == "AccessDenied" || e.Status == http.StatusForbidden:
+		e.Hint = "the credentials lack permission for this bucket or prefix"
+	case strings.Contains(strings.ToLower(e.Code+e.Message), "checksum"):
+		e.Hint = `the server rejected the request's checksum: set checksum = "when-required" for S3-compatible servers`
+	case e.Status == 0 && e.Code == "":
+		var ne net.Error
+		var oe *net.OpError
+		if errors.As(err, &oe) || errors.As(err, &ne) {
+			e.Message = "cannot reach " + s.endpoint() + ": " + innermost(err)
+		} else {
+			e.Message = err.Error()
+		}
+	}
+	if e.Message == "" && e.Code == "" {
+		e.Message = innermost(err)
+	}
+	return e
+}
+
+func (s *S3) endpoint() string {
+	if s.o.Endpoint != "" {
+		return s.o.Endpoint
+	}
+	return "AWS S3"
+}
+
+// innermost returns the message of the deepest wrapped error: the SDK's
+// wrapping ("operation error S3: PutObject, exceeded maximum number of
+// attempts, 6, https response error ...") repeats what S3Error says.
+func innermost(err error) string {
+	var oe *net.OpError
+	if errors.As(err, &oe) {
+		return oe.Error()
+	}
+	for {
+		u := errors.Unwrap(err)
+		if u == nil {
+			return err.Error()
+		}
+		err = u
+	}
+}
+
+// sectionProgress is a seekable body that reports progress; a retried
+// request seeks back to the start, and only bytes past the furthest point
+// already reported count again.
+type sectionProgress struct {
+	r        *io.SectionReader
+	progress func(int64)
+	mu       sync.Mutex
+	pos, max int64
+}
+
+func (p *sectionProgress) Read(b []byte) (int, error) {
+	n, err := p.r.Read(b)
+	p.mu.Lock()
+	p.pos += int64(n)
+	if p.pos > p.max {
+		if p.progress != nil {
+			p.progress(p.pos - p.max)
+		}
+		p.max = p.pos
+	}
+	p.mu.Unlock()
+	return n, err
+}
+
+func (p *sectionProgress) Seek(off int64, whence int) (int64, error) {
+	n, err := p.r.Seek(off, whence)
+	if err == nil {
+		p.mu.Lock()
+		p.pos = n
+		p.mu.Unlock()
+	}
+	return n, err
+}
+
+// putDirObject writes an object whose key ends in '/', such as
+// "simple/greet/": a static S3 endpoint has no directory index, and pip
+// asks the index for "{project}/".
+func (s *S3) putDirObject(ctx context.Context, dir string, data []byte) error {
+	if !validKey(dir) {
+		return fmt.Errorf("store: key %q: %w", dir, ErrUnsafe)
+	}
+	_, err := s.client.PutObject(ctx, &s3.PutObjectInput{
+		Bucket: &s.o.Bucket, Key: aws.String(s.key(dir) + "/"), Body: strings.NewReader(string(data)),
+		ContentLength: aws.Int64(int64(len(data))), ContentType: aws.String("text/html; charset=utf-8"),
+		CacheControl: aws.String(shortCache), ACL: s.acl(),
+	})
+	return s.fail("PUT", dir+"/", err)
+}
