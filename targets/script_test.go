@@ -3,12 +3,15 @@ package targets_test
 import (
 	"fmt"
 	"io/fs"
+	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -53,6 +56,12 @@ func compileExample(t *testing.T) string {
 func TestScript(t *testing.T) {
 	testenv.Require(t, "git")
 	bin := compileExample(t)
+	// One MinIO serves every script; each script gets its own bucket.
+	var minio *testenv.MinIO
+	if _, err := exec.LookPath("minio"); err == nil || os.Getenv("PYRELEASE_MINIO") != "" || testenv.InCI() {
+		minio = testenv.StartMinIO(t)
+	}
+	var buckets atomic.Int32
 	example, err := filepath.Abs(filepath.Join("..", "examples"))
 	if err != nil {
 		t.Fatal(err)
@@ -73,6 +82,21 @@ func TestScript(t *testing.T) {
 			env.Setenv("GIT_COMMITTER_DATE", "2026-11-01T12:00:00Z")
 			env.Setenv("MAGEFILE_HASHFAST", "1")
 			env.Setenv("PLATFORM", archive.Platform(runtime.GOOS, runtime.GOARCH))
+			// pip must see only what a script gives it.
+			env.Setenv("PIP_FIND_LINKS", "/nonexistent")
+			env.Setenv("PIP_INDEX_URL", "http://127.0.0.1:9/simple")
+			env.Setenv("PIP_DISABLE_PIP_VERSION_CHECK", "1")
+			env.Setenv("PIP_NO_CACHE_DIR", "1")
+			if minio != nil {
+				bucket := fmt.Sprintf("script-%d", buckets.Add(1))
+				minio.MakeBucket(bucket, true)
+				env.Setenv("BUCKET", bucket)
+				env.Setenv("S3_ENDPOINT", minio.Endpoint)
+				for _, kv := range minio.Env() {
+					k, v, _ := strings.Cut(kv, "=")
+					env.Setenv(k, v)
+				}
+			}
 			proj := filepath.Join(env.WorkDir, "proj")
 			if err := copyProject(example, proj); err != nil {
 				return err
@@ -89,8 +113,15 @@ func TestScript(t *testing.T) {
 			}
 			return nil
 		},
+		Condition: func(cond string) (bool, error) {
+			if cond == "minio" {
+				return minio != nil, nil
+			}
+			return false, fmt.Errorf("unknown condition %q", cond)
+		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"waitfile": waitFile,
+			"serve":    serve,
 		},
 	})
 }
@@ -110,6 +141,22 @@ func waitFile(ts *testscript.TestScript, neg bool, args []string) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	ts.Fatalf("%s did not appear within 30s", args[0])
+}
+
+// serve serves a directory over HTTP on loopback until the script ends,
+// and sets $SERVE_URL: a static web server in front of a folder store.
+func serve(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: serve dir")
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		ts.Fatalf("%v", err)
+	}
+	srv := &http.Server{Handler: http.FileServer(http.Dir(ts.MkAbs(args[0])))}
+	go srv.Serve(l)
+	ts.Defer(func() { srv.Close() })
+	ts.Setenv("SERVE_URL", "http://"+l.Addr().String())
 }
 
 // copyProject copies the example project without its magefiles and build

@@ -15,8 +15,7 @@ import (
 //	s3://bucket/prefix                                 an S3 bucket
 //
 // An s3 URL may carry settings as query parameters, which win over o:
-// endpoint, region, profile, path-style, acl, cache-control, checksum,
-// part-size (MiB) and concurrency, such as
+// endpoint, region, profile, path-style, acl, checksum, part-size (MiB) and concurrency, such as
 // s3://snapshots/greet?endpoint=http://127.0.0.1:9000&path-style=true.
 // With an endpoint and no path-style setting, path-style is used: that is
 // what MinIO and most S3-compatible servers expect.
@@ -49,7 +48,7 @@ func Open(ctx context.Context, raw, base string, o S3Options) (Store, error) {
 		if err != nil {
 			return nil, fmt.Errorf("store: %s: %w", redactQuery(u), err)
 		}
-		if o.Endpoint != "" && !pathStyleSet && !o.PathStyle {
+		if o.Endpoint != "" && !pathStyleSet && !o.PathStyleSet {
 			o.PathStyle = true
 		}
 		return NewS3(ctx, o)
@@ -85,8 +84,6 @@ func applyQuery(o *S3Options, q url.Values) (pathStyleSet bool, err error) {
 				return false, fmt.Errorf("acl %q: want \"private\" or \"public-read\"", v)
 			}
 			o.ACL = v
-		case "cache-control":
-			o.CacheControl = v
 		case "checksum":
 			if v != "when-supported" && v != "when-required" {
 				return false, fmt.Errorf("checksum %q: want \"when-supported\" or \"when-required\"", v)
@@ -111,7 +108,7 @@ func applyQuery(o *S3Options, q url.Values) (pathStyleSet bool, err error) {
 			}
 			o.Concurrency = n
 		default:
-			return false, fmt.Errorf("unknown setting %q: want endpoint, region, profile, path-style, acl, cache-control, checksum, part-size or concurrency", key)
+			return false, fmt.Errorf("unknown setting %q: want endpoint, region, profile, path-style, acl, checksum, part-size or concurrency", key)
 		}
 	}
 	return pathStyleSet, nil

@@ -36,9 +36,11 @@ type S3Options struct {
 	Region    string // "" = from the environment, else us-east-1
 	Profile   string // shared-config profile; "" = the SDK's default chain
 	PathStyle bool   // bucket in the path rather than the host name (MinIO)
+	// PathStyleSet says PathStyle was chosen; otherwise Open turns it on
+	// when an endpoint is given.
+	PathStyleSet bool
 
-	ACL          string // canned ACL of published objects: "", "private", "public-read"
-	CacheControl string // Cache-Control of published artifacts
+	ACL string // canned ACL of published objects: "", "private", "public-read"
 	// Checksum is "when-supported" (the SDK's default CRC32 checksums) or
 	// "when-required", for servers that reject those checksums.
 	Checksum string

@@ -1,0 +1,56 @@
+// Package progress shows transfers: one bar per file on a terminal, and
+// nothing extra elsewhere (CI logs get the callers' one line per file).
+package progress
+
+import (
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/vbauerster/mpb/v8"
+	"github.com/vbauerster/mpb/v8/decor"
+	"golang.org/x/term"
+)
+
+// Bars is a set of progress bars; the zero value and nil show nothing.
+type Bars struct {
+	p *mpb.Progress
+}
+
+// New returns bars drawn on w when w is a terminal and the environment is
+// not CI; otherwise bars that draw nothing.
+func New(w io.Writer, getenv func(string) string) *Bars {
+	f, ok := w.(*os.File)
+	if !ok || !term.IsTerminal(int(f.Fd())) || isCI(getenv) {
+		return &Bars{}
+	}
+	return &Bars{p: mpb.New(mpb.WithOutput(w), mpb.WithWidth(32))}
+}
+
+func isCI(getenv func(string) string) bool {
+	v := strings.ToLower(getenv("CI"))
+	return v != "" && v != "false" && v != "0"
+}
+
+// File adds a bar for one file of total bytes and returns the function
+// that advances it; a nil function when nothing is drawn.
+func (b *Bars) File(name string, total int64) func(n int64) {
+	if b == nil || b.p == nil {
+		return nil
+	}
+	bar := b.p.AddBar(total,
+		mpb.PrependDecorators(decor.Name(filepath.Base(name), decor.WCSyncSpaceR)),
+		mpb.AppendDecorators(decor.CountersKibiByte("% .1f / % .1f", decor.WCSyncSpace), decor.Percentage(decor.WCSyncSpace)),
+	)
+	return func(n int64) { bar.IncrInt64(n) }
+}
+
+// Wait finishes drawing. Bars that did not reach their total (a failed
+// transfer) are aborted so Wait does not block.
+func (b *Bars) Wait() {
+	if b == nil || b.p == nil {
+		return
+	}
+	b.p.Shutdown()
+}

@@ -1,0 +1,197 @@
+package targets
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/pyrelease/pyrelease/targets/dist"
+	"github.com/pyrelease/pyrelease/targets/internal/progress"
+	"github.com/pyrelease/pyrelease/targets/pep440"
+	"github.com/pyrelease/pyrelease/targets/store"
+)
+
+// Snapshot publishes this build's artifacts to the snapshot store, where
+// the other CI jobs of a build and the release job find them.
+//
+// It takes what dist/artifacts.json records for the current version,
+// checks each file's sha256, and publishes them to [tool.pyrelease.snapshot]
+// store (default .pyrelease/snapshots; PYRELEASE_STORE overrides): tag
+// builds under snapshots/v{version}/, others under branches/{branch}/,
+// each file beside a JSON sidecar, with older branch builds pruned,
+// latest aliases and index pages pip installs from. Files already there
+// with the same sha256 are not sent again. Pull-request builds are refused
+// unless -force; -dryrun prints the plan and writes nothing.
+func Snapshot(ctx context.Context, force, dryrun *bool) error {
+	p, err := load(ctx)
+	if err != nil {
+		return err
+	}
+	info, err := p.versionInfo(ctx)
+	if err != nil {
+		return err
+	}
+	if info.PullRequest != "" && !deref(force, false) {
+		return fmt.Errorf("snapshot: refusing to publish a pull-request build (%s #%s): its files would sit beside reviewed builds; -force publishes anyway", info.CI, info.PullRequest)
+	}
+	arts, err := p.versionArtifacts(info.Version)
+	if err != nil {
+		return err
+	}
+	st, err := p.openStore(ctx)
+	if err != nil {
+		return err
+	}
+	bars := progress.New(os.Stderr, p.getenv)
+	res, err := store.Publish(ctx, store.PublishOptions{
+		Store: st, Dir: filepath.Join(p.cfg.Dir, "dist"), Artifacts: arts,
+		Build: store.Build{Project: p.cfg.Project.Name, Version: info.Version, Tagged: info.Tagged, Tag: info.Tag,
+			Branch: info.Branch, Describe: info.Describe, Commit: info.Commit, JobURL: info.JobURL},
+		Keep: p.cfg.Snapshot.Keep, CacheControl: p.cfg.Snapshot.CacheControl, Concurrency: p.cfg.Snapshot.Concurrency,
+		DryRun: deref(dryrun, false), Log: p.log, Progress: bars.File,
+	})
+	bars.Wait()
+	if err != nil {
+		return err
+	}
+	verb := map[bool]string{false: "publish", true: "would publish"}[deref(dryrun, false)]
+	for _, f := range res.Files {
+		what := verb
+		switch {
+		case f.Skipped:
+			what = "unchanged"
+		case f.Replace:
+			what += " (replacing a different file)"
+		}
+		fmt.Printf("%s %s %d %s\n", st.Location(f.Key), what, f.Size, f.SHA256)
+	}
+	for _, k := range res.Pruned {
+		fmt.Printf("%s %s\n", st.Location(k), map[bool]string{false: "pruned", true: "would prune"}[deref(dryrun, false)])
+	}
+	for _, k := range res.Latest {
+		fmt.Printf("%s latest\n", st.Location(k))
+	}
+	if len(res.Indexes) > 0 {
+		fmt.Printf("%s index\n", st.Location(store.IndexFile))
+	}
+	return nil
+}
+
+// Fetch downloads every artifact of a version from the snapshot store, or
+// from the HTML index page of fetch-from, into dist/, checking each
+// file's sha256.
+//
+// -version picks the version (any PEP 440 spelling; default: the version
+// of the tag at HEAD). Files already in dist/ with the right hash are not
+// downloaded again. When [tool.pyrelease.snapshot] expect lists the files
+// a release needs, a missing one fails the target after the others are
+// fetched. Fetched files are recorded in dist/artifacts.json.
+func Fetch(ctx context.Context, version *string) error {
+	p, err := load(ctx)
+	if err != nil {
+		return err
+	}
+	v := deref(version, "")
+	if v == "" {
+		info, err := p.versionInfo(ctx)
+		if err != nil {
+			return err
+		}
+		if !info.Tagged {
+			return fmt.Errorf("fetch: HEAD is not at a release tag (%s): give the version with -version", info.Describe)
+		}
+		v = info.Version
+	}
+	pv, err := pep440.Parse(v)
+	if err != nil {
+		return fmt.Errorf("fetch: -version %q: %w", v, err)
+	}
+	v = pv.String()
+	o := store.FetchOptions{
+		Project: p.cfg.Project.Name, Version: v, Dir: filepath.Join(p.cfg.Dir, "dist"),
+		Expect: p.cfg.Snapshot.Globs(v), AllowHosts: p.cfg.Snapshot.AllowHosts,
+		Concurrency: p.cfg.Snapshot.Concurrency, Log: p.log,
+	}
+	if p.cfg.Snapshot.FetchFrom != "" {
+		o.IndexURL = p.cfg.Snapshot.FetchFrom
+	} else if o.Store, err = p.openStore(ctx); err != nil {
+		return err
+	}
+	bars := progress.New(os.Stderr, p.getenv)
+	o.Progress = bars.File
+	got, ferr := store.Fetch(ctx, o)
+	bars.Wait()
+	var missing *store.MissingError
+	if ferr != nil && !errors.As(ferr, &missing) {
+		return ferr
+	}
+	var arts []dist.Artifact
+	for _, f := range got {
+		arts = append(arts, fetchedArtifact(f, v))
+		what := "fetched"
+		if f.Skipped {
+			what = "present"
+		}
+		fmt.Printf("%s %s %d %s\n", filepath.Join("dist", f.Name), what, f.Size, f.SHA256)
+	}
+	if err := dist.Record(ctx, o.Dir, arts...); err != nil {
+		return err
+	}
+	return ferr
+}
+
+// fetchedArtifact turns a fetched file into a manifest entry, from its
+// sidecar when it came with one.
+func fetchedArtifact(f store.Fetched, version string) dist.Artifact {
+	a := dist.Artifact{Name: f.Name, Path: f.Name, SHA256: f.SHA256, Size: f.Size, Version: version, Kind: kindOf(f.Name)}
+	if sc := f.Sidecar; sc != nil {
+		a.Kind = firstNonEmpty(sc.Kind, a.Kind)
+		a.Version, a.Tags, a.Python, a.Commit, a.BuiltAt, a.Project = sc.Version, sc.Tags, sc.Python, sc.Commit, sc.BuiltAt, sc.Project
+	}
+	return a
+}
+
+// kindOf guesses an artifact's kind from its name, for files from an index
+// page without sidecars.
+func kindOf(name string) string {
+	switch {
+	case strings.HasSuffix(name, ".whl"):
+		return dist.KindWheel
+	case strings.HasSuffix(name, ".run"), strings.HasSuffix(name, ".exe"), strings.HasSuffix(name, ".dmg"):
+		return dist.KindInstaller
+	case strings.Count(strings.TrimSuffix(strings.TrimSuffix(name, ".tar.gz"), ".zip"), "-") >= 2:
+		return dist.KindArchive
+	}
+	return dist.KindSdist
+}
+
+// versionArtifacts returns what dist/artifacts.json records for version.
+func (p *project) versionArtifacts(version string) ([]dist.Artifact, error) {
+	outDir := filepath.Join(p.cfg.Dir, "dist")
+	m, err := dist.Load(outDir)
+	if err != nil {
+		return nil, err
+	}
+	var arts []dist.Artifact
+	for _, a := range m.Artifacts {
+		if a.Version == version {
+			arts = append(arts, a)
+		}
+	}
+	if len(arts) == 0 {
+		return nil, fmt.Errorf("snapshot: %s records no artifacts of version %s: run mage wheel (and bdist) first", filepath.Join("dist", dist.FileName), version)
+	}
+	return arts, nil
+}
+
+// openStore opens [tool.pyrelease.snapshot] store.
+func (p *project) openStore(ctx context.Context) (store.Store, error) {
+	s := p.cfg.Snapshot
+	return store.Open(ctx, s.Store, p.cfg.Dir, store.S3Options{
+		Endpoint: s.Endpoint, Region: s.Region, Profile: s.Profile, PathStyle: s.PathStyle, PathStyleSet: s.PathStyleSet,
+		ACL: s.ACL, Checksum: s.Checksum, PartSize: int64(s.PartSize) << 20, Concurrency: s.Concurrency,
+	})
+}
