@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/pyrelease/pyrelease/targets/dist"
 	"github.com/pyrelease/pyrelease/targets/internal/progress"
@@ -113,7 +115,7 @@ func Fetch(ctx context.Context, version *string) error {
 	o := store.FetchOptions{
 		Project: p.cfg.Project.Name, Version: v, Dir: filepath.Join(p.cfg.Dir, "dist"),
 		Expect: p.cfg.Snapshot.Globs(v), AllowHosts: p.cfg.Snapshot.AllowHosts,
-		Concurrency: p.cfg.Snapshot.Concurrency, Log: p.log,
+		Concurrency: p.cfg.Snapshot.Concurrency, Log: p.log, HTTPClient: httpClient(),
 	}
 	if p.cfg.Snapshot.FetchFrom != "" {
 		o.IndexURL = p.cfg.Snapshot.FetchFrom
@@ -141,6 +143,15 @@ func Fetch(ctx context.Context, version *string) error {
 		return err
 	}
 	return ferr
+}
+
+// httpClient is the client of index pages and downloads: a server that
+// stops answering fails the attempt (and is retried) instead of hanging.
+func httpClient() *http.Client {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.ResponseHeaderTimeout = time.Minute
+	t.TLSHandshakeTimeout = 30 * time.Second
+	return &http.Client{Transport: t}
 }
 
 // fetchedArtifact turns a fetched file into a manifest entry, from its

@@ -15,6 +15,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -167,8 +168,38 @@ func (w fetchWant) matches(project, version string) bool {
 	if NormalizeProject(project) != w.project {
 		return false
 	}
-	v, err := pep440.Normalize(version)
-	return err == nil && v == w.version
+	return sameVersion(version, w.version)
+}
+
+// sameVersion compares two versions as PEP 440 does: 5.0.0.dev0004 is
+// 5.0.0.dev4, and 1.0 is 1.0.0.
+func sameVersion(a, b string) bool {
+	va, err := pep440.Parse(a)
+	if err != nil {
+		return false
+	}
+	vb, err := pep440.Parse(b)
+	return err == nil && pep440.Compare(va, vb) == 0
+}
+
+// releaseZeros matches the release segment's trailing ".0"s.
+var releaseZeros = regexp.MustCompile(`^(\d+(?:\.\d+)*?)((?:\.0)+)(\D.*)?$`)
+
+// versionSpellings are the directory names a version may have been
+// published under: as normalised, as given, and with the release segment's
+// trailing zeros dropped one by one (1.0.0 is also 1.0 and 1).
+func versionSpellings(normalised, spelled string) []string {
+	out := []string{normalised}
+	if spelled != normalised {
+		out = append(out, spelled)
+	}
+	if m := releaseZeros.FindStringSubmatch(normalised); m != nil {
+		for zeros := m[2]; zeros != ""; {
+			zeros = strings.TrimSuffix(zeros, ".0")
+			out = append(out, m[1]+zeros+m[3])
+		}
+	}
+	return out
 }
 
 func (o FetchOptions) check() (fetchWant, error) {
@@ -272,7 +303,12 @@ func fetchOne(ctx context.Context, o FetchOptions, src fetchSource) (_ Fetched, 
 			o.Log.Info("already fetched", "file", src.name)
 			return f, nil
 		}
+		// Removed now, so that a failed download cannot leave it behind
+		// for a later step to take for the real file.
 		o.Log.Warn("replacing a file with another hash", "file", final, "sha256", sum, "want", src.sha256)
+		if err := os.Remove(final); err != nil {
+			return f, fmt.Errorf("store: fetch: removing %s, whose sha256 is %s, not %s: %w", final, sum, src.sha256, err)
+		}
 	} else if !errors.Is(err, fs.ErrNotExist) {
 		o.Log.Warn("replacing an unreadable file", "file", final, "err", err)
 	}
@@ -297,6 +333,10 @@ func fetchOne(ctx context.Context, o FetchOptions, src fetchSource) (_ Fetched, 
 		err = o.Retry.Read(ctx, o.HTTPClient, newGet(src.url), func(resp *http.Response) error {
 			return pw.write(ctx, resp.Body, resp.ContentLength)
 		})
+		var he *httpretry.Error
+		if errors.As(err, &he) {
+			err = fmt.Errorf("store: fetch: %s: %w", src.name, err)
+		}
 	}
 	if err != nil {
 		return f, err
@@ -318,7 +358,7 @@ func fetchOne(ctx context.Context, o FetchOptions, src fetchSource) (_ Fetched, 
 func copyFromStore(ctx context.Context, st Store, key string, pw *partWriter) error {
 	rc, obj, err := st.Open(ctx, key)
 	if err != nil {
-		return fmt.Errorf("store: fetch: %w", err)
+		return err
 	}
 	defer rc.Close()
 	total := pw.src.size
@@ -399,15 +439,15 @@ func (pw *partWriter) Write(p []byte) (int, error) {
 // directory, under the normalised and the given spelling, then the
 // branches for dev builds and files not found there.
 func storeSources(ctx context.Context, o FetchOptions, want fetchWant) ([]fetchSource, error) {
-	dirs := []string{VersionDir(want.version)}
-	if want.spelled != want.version {
-		dirs = append(dirs, VersionDir(want.spelled))
+	var dirs []string
+	for _, v := range versionSpellings(want.version, want.spelled) {
+		dirs = append(dirs, VersionDir(v))
 	}
 	var keys []string
 	for _, dir := range dirs {
 		objs, err := o.Store.List(ctx, dir+"/")
 		if err != nil {
-			return nil, fmt.Errorf("store: fetch: %w", err)
+			return nil, err
 		}
 		keys = append(keys, completeSidecars(objs, func(key string) bool { return path.Dir(key) == dir })...)
 	}
@@ -420,7 +460,7 @@ func storeSources(ctx context.Context, o FetchOptions, want fetchWant) ([]fetchS
 	}
 	objs, err := o.Store.List(ctx, BranchesDir+"/")
 	if err != nil {
-		return nil, fmt.Errorf("store: fetch: %w", err)
+		return nil, err
 	}
 	// Branches hold every branch's builds: read only the sidecars of files
 	// whose names carry the version.
@@ -429,8 +469,7 @@ func storeSources(ctx context.Context, o FetchOptions, want fetchWant) ([]fetchS
 		if !ok || inHiddenDir(key) {
 			return false
 		}
-		nv, err := pep440.Normalize(v)
-		return err == nil && nv == want.version
+		return sameVersion(v, want.version)
 	})
 	more, err := readStoreSidecars(ctx, o, keys, want)
 	if err != nil {
@@ -476,7 +515,7 @@ func readStoreSidecars(ctx context.Context, o FetchOptions, keys []string, want 
 				return nil // pruned since the listing
 			}
 			if err != nil {
-				return fmt.Errorf("store: fetch: %w", err)
+				return err
 			}
 			defer rc.Close()
 			data, err := io.ReadAll(io.LimitReader(rc, maxSidecarBytes))
@@ -485,7 +524,7 @@ func readStoreSidecars(ctx context.Context, o FetchOptions, keys []string, want 
 			}
 			sc, err := ParseSidecar(o.Store.Location(key), data)
 			if err != nil {
-				return fmt.Errorf("store: fetch: %w", err)
+				return err
 			}
 			sidecars[i] = &sc
 			return nil
@@ -658,7 +697,7 @@ func hashLinks(ctx context.Context, o FetchOptions, found []fetchSource) error {
 			}
 			sc, err := ParseSidecar(httpretry.Redact(&u), data)
 			if err != nil {
-				return fmt.Errorf("store: fetch: %w", err)
+				return err
 			}
 			if sc.File != src.name {
 				return fmt.Errorf("store: fetch: sidecar %s describes %q, expected %q", httpretry.Redact(&u), sc.File, src.name)

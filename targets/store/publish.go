@@ -371,8 +371,9 @@ func planPrune(sidecars map[string]Sidecar, dir string, arts []dist.Artifact, o 
 	return stale(planned, dir, arts, o)
 }
 
-// prune removes older builds: the sidecar first (the file stops being
-// published), then the file.
+// prune removes older builds: the file first, then its sidecar. Killed in
+// between, the store holds a sidecar without its file, which no reader
+// trusts (the index and fetch want both) and the next prune removes.
 func prune(ctx context.Context, st Store, dir string, arts []dist.Artifact, o PublishOptions, log *slog.Logger) ([]string, error) {
 	sidecars, err := readSidecars(ctx, st, dir, o.Concurrency)
 	if err != nil {
@@ -380,10 +381,10 @@ func prune(ctx context.Context, st Store, dir string, arts []dist.Artifact, o Pu
 	}
 	keys := stale(sidecars, dir, arts, o)
 	for _, key := range keys {
-		if err := st.Delete(ctx, key+SidecarExt); err != nil {
+		if err := st.Delete(ctx, key); err != nil {
 			return nil, err
 		}
-		if err := st.Delete(ctx, key); err != nil {
+		if err := st.Delete(ctx, key+SidecarExt); err != nil {
 			return nil, err
 		}
 		log.Info("pruned", "key", key)
@@ -393,7 +394,10 @@ func prune(ctx context.Context, st Store, dir string, arts []dist.Artifact, o Pu
 
 // updateLatest points each family's alias at this build unless it already
 // points at a newer version. Branch aliases live in the branch directory,
-// tag aliases in snapshots/.
+// tag aliases in snapshots/. The alias moves first, then its sidecar: an
+// alias is always a whole copy of a published file, but killed in between
+// its sidecar still names the previous one until the next publish.
+// Readers that need a checked file use the versioned name.
 func updateLatest(ctx context.Context, st Store, dir string, arts []dist.Artifact, o PublishOptions, now time.Time, log *slog.Logger) ([]string, error) {
 	aliasDir := dir
 	if o.Build.Tagged {

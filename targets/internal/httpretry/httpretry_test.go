@@ -351,7 +351,7 @@ func TestDoUntrustedCertificateNotRetried(t *testing.T) {
 	var rec recorder
 	_, err := rec.policy().Do(t.Context(), &http.Client{}, get(srv.URL))
 	var e *Error
-	if !errors.As(err, &e) || e.Attempts != 1 || len(rec.sleeps) != 0 {
+	if !errors.As(err, &e) || e.Attempts != 1 || len(rec.sleeps) != 0 || n.Load() != 0 {
 		t.Errorf("err=%v sleeps=%v, want an *Error after 1 attempt and no sleep", err, rec.sleeps)
 	}
 }

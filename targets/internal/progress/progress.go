@@ -34,9 +34,10 @@ func isCI(getenv func(string) string) bool {
 }
 
 // File adds a bar for one file of total bytes and returns the function
-// that advances it; a nil function when nothing is drawn.
+// that advances it (negative counts step back, for a restarted transfer);
+// a nil function when nothing is drawn or the size is unknown (total < 0).
 func (b *Bars) File(name string, total int64) func(n int64) {
-	if b == nil || b.p == nil {
+	if b == nil || b.p == nil || total < 0 {
 		return nil
 	}
 	bar := b.p.AddBar(total,
