@@ -1,5 +1,7 @@
 // Package targets is pyrelease's Mage targets: import it from a project's
-// magefile to version, stamp and bump a Python project from git tags.
+// magefile to version, stamp and bump a Python project from git tags, build
+// and check its wheels, frozen tools and installers, and publish builds to a
+// snapshot store that the release job fetches them back from.
 //
 //	//go:build mage
 //
@@ -12,7 +14,7 @@
 //
 // Every exported function here is a target; the work is done by the
 // packages below (config, version, pep440, pyfile, changelog, ci, vcs,
-// wheel, dist, freeze, archive, installer), which a project can also call
+// wheel, dist, freeze, archive, installer, store), which a project can also call
 // from targets of its own.
 // Results go to stdout, logs to stderr; targets pass state to each other
 // through dist/ and its manifest, dist/artifacts.json.
