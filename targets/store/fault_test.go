@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -43,7 +44,7 @@ func newFaultProxy(t *testing.T, target string, fault func(n int64, r *http.Requ
 	rp := &httputil.ReverseProxy{Rewrite: func(r *httputil.ProxyRequest) {
 		r.SetURL(u)
 		r.Out.Host = r.In.Host // the request was signed for the proxy's address
-	}}
+	}, ErrorLog: log.New(io.Discard, "", 0)}
 	p.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		n := p.requests.Add(1)
 		switch p.fault(n, r) {
