@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 
 	"github.com/vbauerster/mpb/v8"
 	"github.com/vbauerster/mpb/v8/decor"
@@ -15,7 +16,9 @@ import (
 
 // Bars is a set of progress bars; the zero value and nil show nothing.
 type Bars struct {
-	p *mpb.Progress
+	p    *mpb.Progress
+	mu   sync.Mutex
+	bars []*mpb.Bar
 }
 
 // New returns bars drawn on w when w is a terminal and the environment is
@@ -24,6 +27,9 @@ func New(w io.Writer, getenv func(string) string) *Bars {
 	f, ok := w.(*os.File)
 	if !ok || !term.IsTerminal(int(f.Fd())) || isCI(getenv) {
 		return &Bars{}
+	}
+	if width, _, err := term.GetSize(int(f.Fd())); err != nil || width < 40 {
+		return &Bars{} // a terminal without a size (some CI runners) cannot show bars
 	}
 	return &Bars{p: mpb.New(mpb.WithOutput(w), mpb.WithWidth(32))}
 }
@@ -44,14 +50,25 @@ func (b *Bars) File(name string, total int64) func(n int64) {
 		mpb.PrependDecorators(decor.Name(filepath.Base(name), decor.WCSyncSpaceR)),
 		mpb.AppendDecorators(decor.CountersKibiByte("% .1f / % .1f", decor.WCSyncSpace), decor.Percentage(decor.WCSyncSpace)),
 	)
+	b.mu.Lock()
+	b.bars = append(b.bars, bar)
+	b.mu.Unlock()
 	return func(n int64) { bar.IncrInt64(n) }
 }
 
-// Wait finishes drawing. Bars that did not reach their total (a failed
-// transfer) are aborted so Wait does not block.
+// Wait draws the bars' final state and stops. Bars that did not reach
+// their total (a failed or skipped transfer) are aborted, so Wait does not
+// block on them.
 func (b *Bars) Wait() {
 	if b == nil || b.p == nil {
 		return
 	}
-	b.p.Shutdown()
+	b.mu.Lock()
+	for _, bar := range b.bars {
+		if !bar.Completed() {
+			bar.Abort(false)
+		}
+	}
+	b.mu.Unlock()
+	b.p.Wait()
 }
