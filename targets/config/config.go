@@ -66,7 +66,14 @@ var nameSeparators = regexp.MustCompile(`[-_.]+`)
 // NormalizedName is the project name as PEP 503 normalises it, the form
 // package indexes use in URLs and file names.
 func (c *Config) NormalizedName() string {
-	return strings.ToLower(nameSeparators.ReplaceAllString(c.Project.Name, "-"))
+	return NormalizeName(c.Project.Name)
+}
+
+// NormalizeName is the PEP 503 form of a project name: lower case, every
+// run of "-", "_" and "." one "-". Two spellings name the same project
+// when their normal forms are equal ("Foo.Bar" and "foo-bar").
+func NormalizeName(name string) string {
+	return strings.ToLower(nameSeparators.ReplaceAllString(name, "-"))
 }
 
 // DefaultVersionFiles guesses where the version lives when none is

@@ -74,3 +74,11 @@ func TestDefaultVersionFiles(t *testing.T) {
 		})
 	}
 }
+
+func TestNormalizeName(t *testing.T) {
+	for in, want := range map[string]string{"Foo.Bar": "foo-bar", "foo__-.bar": "foo-bar", "foo": "foo", "My_Project": "my-project"} {
+		if got := NormalizeName(in); got != want {
+			t.Errorf("NormalizeName(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -435,18 +435,8 @@ func parseURL(s, want string) (*url.URL, *ValueError) {
 // setExpect accepts one glob, or a list of globs and {pattern, python,
 // platform} tables.
 func setExpect(s *Snapshot, v any) error {
-	var list []any
-	isList := true
-	switch v := v.(type) {
-	case string:
-		list, isList = []any{v}, false
-	case []any:
-		list = v
-	case []map[string]any: // [[tool.pyrelease.snapshot.expect]]
-		for _, t := range v {
-			list = append(list, t)
-		}
-	default:
+	list, isList, ok := itemList(v)
+	if !ok {
 		return &ValueError{Key: snapKeyExpect, Want: "an array of file-name globs and {pattern, python, platform} tables", Got: describe(v), Err: ErrType}
 	}
 	s.Expect = nil

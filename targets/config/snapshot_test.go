@@ -467,31 +467,6 @@ func TestSnapshotKeysMatchDecoder(t *testing.T) {
 	}
 }
 
-func TestSnapshotKeysAreDocumented(t *testing.T) {
-	envs := map[string]bool{}
-	for _, k := range Keys {
-		envs[k.Env] = true
-	}
-	for _, k := range SnapshotKeys {
-		if k.Env != "" {
-			want := "PYRELEASE_" + strings.ToUpper(strings.ReplaceAll(k.Name, "-", "_"))
-			if k.Env != want {
-				t.Errorf("%s: Env = %q, want %q", k.Name, k.Env, want)
-			}
-			if envs[k.Env] {
-				t.Errorf("%s: Env %s used twice", k.Name, k.Env)
-			}
-			envs[k.Env] = true
-		}
-		if k.Type == "" {
-			t.Errorf("%s: no Type", k.Name)
-		}
-		if !strings.HasSuffix(k.Doc, ".") || strings.Count(k.Doc, ". ") > 0 {
-			t.Errorf("%s: Doc should be one sentence: %q", k.Name, k.Doc)
-		}
-	}
-}
-
 // Key.Default is documentation; check it says what loading an empty file
 // really gives.
 func TestSnapshotKeysDefaultsMatchLoad(t *testing.T) {

@@ -158,18 +158,8 @@ func setChangelog(c *Config, v any) error {
 // setVersionFiles accepts one path, or a list of paths and
 // {path, pattern} tables.
 func setVersionFiles(c *Config, v any) error {
-	var list []any
-	isList := true
-	switch v := v.(type) {
-	case string:
-		list, isList = []any{v}, false
-	case []any:
-		list = v
-	case []map[string]any: // [[tool.pyrelease.version-file]]
-		for _, t := range v {
-			list = append(list, t)
-		}
-	default:
+	list, isList, ok := itemList(v)
+	if !ok {
 		return &ValueError{Key: keyVersionFile, Want: "a path or an array of paths and {path, pattern} tables", Got: describe(v), Err: ErrType}
 	}
 	c.VersionFiles = nil
@@ -185,6 +175,24 @@ func setVersionFiles(c *Config, v any) error {
 		c.VersionFiles = append(c.VersionFiles, vf)
 	}
 	return nil
+}
+
+// itemList takes one string, an array, or an array of tables, as the
+// list of its items; isList says whether items are named by index in
+// messages (not for a lone string).
+func itemList(v any) (list []any, isList, ok bool) {
+	switch v := v.(type) {
+	case string:
+		return []any{v}, false, true
+	case []any:
+		return v, true, true
+	case []map[string]any: // [[tool.pyrelease.x]] array-of-tables syntax
+		for _, t := range v {
+			list = append(list, t)
+		}
+		return list, true, true
+	}
+	return nil, false, false
 }
 
 // versionFileKeys are the keys of a version-file table.

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"github.com/pyrelease/pyrelease/targets/config"
 	"io"
 	"io/fs"
 	"log/slog"
@@ -165,7 +166,7 @@ type fetchWant struct {
 }
 
 func (w fetchWant) matches(project, version string) bool {
-	if NormalizeProject(project) != w.project {
+	if config.NormalizeName(project) != w.project {
 		return false
 	}
 	return sameVersion(version, w.version)
@@ -209,7 +210,7 @@ func (o FetchOptions) check() (fetchWant, error) {
 	if o.Dir == "" {
 		return fetchWant{}, errors.New("store: fetch: no destination directory")
 	}
-	if NormalizeProject(strings.TrimSpace(o.Project)) == "" {
+	if config.NormalizeName(strings.TrimSpace(o.Project)) == "" {
 		return fetchWant{}, errors.New("store: fetch: no project name")
 	}
 	v, err := pep440.Parse(o.Version)
@@ -225,7 +226,7 @@ func (o FetchOptions) check() (fetchWant, error) {
 	if len(spelled) > 0 && (spelled[0] == 'v' || spelled[0] == 'V') {
 		spelled = spelled[1:]
 	}
-	return fetchWant{project: NormalizeProject(strings.TrimSpace(o.Project)), version: v.String(), spelled: spelled, dev: v.IsDevrelease()}, nil
+	return fetchWant{project: config.NormalizeName(strings.TrimSpace(o.Project)), version: v.String(), spelled: spelled, dev: v.IsDevrelease()}, nil
 }
 
 // from names where files are fetched from, for messages.
@@ -413,7 +414,7 @@ func (pw *partWriter) write(ctx context.Context, r io.Reader, total int64) error
 		return fmt.Errorf("store: fetch: %w", err)
 	}
 	h := sha256.New()
-	_, err := io.Copy(io.MultiWriter(pw.f, h, pw), &fetchCtxReader{ctx: ctx, r: r})
+	_, err := io.Copy(io.MultiWriter(pw.f, h, pw), &ctxReader{ctx: ctx, r: r})
 	if err != nil {
 		return fmt.Errorf("store: fetch: %s from %s: %w", pw.src.name, pw.src.source, err)
 	}
@@ -737,20 +738,6 @@ func readLinkSidecar(ctx context.Context, o FetchOptions, u *url.URL) ([]byte, e
 		return nil, fmt.Errorf("store: fetch: %w", err)
 	}
 	return data, nil
-}
-
-// fetchCtxReader stops a copy when the fetch is cancelled, so that a failed
-// download cancels the others promptly even when reading files.
-type fetchCtxReader struct {
-	ctx context.Context
-	r   io.Reader
-}
-
-func (c *fetchCtxReader) Read(p []byte) (int, error) {
-	if err := c.ctx.Err(); err != nil {
-		return 0, err
-	}
-	return c.r.Read(p)
 }
 
 // syncFetchDir flushes the directory's entries so renames survive a crash;

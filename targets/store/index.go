@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"github.com/pyrelease/pyrelease/targets/config"
 	"html/template"
 	"maps"
 	"path"
@@ -151,7 +152,7 @@ func renderPages(entries []entry, fingerprint string) map[string][]byte {
 	for _, e := range entries {
 		byDir[path.Dir(e.Key)] = append(byDir[path.Dir(e.Key)], e)
 		if e.AliasOf == "" && (e.Kind == "wheel" || e.Kind == "sdist") {
-			p := normalizeProject(e.Project)
+			p := config.NormalizeName(e.Project)
 			byProject[p] = append(byProject[p], e)
 		}
 	}
@@ -217,23 +218,6 @@ func dirVersion(d string) (pep440.Version, bool) {
 	}
 	v, err := pep440.Parse(rest)
 	return v, err == nil
-}
-
-func normalizeProject(name string) string {
-	var b strings.Builder
-	sep := false
-	for _, r := range strings.ToLower(name) {
-		if r == '-' || r == '_' || r == '.' {
-			sep = true
-			continue
-		}
-		if sep && b.Len() > 0 {
-			b.WriteByte('-')
-		}
-		sep = false
-		b.WriteRune(r)
-	}
-	return b.String()
 }
 
 func humanSize(n int64) string {

@@ -200,25 +200,3 @@ func isVersionSegment(s string) bool {
 	_, err := pep440.Parse(s)
 	return err == nil
 }
-
-// NormalizeProject is the PEP 503 form of a project name: lower case, every
-// run of "-", "_" and "." one "-". Two spellings name the same project when
-// their normal forms are equal ("Foo.Bar" and "foo-bar").
-func NormalizeProject(name string) string {
-	var b strings.Builder
-	b.Grow(len(name))
-	inRun := false
-	for i := 0; i < len(name); i++ {
-		c := name[i]
-		if c == '-' || c == '_' || c == '.' {
-			if !inRun {
-				b.WriteByte('-')
-			}
-			inRun = true
-			continue
-		}
-		inRun = false
-		b.WriteByte(c)
-	}
-	return strings.ToLower(b.String())
-}

@@ -140,22 +140,6 @@ func TestFileVersion(t *testing.T) {
 	}
 }
 
-func TestNormalizeProject(t *testing.T) {
-	tests := map[string]struct{ in, want string }{
-		"dots":   {in: "Foo.Bar", want: "foo-bar"},
-		"runs":   {in: "foo__-.bar", want: "foo-bar"},
-		"plain":  {in: "foo", want: "foo"},
-		"escape": {in: "My_Project", want: "my-project"},
-	}
-	for name, tc := range tests {
-		t.Run(name, func(t *testing.T) {
-			if got := NormalizeProject(tc.in); got != tc.want {
-				t.Errorf("NormalizeProject(%q) = %q, want %q", tc.in, got, tc.want)
-			}
-		})
-	}
-}
-
 func FuzzParseLinks(f *testing.F) {
 	f.Add("https://index.test/simple/foo/", `<a href="../../p/foo-1.0-py3-none-any.whl#sha256=`+hashA+`">f</a>`)
 	f.Add("http://h/", `<base href="/x/"><a href="a-1.zip">a</a><a href="a-1.zip">dup</a><A HREF='b%2F-1.zip'/>`)
