@@ -61,4 +61,13 @@
 //   - expect (array of strings and {pattern, python, platform} tables; default unset): The artifact set a release needs, as file-name globs that may contain {version}, {python} and {platform}, the last two expanded from the entry's python and platform lists; empty means whatever was published.
 //
 // snapshot-keys:end
+//
+// [tool.pyrelease.release] says where mage release uploads:
+//
+// release-keys:begin
+//   - repository (PYRELEASE_REPOSITORY; string; default pypi): Where release uploads: "pypi", "testpypi", an upload URL (such as a Gitea, devpi or pypiserver index), or a section of ~/.pypirc.
+//   - index-url (PYRELEASE_INDEX_URL; string; default unset): Simple index (PEP 503) the uploaded files are read back from; empty means derived from the repository, which works for PyPI, TestPyPI, Gitea, devpi and pypiserver.
+//   - verify-timeout (PYRELEASE_VERIFY_TIMEOUT; integer; default 600): Seconds release waits for the index to list every uploaded file with its sha256 before it fails.
+//
+// release-keys:end
 package targets

@@ -13,7 +13,7 @@ import (
 var update = flag.Bool("update", false, "rewrite the generated config reference in README.md and doc.go")
 
 // The config reference in the README and in this package's doc is generated
-// from config.Keys and config.SnapshotKeys; this test fails when they drift
+// from config.Keys, config.SnapshotKeys and config.ReleaseKeys; this test fails when they drift
 // (fix: go test -update).
 func TestConfigReferenceIsCurrent(t *testing.T) {
 	for _, doc := range []struct {
@@ -26,6 +26,8 @@ func TestConfigReferenceIsCurrent(t *testing.T) {
 		{path: "doc.go", begin: "// config-keys:begin\n", end: "// config-keys:end", keys: config.Keys, render: keysComment},
 		{path: "../README.md", begin: "<!-- snapshot-keys:begin -->\n", end: "<!-- snapshot-keys:end -->", keys: config.SnapshotKeys, render: keysMarkdown},
 		{path: "doc.go", begin: "// snapshot-keys:begin\n", end: "// snapshot-keys:end", keys: config.SnapshotKeys, render: keysComment},
+		{path: "../README.md", begin: "<!-- release-keys:begin -->\n", end: "<!-- release-keys:end -->", keys: config.ReleaseKeys, render: keysMarkdown},
+		{path: "doc.go", begin: "// release-keys:begin\n", end: "// release-keys:end", keys: config.ReleaseKeys, render: keysComment},
 	} {
 		data, err := os.ReadFile(doc.path)
 		if err != nil {

@@ -30,6 +30,7 @@ type Config struct {
 
 	Bdist    Bdist    // [tool.pyrelease.bdist], with defaults from [project.scripts]
 	Snapshot Snapshot // [tool.pyrelease.snapshot]
+	Release  Release  // [tool.pyrelease.release]
 
 	// Tool is the decoded [tool.pyrelease] table as written (nil when
 	// absent), for features that read their own sub-tables (KnownTables).

@@ -80,9 +80,8 @@ var Keys = []Key{
 	},
 }
 
-// KnownTables are the sub-tables of [tool.pyrelease] that have their own
-// decoders (bdist, snapshot) or are reserved for features that read them
-// from Config.Tool (release); the top-level decoder leaves them alone.
+// KnownTables are the sub-tables of [tool.pyrelease], each with its own
+// decoder; the top-level decoder leaves them alone.
 var KnownTables = []string{"bdist", "release", "snapshot"}
 
 // Allowed values, shared by Validate and its error messages.

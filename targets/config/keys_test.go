@@ -31,9 +31,9 @@ func TestKeysMatchDecoder(t *testing.T) {
 
 func TestKeysAreDocumented(t *testing.T) {
 	envs := map[string]bool{}
-	for i, k := range append(slices.Clone(Keys), SnapshotKeys...) {
+	for i, k := range slices.Concat(Keys, SnapshotKeys, ReleaseKeys) {
 		if k.Env == "" && i >= len(Keys) {
-			// [tool.pyrelease.snapshot] keys may be file-only.
+			// Keys of the sub-tables may be file-only.
 		} else if want := "PYRELEASE_" + strings.ToUpper(strings.ReplaceAll(k.Name, "-", "_")); k.Env != want {
 			t.Errorf("%s: Env = %q, want %q", k.Name, k.Env, want)
 		}

@@ -48,6 +48,9 @@ func LoadEnv(dir string, getenv func(string) string) (*Config, error) {
 		if err := c.applySnapshotEnv(getenv); err != nil {
 			return nil, err
 		}
+		if err := c.applyReleaseEnv(getenv); err != nil {
+			return nil, err
+		}
 	}
 	if err := c.Validate(); err != nil {
 		return nil, err
@@ -83,6 +86,9 @@ func parse(file string, data []byte) (*Config, error) {
 		}
 	}
 	if err := decodeBdist(file, c.Tool["bdist"], c); err != nil {
+		return nil, err
+	}
+	if err := decodeRelease(file, c.Tool["release"], c); err != nil {
 		return nil, err
 	}
 	if err := decodeSnapshot(file, c.Tool["snapshot"], c); err != nil {

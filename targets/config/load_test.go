@@ -150,24 +150,29 @@ smoke-command = "--help"
 				}
 			},
 		},
-		"reserved sub-tables are kept unchecked": {
+		"release table": {
 			toml: header + `[tool.pyrelease]
 push = false
 [tool.pyrelease.release]
-anything = [1, 2]
-[tool.pyrelease.release.nested]
-deep = true
+repository = "testpypi"
+index-url = "https://test.pypi.org/simple/"
+verify-timeout = 60
 `,
 			check: func(t *testing.T, c *Config) {
-				release, ok := c.Tool["release"].(map[string]any)
-				if !ok || release["anything"] == nil {
-					t.Errorf("Tool[release] = %#v", c.Tool["release"])
-				}
-				if _, ok := c.Tool["release"].(map[string]any)["nested"]; !ok {
-					t.Errorf("Tool[release] = %#v", c.Tool["release"])
+				want := Release{Repository: "testpypi", IndexURL: "https://test.pypi.org/simple/", VerifyTimeout: 60}
+				if c.Release != want {
+					t.Errorf("Release = %+v, want %+v", c.Release, want)
 				}
 				if c.Tool["push"] != false {
 					t.Errorf("Tool[push] = %#v", c.Tool["push"])
+				}
+			},
+		},
+		"release defaults": {
+			toml: header,
+			check: func(t *testing.T, c *Config) {
+				if c.Release != (Release{Repository: "pypi", VerifyTimeout: 600}) {
+					t.Errorf("Release = %+v", c.Release)
 				}
 			},
 		},

@@ -1,0 +1,142 @@
+package config
+
+import (
+	"errors"
+	"net/url"
+	"strconv"
+	"strings"
+)
+
+// Release is [tool.pyrelease.release]: where mage release uploads and how
+// long it waits for the index to serve the files. PYRELEASE_REPOSITORY,
+// PYRELEASE_INDEX_URL and PYRELEASE_VERIFY_TIMEOUT override the keys.
+//
+//	[tool.pyrelease.release]
+//	repository = "testpypi"        # or "pypi", an upload URL, or a .pypirc section
+//	index-url = "https://test.pypi.org/simple/"
+//	verify-timeout = 600
+type Release struct {
+	Repository    string // "pypi" (default), "testpypi", an upload URL or a .pypirc section
+	IndexURL      string // simple index the release is verified against; "" = derived from the repository
+	VerifyTimeout int    // seconds to wait for the index to list every file; default 600
+}
+
+const releaseTable = toolTableName + ".release"
+
+// Names of the [tool.pyrelease.release] keys.
+const (
+	relKeyRepository    = "repository"
+	relKeyIndexURL      = "index-url"
+	relKeyVerifyTimeout = "verify-timeout"
+)
+
+// ReleaseKeys lists every [tool.pyrelease.release] setting in the order the
+// documentation shows them.
+var ReleaseKeys = []Key{
+	{
+		Name: relKeyRepository, Env: "PYRELEASE_REPOSITORY", Type: "string", Default: "pypi",
+		Doc: `Where release uploads: "pypi", "testpypi", an upload URL (such as a Gitea, devpi or pypiserver index), or a section of ~/.pypirc.`,
+	},
+	{
+		Name: relKeyIndexURL, Env: "PYRELEASE_INDEX_URL", Type: "string", Default: "",
+		Doc: `Simple index (PEP 503) the uploaded files are read back from; empty means derived from the repository, which works for PyPI, TestPyPI, Gitea, devpi and pypiserver.`,
+	},
+	{
+		Name: relKeyVerifyTimeout, Env: "PYRELEASE_VERIFY_TIMEOUT", Type: "integer", Default: "600",
+		Doc: `Seconds release waits for the index to list every uploaded file with its sha256 before it fails.`,
+	},
+}
+
+func defaultRelease() Release {
+	return Release{Repository: "pypi", VerifyTimeout: 600}
+}
+
+func releaseSetters() map[string]func(r *Release, v any) error {
+	return map[string]func(r *Release, v any) error{
+		relKeyRepository: func(r *Release, v any) error {
+			return setChecked(relKeyRepository, v, func(s string) *ValueError {
+				if strings.TrimSpace(s) == "" {
+					return &ValueError{Want: `"pypi", "testpypi", an upload URL or a .pypirc section`, Got: `""`, Err: ErrInvalid}
+				}
+				return nil
+			}, &r.Repository)
+		},
+		relKeyIndexURL: func(r *Release, v any) error {
+			return setChecked(relKeyIndexURL, v, func(s string) *ValueError {
+				if s == "" {
+					return nil
+				}
+				if u, err := url.Parse(s); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil {
+					return &ValueError{Want: "an http or https URL without credentials", Got: quoteShort(redactUserinfo(s)), Err: ErrInvalid}
+				}
+				return nil
+			}, &r.IndexURL)
+		},
+		relKeyVerifyTimeout: func(r *Release, v any) error {
+			return setInt(relKeyVerifyTimeout, v, 0, 86400, "an integer number of seconds from 0 to 86400", &r.VerifyTimeout)
+		},
+	}
+}
+
+// redactUserinfo hides a password in a URL-looking string.
+func redactUserinfo(s string) string {
+	if u, err := url.Parse(s); err == nil && u.User != nil {
+		u.User = url.User("REDACTED")
+		return u.String()
+	}
+	return s
+}
+
+// decodeRelease reads [tool.pyrelease.release] strictly, over the defaults.
+func decodeRelease(file string, raw any, c *Config) error {
+	r := defaultRelease()
+	table, _ := raw.(map[string]any)
+	set := releaseSetters()
+	for _, key := range sortedKeys(table) {
+		setter, ok := set[key]
+		if !ok {
+			names := make([]string, len(ReleaseKeys))
+			for i, k := range ReleaseKeys {
+				names[i] = k.Name
+			}
+			return unknownKey(file, "["+releaseTable+"]", key, names)
+		}
+		if err := setter(&r, table[key]); err != nil {
+			var e *ValueError
+			if errors.As(err, &e) {
+				e.File, e.Table = file, releaseTable
+			}
+			return err
+		}
+	}
+	c.Release = r
+	return nil
+}
+
+// applyReleaseEnv lets the PYRELEASE_* variables of ReleaseKeys override
+// the file, with the same checks.
+func (c *Config) applyReleaseEnv(getenv func(string) string) error {
+	set := releaseSetters()
+	for _, k := range ReleaseKeys {
+		raw := strings.TrimSpace(getenv(k.Env))
+		if raw == "" {
+			continue
+		}
+		var v any = raw
+		if k.Name == relKeyVerifyTimeout {
+			n, err := strconv.ParseInt(raw, 10, 64)
+			if err != nil {
+				return &ValueError{Env: k.Env, Want: "an integer number of seconds", Got: quoteShort(raw), Err: ErrInvalid}
+			}
+			v = n
+		}
+		if err := set[k.Name](&c.Release, v); err != nil {
+			var e *ValueError
+			if errors.As(err, &e) {
+				e.Env, e.Key = k.Env, ""
+			}
+			return err
+		}
+	}
+	return nil
+}
