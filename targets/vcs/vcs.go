@@ -1,6 +1,7 @@
 // Package vcs records releases in git with go-git: it stages files, makes
-// the release commit and its annotated tag, and pushes them. Reading
-// (describe) is package version's; this package only writes.
+// the release commit and its annotated tag, and pushes them; and it counts
+// contributors as git shortlog does (Shortlog). Describe is package
+// version's, which reads git's files directly for speed.
 package vcs
 
 import (
