@@ -62,6 +62,12 @@ func TestScript(t *testing.T) {
 		minio = testenv.StartMinIO(t)
 	}
 	var buckets atomic.Int32
+	// One Gitea serves as the package index; each script uploads as its own user.
+	var gitea *testenv.Gitea
+	if _, err := exec.LookPath("gitea"); err == nil || os.Getenv("PYRELEASE_GITEA") != "" || testenv.InCI() {
+		gitea = testenv.StartGitea(t)
+	}
+	var users atomic.Int32
 	example, err := filepath.Abs(filepath.Join("..", "examples"))
 	if err != nil {
 		t.Fatal(err)
@@ -87,6 +93,13 @@ func TestScript(t *testing.T) {
 			env.Setenv("PIP_INDEX_URL", "http://127.0.0.1:9/simple")
 			env.Setenv("PIP_DISABLE_PIP_VERSION_CHECK", "1")
 			env.Setenv("PIP_NO_CACHE_DIR", "1")
+			if gitea != nil {
+				u := gitea.User(fmt.Sprintf("user%d", users.Add(1)))
+				env.Setenv("GITEA_USER", u.Name)
+				env.Setenv("GITEA_TOKEN", u.Token)
+				env.Setenv("GITEA_UPLOAD_URL", u.UploadURL)
+				env.Setenv("GITEA_SIMPLE_URL", u.SimpleURL)
+			}
 			if minio != nil {
 				bucket := fmt.Sprintf("script-%d", buckets.Add(1))
 				minio.MakeBucket(bucket, true)
@@ -114,8 +127,11 @@ func TestScript(t *testing.T) {
 			return nil
 		},
 		Condition: func(cond string) (bool, error) {
-			if cond == "minio" {
+			switch cond {
+			case "minio":
 				return minio != nil, nil
+			case "gitea":
+				return gitea != nil, nil
 			}
 			return false, fmt.Errorf("unknown condition %q", cond)
 		},

@@ -131,7 +131,7 @@ func Fetch(ctx context.Context, o FetchOptions) ([]Fetched, error) {
 		return nil, err
 	}
 	if len(found) == 0 && len(o.Expect) == 0 {
-		return nil, fmt.Errorf("store: fetch: no file of %s %s in %s", o.Project, want.version, o.from())
+		return nil, noFiles(fmt.Sprintf("store: fetch: no file of %s %s in %s", o.Project, want.version, o.from()))
 	}
 	if err := os.MkdirAll(o.Dir, 0o755); err != nil {
 		return nil, fmt.Errorf("store: fetch: %w", err)
@@ -604,7 +604,7 @@ func indexSources(ctx context.Context, o FetchOptions, want fetchWant) ([]fetchS
 		found = append(found, fetchSource{name: l.Name, source: httpretry.Redact(&u), sha256: l.SHA256, size: -1, url: &u})
 	}
 	if len(found) == 0 {
-		return nil, fmt.Errorf("store: fetch: %s: no file of %s %s among the %d links of the page", httpretry.Redact(page), o.Project, want.version, len(links))
+		return nil, noFiles(fmt.Sprintf("store: fetch: %s: no file of %s %s among the %d links of the page", httpretry.Redact(page), o.Project, want.version, len(links)))
 	}
 	if err := hashLinks(ctx, o, found); err != nil {
 		return nil, err
@@ -748,3 +748,10 @@ func syncFetchDir(dir string) {
 		_ = d.Close()
 	}
 }
+
+// noFilesError is a fetch that found nothing of the version.
+type noFilesError struct{ msg string }
+
+func noFiles(msg string) error        { return &noFilesError{msg: msg} }
+func (e *noFilesError) Error() string { return e.msg }
+func (e *noFilesError) Unwrap() error { return ErrNoFiles }

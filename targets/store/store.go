@@ -73,4 +73,6 @@ var (
 	ErrMismatch = errors.New("size or sha256 differs")
 	// ErrUnsafe is wrapped when a name or link would escape where it belongs.
 	ErrUnsafe = errors.New("unsafe name")
+	// ErrNoFiles is wrapped when a fetch finds nothing of the version.
+	ErrNoFiles = errors.New("nothing published")
 )

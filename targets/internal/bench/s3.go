@@ -74,6 +74,9 @@ const (
 // copy), writes sidecars, latest aliases (copies) and index pages: all a
 // user gets from one command.
 func s3Bench(ctx context.Context, o s3Options) ([]row, error) {
+	if o.runs < 1 || o.bigRuns < 1 {
+		return nil, fmt.Errorf("S3: -s3runs %d and -s3bigruns %d: want at least 1 run each", o.runs, o.bigRuns)
+	}
 	awsBin, err := exec.LookPath("aws")
 	if err != nil {
 		return nil, fmt.Errorf("S3: the AWS CLI is needed as the peer: install it (pip install awscli, or Debian's awscli): %w", err)
@@ -153,6 +156,8 @@ func s3Measure(ctx context.Context, o s3Options, srv *minioServer, client *s3.Cl
 			if err := emptyBucket(ctx, client, side.bucket); err != nil {
 				return row{}, err
 			}
+			// Neither side pays for the disk writes of the other.
+			syscall.Sync()
 			took, rss, err := timed(ctx, dir, side.env, side.argv)
 			if err != nil {
 				return row{}, err

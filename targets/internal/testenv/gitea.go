@@ -56,6 +56,7 @@ func StartGitea(t testing.TB) *Gitea {
 	g := &Gitea{URL: "http://" + addr + "/", t: t, bin: bin, dir: dir, config: filepath.Join(dir, "app.ini")}
 	ini := fmt.Sprintf(`APP_NAME = pyrelease tests
 RUN_MODE = prod
+I_AM_BEING_UNSAFE_RUNNING_AS_ROOT = true
 WORK_PATH = %[1]s
 
 [server]

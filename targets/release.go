@@ -1,0 +1,256 @@
+package targets
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/pyrelease/pyrelease/targets/dist"
+	"github.com/pyrelease/pyrelease/targets/internal/progress"
+	"github.com/pyrelease/pyrelease/targets/notify"
+	"github.com/pyrelease/pyrelease/targets/pep440"
+	"github.com/pyrelease/pyrelease/targets/pyfile"
+	"github.com/pyrelease/pyrelease/targets/pypi"
+	"github.com/pyrelease/pyrelease/targets/store"
+	"github.com/pyrelease/pyrelease/targets/wheel"
+)
+
+// Release uploads the tagged version's wheels and sdist to the package
+// index (PyPI by default) and succeeds only once the index serves every
+// file with the right sha256.
+//
+// HEAD must be exactly at a release tag with a clean tree, outside a pull
+// request, with the version files saying the tag's version. The files come
+// from dist/ and, when the snapshot store has the version, from there
+// (mage fetch); each is verified before anything is uploaded, and the set
+// must be complete when [tool.pyrelease.snapshot] expect lists it. Files the
+// index already has with the same sha256 are skipped, so running it again
+// is safe. Credentials: PYRELEASE_TOKEN, TWINE_USERNAME/TWINE_PASSWORD, a
+// .pypirc section, or trusted publishing from GitHub Actions or GitLab.
+// After success, SLACK_WEBHOOK_URL and PYRELEASE_WEBHOOK_URL are notified.
+// -dryrun prints the plan and touches nothing.
+func Release(ctx context.Context, dryrun *bool) error {
+	p, err := load(ctx)
+	if err != nil {
+		return err
+	}
+	dry := deref(dryrun, false)
+	info, err := p.versionInfo(ctx)
+	if err != nil {
+		return err
+	}
+	if err := p.releasePreconditions(info); err != nil {
+		return err
+	}
+	files, err := p.releaseFiles(ctx, info, dry)
+	if err != nil {
+		return err
+	}
+	repo, err := pypi.Resolve(pypi.ResolveOptions{Repository: p.cfg.Release.Repository, IndexURL: p.cfg.Release.IndexURL, Getenv: p.getenv})
+	if err != nil {
+		return err
+	}
+	client := &pypi.Client{HTTP: nil, Log: p.log}
+	if repo.Password == "" {
+		if !pypi.TrustedPublishingAvailable(p.getenv) {
+			return fmt.Errorf("release: no credentials for %s: set PYRELEASE_TOKEN (or TWINE_USERNAME and TWINE_PASSWORD), add a section to ~/.pypirc, or run in GitHub Actions or GitLab with trusted publishing", repo)
+		}
+		r := &pypi.Refresher{Repo: repo, Getenv: p.getenv}
+		client.Token = r.Credentials
+		p.log.Info("using trusted publishing", "repository", repo.String())
+	}
+	project := p.cfg.Project.Name
+	existing, err := client.Existing(ctx, repo, project)
+	if err != nil {
+		return err
+	}
+	var todo []pypi.File
+	for _, f := range files {
+		sum, ok := existing[f.Name]
+		switch {
+		case ok && sum == f.SHA256:
+			fmt.Printf("%s present %s\n", f.Name, f.SHA256)
+		case ok:
+			return fmt.Errorf("release: %s already has %s with sha256 %s, and this build's file is %s: an index never replaces a file; release a new version", repo, f.Name, sum, f.SHA256)
+		default:
+			todo = append(todo, f)
+		}
+	}
+	if dry {
+		for _, f := range todo {
+			fmt.Printf("%s would upload %d %s to %s\n", f.Name, f.Size, f.SHA256, repo)
+		}
+		o := notify.FromEnv(p.getenv)
+		o.DryRun = true
+		sent, err := notify.Send(ctx, o, p.releaseNote(info, repo, files))
+		for _, s := range sent {
+			fmt.Printf("would notify %s\n", s)
+		}
+		return err
+	}
+	bars := progress.New(os.Stderr, p.getenv)
+	client.Progress = bars.File
+	for _, f := range todo {
+		res, err := client.Upload(ctx, repo, f)
+		if err != nil {
+			bars.Wait()
+			return err
+		}
+		what := "uploaded"
+		if res.Skipped {
+			what = "present"
+		}
+		fmt.Printf("%s %s %s\n", f.Name, what, f.SHA256)
+	}
+	bars.Wait()
+	timeout := time.Duration(p.cfg.Release.VerifyTimeout) * time.Second
+	if err := client.Verify(ctx, repo, project, files, timeout, 2*time.Second); err != nil {
+		return err
+	}
+	fmt.Printf("%s serves %s %s: %d files, every sha256 checked\n", repo.IndexURL, project, info.Version, len(files))
+	sent, err := notify.Send(ctx, notify.FromEnv(p.getenv), p.releaseNote(info, repo, files))
+	if err != nil {
+		// The release is out; a notification that failed must not say otherwise.
+		p.log.Warn("notification failed", "error", err)
+	}
+	for _, s := range sent {
+		p.log.Info("notified", "hook", s)
+	}
+	return nil
+}
+
+// releasePreconditions refuses what must never be released: a commit
+// that is not exactly a tag, a modified tree, a pull request, a local
+// version, or version files that disagree with the tag.
+func (p *project) releasePreconditions(info buildVersion) error {
+	switch {
+	case info.Dirty:
+		return fmt.Errorf("release: the working tree has modified tracked files (%s): release from a clean checkout of the tag", info.Describe)
+	case info.Tag == "" || info.Distance != 0:
+		return fmt.Errorf("release: HEAD is not at a release tag (%s): tag it with mage bump, or check out the tag", info.Describe)
+	case info.PullRequest != "":
+		return fmt.Errorf("release: refusing to release from a pull-request build (%s #%s)", info.CI, info.PullRequest)
+	}
+	v, err := pep440.Parse(info.Version)
+	if err != nil {
+		return fmt.Errorf("release: version %q: %w", info.Version, err)
+	}
+	if len(v.Local) > 0 {
+		return fmt.Errorf("release: version %s has a local part, which package indexes refuse", info.Version)
+	}
+	for _, f := range p.versionFiles() {
+		got, err := pyfile.ReadFile(f)
+		if err != nil {
+			return err
+		}
+		fv, err := pep440.Parse(got)
+		if err != nil || pep440.Compare(fv, v) != 0 {
+			rel, _ := filepath.Rel(p.cfg.Dir, f.Path)
+			return fmt.Errorf("release: %s says %s, but tag %s is version %s: release with mage bump, which writes both", rel, got, info.Tag, info.Version)
+		}
+	}
+	return nil
+}
+
+// releaseFiles gathers the version's wheels and sdists from dist/ (after
+// fetching from the snapshot store when it has them), checks the set is
+// complete, and verifies each file.
+func (p *project) releaseFiles(ctx context.Context, info buildVersion, dry bool) ([]pypi.File, error) {
+	outDir := filepath.Join(p.cfg.Dir, "dist")
+	if err := p.fetchForRelease(ctx, info.Version, dry); err != nil {
+		return nil, err
+	}
+	m, err := dist.Load(outDir)
+	if err != nil {
+		return nil, err
+	}
+	var names []string
+	var files []pypi.File
+	for _, a := range m.Artifacts {
+		if a.Version != info.Version || (a.Kind != dist.KindWheel && a.Kind != dist.KindSdist) {
+			continue
+		}
+		path := filepath.Join(outDir, filepath.FromSlash(a.Path))
+		if _, err := wheel.Verify(ctx, path, wheel.VerifyOptions{ExpectVersion: info.Version, ExpectName: p.cfg.Project.Name}); err != nil {
+			return nil, fmt.Errorf("release: %w", err)
+		}
+		f, err := pypi.ReadFile(path)
+		if err != nil {
+			return nil, err
+		}
+		if f.SHA256 != a.SHA256 {
+			return nil, fmt.Errorf("release: %s changed since it was built or fetched: sha256 %s, %s says %s", a.Name, f.SHA256, filepath.Join("dist", dist.FileName), a.SHA256)
+		}
+		names = append(names, a.Name)
+		files = append(files, f)
+	}
+	if len(files) == 0 {
+		return nil, fmt.Errorf("release: no wheel or sdist of %s %s in dist/ or the snapshot store: run mage wheel (or mage fetch) first", p.cfg.Project.Name, info.Version)
+	}
+	var missing []string
+	for _, glob := range p.cfg.Snapshot.Globs(info.Version) {
+		if !slices.ContainsFunc(names, func(n string) bool { ok, _ := path.Match(glob, n); return ok }) {
+			missing = append(missing, glob)
+		}
+	}
+	if len(missing) > 0 {
+		return nil, fmt.Errorf("release: the release of %s is incomplete: no file matches %s (expect in [tool.pyrelease.snapshot])", info.Version, strings.Join(missing, ", "))
+	}
+	return pypi.SortForUpload(files), nil
+}
+
+// fetchForRelease brings the version's files from the snapshot store into
+// dist/. A store without the version is not an error: the files may have
+// been built here.
+func (p *project) fetchForRelease(ctx context.Context, version string, dry bool) error {
+	o := store.FetchOptions{
+		Project: p.cfg.Project.Name, Version: version, Dir: filepath.Join(p.cfg.Dir, "dist"),
+		AllowHosts: p.cfg.Snapshot.AllowHosts, Concurrency: p.cfg.Snapshot.Concurrency, Log: p.log, HTTPClient: httpClient(),
+	}
+	if p.cfg.Snapshot.FetchFrom != "" {
+		o.IndexURL = p.cfg.Snapshot.FetchFrom
+	} else {
+		st, err := p.openStore(ctx)
+		if err != nil {
+			return err
+		}
+		o.Store = st
+	}
+	if dry {
+		p.log.Info("would fetch from the snapshot store first", "store", firstNonEmpty(o.IndexURL, p.cfg.Snapshot.Store))
+		return nil
+	}
+	got, err := store.Fetch(ctx, o)
+	if errors.Is(err, store.ErrNoFiles) {
+		p.log.Info("the snapshot store has no files of this version; releasing what dist/ holds", "version", version)
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	var arts []dist.Artifact
+	for _, f := range got {
+		arts = append(arts, fetchedArtifact(f, version))
+	}
+	return dist.Record(ctx, o.Dir, arts...)
+}
+
+// releaseNote is what notifications say about the release.
+func (p *project) releaseNote(info buildVersion, repo pypi.Repository, files []pypi.File) notify.Release {
+	r := notify.Release{Project: p.cfg.Project.Name, Version: info.Version, Tag: info.Tag, Commit: info.Commit,
+		Repository: repo.String(), JobURL: info.JobURL}
+	if repo.Name == "pypi" || repo.Name == "testpypi" {
+		host := map[string]string{"pypi": "https://pypi.org", "testpypi": "https://test.pypi.org"}[repo.Name]
+		r.ProjectURL = host + "/project/" + p.cfg.NormalizedName() + "/" + info.Version + "/"
+	}
+	for _, f := range files {
+		r.Files = append(r.Files, notify.File{Name: f.Name, SHA256: f.SHA256, Size: f.Size})
+	}
+	return r
+}
