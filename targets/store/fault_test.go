@@ -6,6 +6,8 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"io"
 	"log"
 	"net/http"
@@ -235,6 +237,15 @@ func TestS3ServerKilledMidUpload(t *testing.T) {
 	}
 	if got := keys(t, st, IncomingDir+"/"); len(got) != 0 {
 		t.Errorf("left in .incoming a day later: %q", got)
+	}
+	// The killed run's unfinished multipart upload was aborted too.
+	s3st := st
+	out, err := s3st.client.ListMultipartUploads(ctx, &s3.ListMultipartUploadsInput{Bucket: aws.String("killed")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out.Uploads) != 0 {
+		t.Errorf("%d multipart uploads left a day later", len(out.Uploads))
 	}
 }
 

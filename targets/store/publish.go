@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"path"
 	"path/filepath"
 	"slices"
@@ -109,17 +110,18 @@ func Publish(ctx context.Context, o PublishOptions) (*Result, error) {
 	res := &Result{Dir: dir}
 	arts := slices.Clone(o.Artifacts)
 	slices.SortFunc(arts, func(a, b dist.Artifact) int { return strings.Compare(a.Name, b.Name) })
-	// What is published must be what was built and recorded.
+	// What is published must be what was built and recorded: sizes are
+	// checked now, sha256s as the files are uploaded.
 	for _, a := range arts {
 		if !SafeName(a.Name) {
 			return nil, fmt.Errorf("store: publish: artifact name %q: %w", a.Name, ErrUnsafe)
 		}
-		sum, size, err := dist.Hash(filepath.Join(o.Dir, filepath.FromSlash(a.Path)))
+		fi, err := os.Stat(filepath.Join(o.Dir, filepath.FromSlash(a.Path)))
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("store: publish: %w", err)
 		}
-		if sum != a.SHA256 || size != a.Size {
-			return nil, fmt.Errorf("store: publish: %s changed since it was built: sha256 %s (%d bytes), the manifest says %s (%d bytes)", a.Name, sum, size, a.SHA256, a.Size)
+		if fi.Size() != a.Size {
+			return nil, changed(a, "", fi.Size())
 		}
 	}
 	sidecars, err := readSidecars(ctx, o.Store, dir, o.Concurrency)
@@ -150,59 +152,123 @@ func Publish(ctx context.Context, o PublishOptions) (*Result, error) {
 	now := o.Now().UTC()
 	run := IncomingDir + "/" + now.Format("20060102T150405Z") + "-" + randomSuffix()
 
-	// (a) upload, (b) check.
+	// (a) upload, (b) check: into .incoming, or staged at the final key
+	// where the store can do that without a second copy of the bytes.
+	stager, staging := o.Store.(Stager)
+	staged := make(map[string]Staged)
+	var mu sync.Mutex
+	abortAll := func() {
+		for _, st := range staged {
+			_ = st.Abort(ctx)
+		}
+		cleanupRun(context.WithoutCancel(ctx), o.Store, run)
+	}
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(o.Concurrency)
 	for _, a := range todo {
 		g.Go(func() error {
-			key := run + "/" + a.Name
+			src := filepath.Join(o.Dir, filepath.FromSlash(a.Path))
 			po := PutOptions{ContentType: contentType(a.Name), CacheControl: o.CacheControl, SHA256: a.SHA256}
 			if o.Progress != nil {
 				po.Progress = o.Progress(a.Name, a.Size)
 			}
 			start := time.Now()
-			if err := o.Store.Put(gctx, key, filepath.Join(o.Dir, filepath.FromSlash(a.Path)), po); err != nil {
-				return err
-			}
-			if err := o.Store.Verify(gctx, key, a.Size, a.SHA256); err != nil {
-				return err
+			if !staging {
+				key := run + "/" + a.Name
+				if err := o.Store.Put(gctx, key, src, po); err != nil {
+					return err
+				}
+				if err := o.Store.Verify(gctx, key, a.Size, a.SHA256); err != nil {
+					var me *MismatchError
+					if errors.As(err, &me) {
+						return changed(a, me.GotSHA256, me.GotSize)
+					}
+					return err
+				}
+			} else {
+				// The server checks each part against its own signed sha256;
+				// the file's sha256 is checked here, while it uploads.
+				hashed := make(chan error, 1)
+				go func() {
+					sum, size, err := dist.Hash(src)
+					if err == nil && (sum != a.SHA256 || size != a.Size) {
+						err = changed(a, sum, size)
+					}
+					hashed <- err
+				}()
+				st, err := stager.Stage(gctx, dir+"/"+a.Name, src, po)
+				herr := <-hashed
+				if err == nil {
+					mu.Lock()
+					staged[a.Name] = st
+					mu.Unlock()
+					err = st.Check(gctx)
+				}
+				if err = cmp.Or(herr, err); err != nil {
+					return err
+				}
 			}
 			log.Debug("uploaded", "file", a.Name, "bytes", a.Size, "took", time.Since(start).Round(time.Millisecond))
 			return nil
 		})
 	}
 	if err := g.Wait(); err != nil {
-		cleanupRun(context.WithoutCancel(ctx), o.Store, run)
+		abortAll()
 		return nil, err
 	}
-	// (c) move into place, each file before its sidecar: a sidecar is the
-	// mark of a complete file, and readers trust nothing without one.
+	// (c) into place, each file before its sidecar: a sidecar is the mark
+	// of a complete file, and readers trust nothing without one.
 	byName := map[string]dist.Artifact{}
 	for _, a := range arts {
 		byName[a.Name] = a
 	}
+	g, gctx = errgroup.WithContext(ctx)
+	g.SetLimit(o.Concurrency)
 	for i, p := range res.Files {
 		a := byName[p.Name]
-		sc := o.Build.sidecar(a, now)
-		if !p.Skipped {
-			if err := o.Store.Move(ctx, run+"/"+a.Name, p.Key, PutOptions{ContentType: contentType(a.Name), CacheControl: o.CacheControl, SHA256: a.SHA256}); err != nil {
-				return nil, err
+		mu.Lock()
+		old, had := sidecars[p.Key]
+		mu.Unlock()
+		g.Go(func() error {
+			sc := o.Build.sidecar(a, now)
+			switch {
+			case p.Skipped:
+				sc.PublishedAt = old.PublishedAt
+			case staging:
+				if err := staged[a.Name].Commit(gctx); err != nil {
+					return err
+				}
+			default:
+				if err := o.Store.Move(gctx, run+"/"+a.Name, p.Key, PutOptions{ContentType: contentType(a.Name), CacheControl: o.CacheControl, SHA256: a.SHA256}); err != nil {
+					return err
+				}
 			}
-		} else if old, ok := sidecars[p.Key]; ok {
-			sc.PublishedAt = old.PublishedAt
-		}
-		if !p.Skipped || sidecars[p.Key].File == "" {
-			if err := o.Store.PutBytes(ctx, p.Key+SidecarExt, sc.Marshal(), PutOptions{ContentType: "application/json", CacheControl: shortCache}); err != nil {
-				return nil, err
+			if !p.Skipped || !had || old.File == "" {
+				if err := o.Store.PutBytes(gctx, p.Key+SidecarExt, sc.Marshal(), PutOptions{ContentType: "application/json", CacheControl: shortCache}); err != nil {
+					return err
+				}
 			}
-		}
-		sidecars[p.Key] = sc
-		res.Files[i] = p
-		if !p.Skipped {
-			log.Info("published", "key", p.Key, "bytes", p.Size)
-		}
+			mu.Lock()
+			sidecars[p.Key] = sc
+			res.Files[i] = p
+			mu.Unlock()
+			if !p.Skipped {
+				log.Info("published", "key", p.Key, "bytes", p.Size)
+			}
+			return nil
+		})
 	}
-	cleanupRun(ctx, o.Store, run)
+	if err := g.Wait(); err != nil {
+		// Staged uploads not yet committed must not linger; committed
+		// ones are complete files (published once their sidecar is there).
+		for _, st := range staged {
+			_ = st.Abort(ctx)
+		}
+		return nil, err
+	}
+	if !staging {
+		cleanupRun(ctx, o.Store, run)
+	}
 
 	// (d) prune.
 	if !o.Build.Tagged {
@@ -220,6 +286,15 @@ func Publish(ctx context.Context, o PublishOptions) (*Result, error) {
 	}
 	removeStale(ctx, o.Store, now.Add(-24*time.Hour), log)
 	return res, nil
+}
+
+// changed is the error for a file whose bytes are not what the manifest
+// recorded; sum is "" when only the size was checked.
+func changed(a dist.Artifact, sum string, size int64) error {
+	if sum == "" {
+		return fmt.Errorf("store: publish: %s changed since it was built: %d bytes, the manifest says %d: %w", a.Name, size, a.Size, ErrMismatch)
+	}
+	return fmt.Errorf("store: publish: %s changed since it was built: sha256 %s (%d bytes), the manifest says %s (%d bytes): %w", a.Name, sum, size, a.SHA256, a.Size, ErrMismatch)
 }
 
 func buildDir(b Build) (string, error) {
@@ -404,27 +479,39 @@ func updateLatest(ctx context.Context, st Store, dir string, arts []dist.Artifac
 		aliasDir = SnapshotsDir
 	}
 	var keys []string
+	var mu sync.Mutex
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(o.Concurrency)
 	for _, a := range arts {
 		name := LatestName(Family(a.Name, a.Version, o.Build.Version), a.Kind)
 		if name == "" {
 			continue
 		}
-		alias := aliasDir + "/" + name
-		sc := o.Build.sidecar(a, now)
-		if cur, err := readSidecar(ctx, st, alias+SidecarExt); err == nil && cur.AliasOf != dir+"/"+a.Name && newerFirst(cur, sc) < 0 {
-			log.Info("latest left at a newer build", "alias", alias, "version", cur.Version)
-			continue
-		}
-		sc.AliasOf = dir + "/" + a.Name
-		sc.File = name
-		if err := st.Link(ctx, alias, dir+"/"+a.Name, PutOptions{ContentType: contentType(a.Name), CacheControl: shortCache, SHA256: a.SHA256}); err != nil {
-			return nil, err
-		}
-		if err := st.PutBytes(ctx, alias+SidecarExt, sc.Marshal(), PutOptions{ContentType: "application/json", CacheControl: shortCache}); err != nil {
-			return nil, err
-		}
-		keys = append(keys, alias)
+		g.Go(func() error {
+			alias := aliasDir + "/" + name
+			sc := o.Build.sidecar(a, now)
+			if cur, err := readSidecar(gctx, st, alias+SidecarExt); err == nil && cur.AliasOf != dir+"/"+a.Name && newerFirst(cur, sc) < 0 {
+				log.Info("latest left at a newer build", "alias", alias, "version", cur.Version)
+				return nil
+			}
+			sc.AliasOf = dir + "/" + a.Name
+			sc.File = name
+			if err := st.Link(gctx, alias, dir+"/"+a.Name, PutOptions{ContentType: contentType(a.Name), CacheControl: shortCache, SHA256: a.SHA256}); err != nil {
+				return err
+			}
+			if err := st.PutBytes(gctx, alias+SidecarExt, sc.Marshal(), PutOptions{ContentType: "application/json", CacheControl: shortCache}); err != nil {
+				return err
+			}
+			mu.Lock()
+			keys = append(keys, alias)
+			mu.Unlock()
+			return nil
+		})
 	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	slices.Sort(keys)
 	return keys, nil
 }
 
@@ -466,7 +553,7 @@ func removeStale(ctx context.Context, st Store, cutoff time.Time, log *slog.Logg
 		}
 	}
 	if s3, ok := st.(*S3); ok {
-		_ = s3.AbortStale(ctx, IncomingDir+"/", cutoff)
+		_ = s3.AbortStale(ctx, "", cutoff)
 	}
 }
 

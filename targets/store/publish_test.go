@@ -326,10 +326,12 @@ func TestConcurrentPublishersAreAllListed(t *testing.T) {
 }
 
 func TestPublishRefusesChangedFilesAndDryRunWritesNothing(t *testing.T) {
-	st, err := NewDir(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
+	for name, newStore := range backends(t) {
+		t.Run(name, func(t *testing.T) { testRefusesChanged(t, newStore(t)) })
 	}
+}
+
+func testRefusesChanged(t *testing.T, st Store) {
 	dir, arts := buildDist(t, "1.0.0", "any", dist.KindWheel)
 	o := PublishOptions{Store: st, Dir: dir, Artifacts: arts, DryRun: true, Build: Build{Project: "greet", Version: "1.0.0", Tagged: true}}
 	res, err := Publish(context.Background(), o)
@@ -348,6 +350,17 @@ func TestPublishRefusesChangedFilesAndDryRunWritesNothing(t *testing.T) {
 	o.DryRun = false
 	if _, err := Publish(context.Background(), o); err == nil || !strings.Contains(err.Error(), "changed since it was built") {
 		t.Errorf("err = %v", err)
+	}
+	// Same size, other bytes: caught by the sha256 as it uploads.
+	same := []byte(strings.Repeat("x", int(arts[0].Size)))
+	if err := os.WriteFile(filepath.Join(dir, arts[0].Name), same, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Publish(context.Background(), o); !errors.Is(err, ErrMismatch) || !strings.Contains(err.Error(), "changed since it was built: sha256") {
+		t.Errorf("err = %v", err)
+	}
+	if got := keys(t, st, ""); len(got) != 0 {
+		t.Errorf("a changed file left %q", got)
 	}
 	o.Build = Build{Project: "greet", Version: "1.0.1.dev1"}
 	if _, err := Publish(context.Background(), o); err == nil || !strings.Contains(err.Error(), "neither at a tag nor on a branch") {

@@ -208,26 +208,53 @@ func (s *S3) Put(ctx context.Context, key, path string, o PutOptions) error {
 	return s.fail("PUT", key, err)
 }
 
-// putMultipart uploads parts in parallel, each a section of the file; a
-// failure aborts the upload so no parts are left billed.
-func (s *S3) putMultipart(ctx context.Context, key string, f *os.File, size int64, o PutOptions) (err error) {
+// putMultipart uploads a large file as a staged multipart upload and
+// completes it at once.
+func (s *S3) putMultipart(ctx context.Context, key string, f *os.File, size int64, o PutOptions) error {
+	st, err := s.stageFile(ctx, key, f, size, o)
+	if err != nil {
+		return err
+	}
+	return st.Commit(ctx)
+}
+
+// Stage implements Stager with a multipart upload to the final key: S3
+// keeps the parts out of sight until CompleteMultipartUpload, which makes
+// the whole object appear at once, without copying its bytes again. Each
+// part is signed with its own sha256, so the server checks every byte it
+// receives; the parts are read from the file in place.
+func (s *S3) Stage(ctx context.Context, key, path string, o PutOptions) (Staged, error) {
+	if !validKey(key) {
+		return nil, fmt.Errorf("store: key %q: %w", key, ErrUnsafe)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("store: %w", err)
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("store: %w", err)
+	}
+	return s.stageFile(ctx, key, f, fi.Size(), o)
+}
+
+func (s *S3) stageFile(ctx context.Context, key string, f *os.File, size int64, o PutOptions) (_ *s3Staged, err error) {
 	created, err := s.client.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{
-		Bucket: &s.o.Bucket, Key: aws.String(s.key(key)),
+		Bucket: &s.o.Bucket, Key: aws.String(s.key(key)), ACL: s.acl(),
 		ContentType: nonEmpty(o.ContentType), CacheControl: nonEmpty(o.CacheControl), Metadata: meta(o),
 	})
 	if err != nil {
-		return s.fail("PUT", key, err)
+		return nil, s.fail("PUT", key, err)
 	}
+	st := &s3Staged{s: s, key: key, uploadID: created.UploadId, size: size}
 	defer func() {
 		if err != nil {
-			// The caller's context may be done; aborting still matters.
-			actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
-			defer cancel()
-			_, _ = s.client.AbortMultipartUpload(actx, &s3.AbortMultipartUploadInput{Bucket: &s.o.Bucket, Key: aws.String(s.key(key)), UploadId: created.UploadId})
+			_ = st.Abort(ctx)
 		}
 	}()
-	n := int((size + s.o.PartSize - 1) / s.o.PartSize)
-	parts := make([]types.CompletedPart, n)
+	n := max(1, int((size+s.o.PartSize-1)/s.o.PartSize))
+	st.parts = make([]types.CompletedPart, n)
 	g, gctx := errgroup.WithContext(ctx)
 	for i := range n {
 		if err := s.acquire(gctx); err != nil {
@@ -245,23 +272,69 @@ func (s *S3) putMultipart(ctx context.Context, key string, f *os.File, size int6
 			if err != nil {
 				return s.fail(fmt.Sprintf("PUT part %d/%d of", i+1, n), key, err)
 			}
-			parts[i] = types.CompletedPart{PartNumber: aws.Int32(int32(i + 1)), ETag: out.ETag,
+			st.parts[i] = types.CompletedPart{PartNumber: aws.Int32(int32(i + 1)), ETag: out.ETag,
 				ChecksumCRC32: out.ChecksumCRC32, ChecksumCRC32C: out.ChecksumCRC32C, ChecksumCRC64NVME: out.ChecksumCRC64NVME,
 				ChecksumSHA1: out.ChecksumSHA1, ChecksumSHA256: out.ChecksumSHA256}
 			return nil
 		})
 	}
 	if err := g.Wait(); err != nil {
-		return err
+		return nil, err
 	}
 	if err := ctx.Err(); err != nil {
-		return err
+		return nil, err
 	}
-	_, err = s.client.CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{
-		Bucket: &s.o.Bucket, Key: aws.String(s.key(key)), UploadId: created.UploadId,
-		MultipartUpload: &types.CompletedMultipartUpload{Parts: parts},
+	return st, nil
+}
+
+// s3Staged is a multipart upload whose parts are all sent.
+type s3Staged struct {
+	s        *S3
+	key      string
+	uploadID *string
+	size     int64
+	parts    []types.CompletedPart
+}
+
+// Check asks the server for the parts it holds: their number and sizes
+// must add up to the file.
+func (st *s3Staged) Check(ctx context.Context) error {
+	var total int64
+	count := 0
+	p := s3.NewListPartsPaginator(st.s.client, &s3.ListPartsInput{Bucket: &st.s.o.Bucket, Key: aws.String(st.s.key(st.key)), UploadId: st.uploadID})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return st.s.fail("LIST parts of", st.key, err)
+		}
+		for _, part := range page.Parts {
+			total += aws.ToInt64(part.Size)
+			count++
+		}
+	}
+	if count != len(st.parts) || total != st.size {
+		return &MismatchError{Location: st.s.Location(st.key) + " (staged)", WantSize: st.size, GotSize: total}
+	}
+	return nil
+}
+
+// Commit implements Staged: the object appears whole, replacing any
+// object of that key.
+func (st *s3Staged) Commit(ctx context.Context) error {
+	_, err := st.s.client.CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{
+		Bucket: &st.s.o.Bucket, Key: aws.String(st.s.key(st.key)), UploadId: st.uploadID,
+		MultipartUpload: &types.CompletedMultipartUpload{Parts: st.parts},
 	})
-	return s.fail("PUT (complete)", key, err)
+	return st.s.fail("PUT (complete)", st.key, err)
+}
+
+// Abort implements Staged; it runs even when ctx is done, since parts
+// left behind are billed.
+func (st *s3Staged) Abort(ctx context.Context) error {
+	actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancel()
+	_, err := st.s.client.AbortMultipartUpload(actx, &s3.AbortMultipartUploadInput{Bucket: &st.s.o.Bucket, Key: aws.String(st.s.key(st.key)), UploadId: st.uploadID})
+	return st.s.fail("ABORT upload of", st.key, err)
 }
 
 // PutBytes implements Store.

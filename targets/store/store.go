@@ -49,6 +49,23 @@ type Store interface {
 	Location(key string) string
 }
 
+// Stager is a store that can hold an upload out of sight at its final key
+// and then make it appear whole without copying its bytes again (S3's
+// multipart uploads). Publish uses it instead of Put to .incoming and Move.
+type Stager interface {
+	Stage(ctx context.Context, key, path string, o PutOptions) (Staged, error)
+}
+
+// Staged is an upload that is complete but not yet visible.
+type Staged interface {
+	// Check asks the store whether it holds all of the upload.
+	Check(ctx context.Context) error
+	// Commit makes the upload visible at its key, replacing what was there.
+	Commit(ctx context.Context) error
+	// Abort drops the upload.
+	Abort(ctx context.Context) error
+}
+
 // PutOptions are what an upload records beside the bytes.
 type PutOptions struct {
 	ContentType  string

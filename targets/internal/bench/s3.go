@@ -108,8 +108,8 @@ func s3Bench(ctx context.Context, o s3Options) ([]row, error) {
 		}
 	}
 	sets := []s3Set{
-		{name: "200 files of 5 MB to MinIO", files: 200, size: 5_000_000, runs: o.runs},
-		{name: "one 2 GiB file to MinIO", files: 1, size: 2 << 30, runs: o.bigRuns},
+		{name: "200 wheels of 5 MB to MinIO", files: 200, size: 5_000_000, runs: o.runs},
+		{name: "one 2 GiB archive to MinIO", files: 1, size: 2 << 30, runs: o.bigRuns},
 	}
 	var rows []row
 	for i, set := range sets {
@@ -219,9 +219,12 @@ func s3Project(ctx context.Context, dir string, set s3Set) ([]string, error) {
 	var names []string
 	var arts []dist.Artifact
 	for i := range set.files {
-		name := fmt.Sprintf("bench-%s-part%d.tar.gz", benchVersion, i)
+		// The many small files are wheels, as a build matrix makes them
+		// (no latest aliases); the one big file is a frozen-tools archive,
+		// which gets a latest alias.
+		name, kind := fmt.Sprintf("bench-%s-py3-none-plat%03d.whl", benchVersion, i), dist.KindWheel
 		if set.files == 1 {
-			name = fmt.Sprintf("bench-%s-big.tar.gz", benchVersion)
+			name, kind = fmt.Sprintf("bench-%s-linux_x86_64.tar.gz", benchVersion), dist.KindArchive
 		}
 		path := filepath.Join(dir, "dist", name)
 		if err := writeRandom(path, set.size, rng); err != nil {
@@ -232,7 +235,7 @@ func s3Project(ctx context.Context, dir string, set s3Set) ([]string, error) {
 			return nil, err
 		}
 		names = append(names, name)
-		arts = append(arts, dist.Artifact{Name: name, Path: name, Kind: dist.KindArchive, Version: benchVersion, SHA256: sum, Size: size,
+		arts = append(arts, dist.Artifact{Name: name, Path: name, Kind: kind, Version: benchVersion, SHA256: sum, Size: size,
 			Commit: strings.TrimSpace(commit), BuiltAt: time.Now().UTC(), Project: "bench"})
 	}
 	return names, dist.Record(ctx, filepath.Join(dir, "dist"), arts...)
