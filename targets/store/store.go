@@ -9,10 +9,12 @@
 //	branches/{branch}/{family}-latest  alias of the newest build of a family
 //	index.html                         every file, with #sha256= links
 //	simple/{project}/index.html        PEP 503 pages pip installs from
-//	.incoming/{run}/                   uploads in flight, never linked
+//	.incoming/{run}/                   uploads in flight to a folder, never linked
 //
-// Publish uploads under .incoming, checks every file, then moves it into
-// place, so a reader sees a file complete or not at all.
+// Publish uploads every file out of sight (under .incoming in a folder; as
+// a multipart upload in S3, which stays invisible until completed), checks
+// it, then puts it in place, so a reader sees a file complete or not at
+// all.
 package store
 
 import (
