@@ -1,7 +1,9 @@
 package targets_test
 
 import (
+	"bytes"
 	"fmt"
+	"io"
 	"io/fs"
 	"net"
 	"net/http"
@@ -138,6 +140,7 @@ func TestScript(t *testing.T) {
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"waitfile": waitFile,
 			"serve":    serve,
+			"webhook":  webhook,
 		},
 	})
 }
@@ -173,6 +176,34 @@ func serve(ts *testscript.TestScript, neg bool, args []string) {
 	go srv.Serve(l)
 	ts.Defer(func() { srv.Close() })
 	ts.Setenv("SERVE_URL", "http://"+l.Addr().String())
+}
+
+// webhook receives JSON notifications on loopback until the script ends,
+// appending each body as one line to a file, and sets $WEBHOOK_URL.
+func webhook(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: webhook file")
+	}
+	path := ts.MkAbs(args[0])
+	var mu sync.Mutex
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		ts.Fatalf("%v", err)
+	}
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		defer mu.Unlock()
+		f, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+		if err == nil {
+			f.Write(append(bytes.Join(bytes.Fields(body), []byte(" ")), '\n'))
+			f.Close()
+		}
+		w.WriteHeader(http.StatusNoContent)
+	})}
+	go srv.Serve(l)
+	ts.Defer(func() { srv.Close() })
+	ts.Setenv("WEBHOOK_URL", "http://"+l.Addr().String()+"/hook/secret-path-0123")
 }
 
 // copyProject copies the example project without its magefiles and build
