@@ -13,6 +13,12 @@
 // the same dist/ (200 files of 5 MB, then one 2 GiB file) to buckets of a
 // local MinIO server, wall clock and peak memory, each run into empty
 // buckets (-s3runs, -s3bigruns; -s3query adds settings to our store URL).
+//
+// And it times uploading one 500 MiB wheel to the PyPI registry of a local
+// Gitea server: uploadcmd, package pypi alone as mage release uses it for
+// each file, against Debian's `twine upload`, wall clock and peak memory,
+// each run to a fresh account, and each checked on the index's simple page
+// by its sha256 (-uploadruns).
 package main
 
 import (
@@ -160,6 +166,17 @@ func run(ctx context.Context, runs int, keep bool, only string) error {
 			return err
 		}
 		rows = append(rows, s3Rows...)
+	}
+	if strings.Contains(uploadScenario, only) {
+		uploader := filepath.Join(work, "upload-cmd")
+		if out, err := exec.CommandContext(ctx, "go", "build", "-o", uploader, "./targets/internal/bench/uploadcmd").CombinedOutput(); err != nil {
+			return fmt.Errorf("building uploadcmd: %v\n%s", err, out)
+		}
+		uploadRows, err := uploadBench(ctx, uploadOptions{cmd: uploader, work: work, runs: *uploadRuns})
+		if err != nil {
+			return err
+		}
+		rows = append(rows, uploadRows...)
 	}
 	printTable(rows)
 	return nil
