@@ -21,8 +21,8 @@ import (
 
 // backends returns a fresh empty store of each kind: a folder and a
 // bucket on a real MinIO.
-func backends(t *testing.T) map[string]func(t *testing.T) Store {
-	t.Helper()
+func backends(parent *testing.T) map[string]func(t *testing.T) Store {
+	parent.Helper()
 	var (
 		once sync.Once
 		m    *testenv.MinIO
@@ -39,7 +39,7 @@ func backends(t *testing.T) map[string]func(t *testing.T) Store {
 		},
 		"s3": func(t *testing.T) Store {
 			once.Do(func() {
-				m = testenv.StartMinIO(t)
+				m = testenv.StartMinIO(parent) // one server for every subtest
 			})
 			mu.Lock()
 			n++
@@ -47,6 +47,19 @@ func backends(t *testing.T) map[string]func(t *testing.T) Store {
 			mu.Unlock()
 			m.MakeBucket(bucket, false)
 			return newS3(t, m, bucket, "")
+		},
+		// For servers that reject the SDK's checksums: parts are signed
+		// with their sha256 instead.
+		"s3-when-required": func(t *testing.T) Store {
+			once.Do(func() {
+				m = testenv.StartMinIO(parent) // one server for every subtest
+			})
+			mu.Lock()
+			n++
+			bucket := fmt.Sprintf("bucket-%d", n)
+			mu.Unlock()
+			m.MakeBucket(bucket, false)
+			return newS3(t, m, bucket, "&checksum=when-required&part-size=5")
 		},
 	}
 }

@@ -221,8 +221,8 @@ func (s *S3) putMultipart(ctx context.Context, key string, f *os.File, size int6
 // Stage implements Stager with a multipart upload to the final key: S3
 // keeps the parts out of sight until CompleteMultipartUpload, which makes
 // the whole object appear at once, without copying its bytes again. Each
-// part is signed with its own sha256, so the server checks every byte it
-// receives; the parts are read from the file in place.
+// part carries its own checksum, so the server checks every byte it
+// receives (see partIntegrity); the parts are read from the file in place.
 func (s *S3) Stage(ctx context.Context, key, path string, o PutOptions) (Staged, error) {
 	if !validKey(key) {
 		return nil, fmt.Errorf("store: key %q: %w", key, ErrUnsafe)
@@ -268,7 +268,7 @@ func (s *S3) stageFile(ctx context.Context, key string, f *os.File, size int64, 
 			out, err := s.client.UploadPart(gctx, &s3.UploadPartInput{
 				Bucket: &s.o.Bucket, Key: aws.String(s.key(key)), UploadId: created.UploadId,
 				PartNumber: aws.Int32(int32(i + 1)), Body: body, ContentLength: aws.Int64(length),
-			})
+			}, s.partIntegrity)
 			if err != nil {
 				return s.fail(fmt.Sprintf("PUT part %d/%d of", i+1, n), key, err)
 			}
@@ -285,6 +285,17 @@ func (s *S3) stageFile(ctx context.Context, key string, f *os.File, size int64, 
 		return nil, err
 	}
 	return st, nil
+}
+
+// partIntegrity chooses how the server checks each part. With checksums
+// on (the default), the SDK sends a CRC32 of the part, which the server
+// verifies, and the request is not signed over a sha256 of the body: that
+// would read and hash every byte a second time for the same guarantee.
+// Servers that take no checksums ("when-required") get the signed sha256.
+func (s *S3) partIntegrity(o *s3.Options) {
+	if s.o.Checksum != "when-required" {
+		o.APIOptions = append(o.APIOptions, v4.SwapComputePayloadSHA256ForUnsignedPayloadMiddleware)
+	}
 }
 
 // s3Staged is a multipart upload whose parts are all sent.
