@@ -1,0 +1,351 @@
+package targets_test
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/pyrelease/pyrelease/targets/internal/testenv"
+)
+
+// The CI templates users copy into their projects, relative to the
+// repository root.
+const (
+	githubWorkflow = "examples/.github/workflows/release.yml"
+	gitlabCI       = "examples/.gitlab-ci.yml"
+)
+
+// TestGitHubWorkflowLints runs actionlint on the GitHub Actions template, as
+// its users' editors and CI would. A deliberately broken workflow must be
+// reported, or a clean result would prove nothing.
+func TestGitHubWorkflowLints(t *testing.T) {
+	testenv.Require(t, "go")
+	broken := filepath.Join(t.TempDir(), "broken.yml")
+	// secret (singular) is no context: the typo that leaves a job without its credentials.
+	brokenYAML := "on: push\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo \"$STORE\"\n        env:\n          STORE: ${{ secret.PYRELEASE_STORE }}\n"
+	if err := os.WriteFile(broken, []byte(brokenYAML), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for name, tc := range map[string]struct {
+		file        string
+		wantProblem string // empty: actionlint must report nothing
+	}{
+		"release template":  {file: githubWorkflow},
+		"undefined context": {file: broken, wantProblem: `undefined variable "secret"`},
+	} {
+		t.Run(name, func(t *testing.T) {
+			cmd := exec.Command("go", "tool", "actionlint", "-no-color", tc.file)
+			cmd.Dir = ".."
+			var stdout, stderr bytes.Buffer
+			cmd.Stdout, cmd.Stderr = &stdout, &stderr
+			err := cmd.Run()
+			report := strings.TrimSpace(stdout.String())
+			if tc.wantProblem == "" {
+				if err != nil || report != "" {
+					t.Fatalf("actionlint %s: %v\n%s\n%s", tc.file, err, report, stderr.String())
+				}
+				return
+			}
+			var exit *exec.ExitError
+			if !errors.As(err, &exit) || exit.ExitCode() != 1 || !strings.Contains(report, tc.wantProblem) {
+				t.Fatalf("actionlint %s: want exit status 1 and a report containing %q, got %v\n%s\n%s", tc.file, tc.wantProblem, err, report, stderr.String())
+			}
+		})
+	}
+}
+
+// TestCITemplatesRunTargets checks what each template's jobs do: the
+// pyrelease targets they run, the full clone the version needs, and the
+// trusted-publishing identity only where the release uploads.
+func TestCITemplatesRunTargets(t *testing.T) {
+	templates := map[string]map[string]ciJob{
+		githubWorkflow: githubJobs(t, githubWorkflow),
+		gitlabCI:       gitlabJobs(t, gitlabCI),
+	}
+	for name, tc := range map[string]struct {
+		file     string
+		job      string
+		commands []string // each must be one whole shell line of the job
+		release  bool     // tags only, after build, with a PyPI identity token
+	}{
+		"github build":   {file: githubWorkflow, job: "build", commands: []string{"go tool mage wheel bdist snapshot", "go tool mage wheel bdist"}},
+		"github release": {file: githubWorkflow, job: "release", commands: []string{"go tool mage release"}, release: true},
+		"gitlab build":   {file: gitlabCI, job: "build", commands: []string{"go tool mage wheel bdist snapshot", "go tool mage wheel bdist"}},
+		"gitlab release": {file: gitlabCI, job: "release", commands: []string{"go tool mage release"}, release: true},
+	} {
+		t.Run(name, func(t *testing.T) {
+			job, ok := templates[tc.file][tc.job]
+			if !ok {
+				t.Fatalf("%s: no job %q", tc.file, tc.job)
+			}
+			for _, c := range tc.commands {
+				if !slices.Contains(job.lines, c) {
+					t.Errorf("%s: job %s does not run %q; its lines:\n%s", tc.file, tc.job, c, strings.Join(job.lines, "\n"))
+				}
+			}
+			if !job.fullHistory {
+				t.Errorf("%s: job %s clones shallowly, and the version needs the tags and the whole history", tc.file, tc.job)
+			}
+			if job.idToken != tc.release {
+				t.Errorf("%s: job %s has a PyPI identity token: %v, want %v (only the release uploads)", tc.file, tc.job, job.idToken, tc.release)
+			}
+			if job.tagsOnly != tc.release {
+				t.Errorf("%s: job %s runs only for v* tags: %v, want %v", tc.file, tc.job, job.tagsOnly, tc.release)
+			}
+			if tc.release && !slices.Contains(job.needs, "build") {
+				t.Errorf("%s: job %s needs %v, want it to wait for build", tc.file, tc.job, job.needs)
+			}
+		})
+	}
+}
+
+// TestGitHubWorkflowPinsActions requires every action pinned by its major
+// version tag, so users get fixes without surprises from a moving branch.
+func TestGitHubWorkflowPinsActions(t *testing.T) {
+	pinned := regexp.MustCompile(`^[\w.-]+/[\w.-]+@v\d+$`)
+	var w struct {
+		Jobs map[string]struct {
+			Steps []struct {
+				Uses string `yaml:"uses"`
+			} `yaml:"steps"`
+		} `yaml:"jobs"`
+	}
+	decodeYAML(t, githubWorkflow, &w)
+	n := 0
+	for name, job := range w.Jobs {
+		for _, s := range job.Steps {
+			if s.Uses == "" {
+				continue
+			}
+			n++
+			if !pinned.MatchString(s.Uses) {
+				t.Errorf("%s: job %s uses %q, want owner/action@vN", githubWorkflow, name, s.Uses)
+			}
+		}
+	}
+	if n == 0 {
+		t.Errorf("%s: no job uses an action", githubWorkflow)
+	}
+}
+
+// TestGitLabStagesDeclared checks what GitLab would refuse at pipeline
+// creation: a job whose stage is not in stages (no linter runs offline).
+func TestGitLabStagesDeclared(t *testing.T) {
+	var doc map[string]yaml.Node
+	decodeYAML(t, gitlabCI, &doc)
+	var stages []string
+	if n, ok := doc["stages"]; !ok {
+		t.Fatalf("%s: no stages declared", gitlabCI)
+	} else if err := n.Decode(&stages); err != nil {
+		t.Fatalf("%s: stages: %v", gitlabCI, err)
+	}
+	// GitLab adds .pre and .post to every pipeline.
+	stages = append(stages, ".pre", ".post")
+	jobs := 0
+	for name, n := range doc {
+		if !isGitLabJob(name) {
+			continue
+		}
+		jobs++
+		var job struct {
+			Stage string `yaml:"stage"`
+		}
+		if err := n.Decode(&job); err != nil {
+			t.Fatalf("%s: job %s: %v", gitlabCI, name, err)
+		}
+		if job.Stage == "" {
+			job.Stage = "test" // GitLab's default
+		}
+		if !slices.Contains(stages, job.Stage) {
+			t.Errorf("%s: job %s has stage %q, which stages %v does not declare", gitlabCI, name, job.Stage, stages[:len(stages)-2])
+		}
+	}
+	if jobs == 0 {
+		t.Errorf("%s: no jobs", gitlabCI)
+	}
+}
+
+// ciJob is what the tests need to know of a CI job, whichever the CI.
+type ciJob struct {
+	lines       []string // shell lines the job runs, trimmed
+	needs       []string
+	fullHistory bool // the checkout has every commit and tag
+	idToken     bool // the job can get an identity token for PyPI
+	tagsOnly    bool // the job runs only for v* tags
+}
+
+// githubJobs reads the jobs of a GitHub Actions workflow.
+func githubJobs(t *testing.T, file string) map[string]ciJob {
+	t.Helper()
+	var w struct {
+		Jobs map[string]struct {
+			If          string            `yaml:"if"`
+			Needs       names             `yaml:"needs"`
+			Permissions map[string]string `yaml:"permissions"`
+			Steps       []struct {
+				Uses string         `yaml:"uses"`
+				With map[string]any `yaml:"with"`
+				Run  string         `yaml:"run"`
+			} `yaml:"steps"`
+		} `yaml:"jobs"`
+	}
+	decodeYAML(t, file, &w)
+	jobs := map[string]ciJob{}
+	for name, j := range w.Jobs {
+		job := ciJob{
+			needs:    j.Needs,
+			idToken:  j.Permissions["id-token"] == "write",
+			tagsOnly: strings.Contains(j.If, "startsWith(github.ref, 'refs/tags/v')"),
+		}
+		for _, s := range j.Steps {
+			if strings.HasPrefix(s.Uses, "actions/checkout@") {
+				job.fullHistory = s.With["fetch-depth"] == 0
+			}
+			job.lines = append(job.lines, shellLines(s.Run)...)
+		}
+		jobs[name] = job
+	}
+	return jobs
+}
+
+// gitlabJobs reads the jobs of a .gitlab-ci.yml.
+func gitlabJobs(t *testing.T, file string) map[string]ciJob {
+	t.Helper()
+	var doc map[string]yaml.Node
+	decodeYAML(t, file, &doc)
+	type gitlabJob struct {
+		Script       script            `yaml:"script"`
+		BeforeScript script            `yaml:"before_script"`
+		Needs        names             `yaml:"needs"`
+		Variables    map[string]string `yaml:"variables"`
+		Rules        []struct {
+			If   string `yaml:"if"`
+			When string `yaml:"when"`
+		} `yaml:"rules"`
+		IDTokens map[string]struct {
+			Aud string `yaml:"aud"`
+		} `yaml:"id_tokens"`
+	}
+	var global map[string]string
+	if n, ok := doc["variables"]; ok {
+		if err := n.Decode(&global); err != nil {
+			t.Fatalf("%s: variables: %v", file, err)
+		}
+	}
+	jobs := map[string]ciJob{}
+	for name, n := range doc {
+		if !isGitLabJob(name) {
+			continue
+		}
+		var j gitlabJob
+		if err := n.Decode(&j); err != nil {
+			t.Fatalf("%s: job %s: %v", file, name, err)
+		}
+		depth, ok := j.Variables["GIT_DEPTH"]
+		if !ok {
+			depth = global["GIT_DEPTH"]
+		}
+		job := ciJob{
+			lines:       append(append([]string{}, j.BeforeScript...), j.Script...),
+			needs:       j.Needs,
+			fullHistory: depth == "0",
+			idToken:     j.IDTokens["PYPI_ID_TOKEN"].Aud == "pypi",
+			tagsOnly:    len(j.Rules) > 0,
+		}
+		for _, r := range j.Rules {
+			if r.When != "never" && !strings.Contains(r.If, "$CI_COMMIT_TAG =~ /^v/") {
+				job.tagsOnly = false
+			}
+		}
+		jobs[name] = job
+	}
+	return jobs
+}
+
+// isGitLabJob tells jobs from the global keywords and hidden templates of a
+// .gitlab-ci.yml.
+func isGitLabJob(key string) bool {
+	switch key {
+	case "default", "include", "stages", "variables", "workflow", "image", "services", "cache", "before_script", "after_script", "spec":
+		return false
+	}
+	return !strings.HasPrefix(key, ".")
+}
+
+// names reads a job list written as one name or a sequence of names or
+// {job: name} maps.
+type names []string
+
+func (n *names) UnmarshalYAML(v *yaml.Node) error {
+	if v.Kind == yaml.ScalarNode {
+		*n = names{v.Value}
+		return nil
+	}
+	var items []yaml.Node
+	if err := v.Decode(&items); err != nil {
+		return err
+	}
+	for _, it := range items {
+		if it.Kind == yaml.ScalarNode {
+			*n = append(*n, it.Value)
+			continue
+		}
+		var m struct {
+			Job string `yaml:"job"`
+		}
+		if err := it.Decode(&m); err != nil {
+			return err
+		}
+		*n = append(*n, m.Job)
+	}
+	return nil
+}
+
+// script reads a GitLab script, a string or a (nested) sequence of them,
+// as its trimmed shell lines.
+type script []string
+
+func (s *script) UnmarshalYAML(v *yaml.Node) error {
+	if v.Kind == yaml.ScalarNode {
+		*s = append(*s, shellLines(v.Value)...)
+		return nil
+	}
+	var items []script
+	if err := v.Decode(&items); err != nil {
+		return err
+	}
+	for _, it := range items {
+		*s = append(*s, it...)
+	}
+	return nil
+}
+
+func shellLines(text string) []string {
+	var lines []string
+	for l := range strings.SplitSeq(text, "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			lines = append(lines, l)
+		}
+	}
+	return lines
+}
+
+// decodeYAML decodes a file named relative to the repository root.
+func decodeYAML(t *testing.T, file string, into any) {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join("..", filepath.FromSlash(file)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := yaml.Unmarshal(data, into); err != nil {
+		t.Fatalf("%s: not valid YAML: %v", file, err)
+	}
+}
