@@ -155,13 +155,28 @@ func Publish(ctx context.Context, o PublishOptions) (*Result, error) {
 	// (a) upload, (b) check: into .incoming, or staged at the final key
 	// where the store can do that without a second copy of the bytes.
 	stager, staging := o.Store.(Stager)
+	var singleLimit int64
+	if l, ok := o.Store.(interface{ SinglePutLimit() int64 }); ok {
+		singleLimit = l.SinglePutLimit()
+	}
+	replacing := map[string]bool{}
+	for _, p := range res.Files {
+		replacing[p.Name] = p.Replace
+	}
 	staged := make(map[string]Staged)
+	direct := make(map[string]bool)
 	var mu sync.Mutex
 	abortAll := func() {
+		actx := context.WithoutCancel(ctx)
 		for _, st := range staged {
-			_ = st.Abort(ctx)
+			_ = st.Abort(actx)
 		}
-		cleanupRun(context.WithoutCancel(ctx), o.Store, run)
+		// A file put straight in place has no sidecar yet, so it was never
+		// published; it goes again.
+		for name := range direct {
+			_ = o.Store.Delete(actx, dir+"/"+name)
+		}
+		cleanupRun(actx, o.Store, run)
 	}
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(o.Concurrency)
@@ -173,7 +188,23 @@ func Publish(ctx context.Context, o PublishOptions) (*Result, error) {
 				po.Progress = o.Progress(a.Name, a.Size)
 			}
 			start := time.Now()
-			if !staging {
+			switch {
+			case staging && !replacing[a.Name] && a.Size <= singleLimit:
+				// A new small file goes straight to its key in one request,
+				// which S3 makes visible whole and checks against the
+				// manifest's sha256 (the request is signed with it). It is
+				// not published until its sidecar is written in (c).
+				mu.Lock()
+				direct[a.Name] = true
+				mu.Unlock()
+				if err := o.Store.Put(gctx, dir+"/"+a.Name, src, po); err != nil {
+					var se *S3Error
+					if errors.As(err, &se) && se.Code == "XAmzContentSHA256Mismatch" {
+						return changed(a, "(not the manifest's)", a.Size)
+					}
+					return err
+				}
+			case !staging:
 				key := run + "/" + a.Name
 				if err := o.Store.Put(gctx, key, src, po); err != nil {
 					return err
@@ -185,8 +216,8 @@ func Publish(ctx context.Context, o PublishOptions) (*Result, error) {
 					}
 					return err
 				}
-			} else {
-				// The server checks each part against its own signed sha256;
+			default:
+				// The server checks each part against its own checksum;
 				// the file's sha256 is checked here, while it uploads.
 				hashed := make(chan error, 1)
 				go func() {
@@ -234,6 +265,8 @@ func Publish(ctx context.Context, o PublishOptions) (*Result, error) {
 			switch {
 			case p.Skipped:
 				sc.PublishedAt = old.PublishedAt
+			case direct[a.Name]:
+				// Already in place; the sidecar below publishes it.
 			case staging:
 				if err := staged[a.Name].Commit(gctx); err != nil {
 					return err
