@@ -11,10 +11,10 @@
 //	simple/{project}/index.html        PEP 503 pages pip installs from
 //	.incoming/{run}/                   uploads in flight to a folder, never linked
 //
-// Publish uploads every file out of sight (under .incoming in a folder; as
-// a multipart upload in S3, which stays invisible until completed), checks
-// it, then puts it in place, so a reader sees a file complete or not at
-// all.
+// Publish uploads every file out of sight (under .incoming in a folder; in
+// S3 as one PUT or a multipart upload, each invisible until complete),
+// checks it, then puts it in place and writes its sidecar, so a reader
+// sees a published file complete or not at all.
 package store
 
 import (
