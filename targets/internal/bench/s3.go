@@ -3,14 +3,11 @@ package main
 import (
 	"bytes"
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"math"
 	"math/rand/v2"
-	"net"
-	"net/http"
 	"net/url"
 	"os"
 	"os/exec"
@@ -20,8 +17,9 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/pyrelease/pyrelease/targets/internal/servers"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 
@@ -59,12 +57,10 @@ type s3Set struct {
 
 // Credentials of the throw-away server; nothing else knows them.
 const (
-	minioUser     = "pyrelease"
-	minioPassword = "pyrelease-secret"
-	oursBucket    = "ours"
-	peerBucket    = "peer"
-	s3Prefix      = "bench"
-	benchVersion  = "1.0.0"
+	oursBucket   = "ours"
+	peerBucket   = "peer"
+	s3Prefix     = "bench"
+	benchVersion = "1.0.0"
 )
 
 // s3Bench times `mage snapshot` to a MinIO bucket against
@@ -93,15 +89,13 @@ func s3Bench(ctx context.Context, o s3Options) ([]row, error) {
 			awsVersion = f[0]
 		}
 	}
-	srv, err := startMinIO(ctx, minio, filepath.Join(o.work, "minio"))
+	srv, err := servers.StartMinIO(ctx, minio, filepath.Join(o.work, "minio"))
 	if err != nil {
 		return nil, err
 	}
-	defer srv.stop()
-	client := s3.New(s3.Options{
-		Region: "us-east-1", BaseEndpoint: aws.String(srv.endpoint), UsePathStyle: true,
-		Credentials: credentials.NewStaticCredentialsProvider(minioUser, minioPassword, ""),
-	})
+	defer srv.Stop()
+	fmt.Fprintf(os.Stderr, "bench: S3: MinIO at %s\n", srv.Endpoint)
+	client := srv.Client()
 	for _, b := range []string{oursBucket, peerBucket} {
 		if _, err := client.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(b)}); err != nil {
 			return nil, fmt.Errorf("S3: creating bucket %s: %w", b, err)
@@ -122,7 +116,7 @@ func s3Bench(ctx context.Context, o s3Options) ([]row, error) {
 	return rows, nil
 }
 
-func s3Measure(ctx context.Context, o s3Options, srv *minioServer, client *s3.Client, set s3Set, dir, awsBin, awsVersion string) (row, error) {
+func s3Measure(ctx context.Context, o s3Options, srv *servers.MinIO, client *s3.Client, set s3Set, dir, awsBin, awsVersion string) (row, error) {
 	start := time.Now()
 	names, err := s3Project(ctx, dir, set)
 	if err != nil {
@@ -130,14 +124,14 @@ func s3Measure(ctx context.Context, o s3Options, srv *minioServer, client *s3.Cl
 	}
 	fmt.Fprintf(os.Stderr, "bench: S3: %s generated in %s\n", set.name, time.Since(start).Round(time.Millisecond))
 
-	store := "s3://" + oursBucket + "/" + s3Prefix + "?endpoint=" + url.QueryEscape(srv.endpoint)
+	store := "s3://" + oursBucket + "/" + s3Prefix + "?endpoint=" + url.QueryEscape(srv.Endpoint)
 	if o.query != "" {
 		store += "&" + o.query
 	}
 	oursArgv := []string{o.bin, "snapshot"}
 	// artifacts.json is ours' input, not an artifact: the peer sends what
 	// ours publishes, the files themselves.
-	peerArgv := []string{awsBin, "--endpoint-url", srv.endpoint, "s3", "cp", "--recursive", "--only-show-errors",
+	peerArgv := []string{awsBin, "--endpoint-url", srv.Endpoint, "s3", "cp", "--recursive", "--only-show-errors",
 		"--exclude", dist.FileName, filepath.Join(dir, "dist") + "/", "s3://" + peerBucket + "/" + s3Prefix + "/"}
 	var oursTimes, peerTimes []time.Duration
 	var oursRSS, peerRSS int64
@@ -149,8 +143,8 @@ func s3Measure(ctx context.Context, o s3Options, srv *minioServer, client *s3.Cl
 			rss                  *int64
 		}{
 			{name: "mage snapshot", bucket: oursBucket, keyDir: s3Prefix + "/snapshots/v" + benchVersion, argv: oursArgv,
-				env: srv.env("PYRELEASE_STORE=" + store), times: &oursTimes, rss: &oursRSS},
-			{name: "aws s3 cp", bucket: peerBucket, keyDir: s3Prefix, argv: peerArgv, env: srv.env(), times: &peerTimes, rss: &peerRSS},
+				env: minioEnv(srv, "PYRELEASE_STORE="+store), times: &oursTimes, rss: &oursRSS},
+			{name: "aws s3 cp", bucket: peerBucket, keyDir: s3Prefix, argv: peerArgv, env: minioEnv(srv), times: &peerTimes, rss: &peerRSS},
 		} {
 			// Every run sends everything: ours skips files already there.
 			if err := emptyBucket(ctx, client, side.bucket); err != nil {
@@ -364,73 +358,14 @@ func checkUploaded(ctx context.Context, client *s3.Client, bucket, keyDir string
 	return nil
 }
 
-// minioServer is a MinIO process on loopback, owned by the bench.
-type minioServer struct {
-	endpoint string
-	dir      string
-	cmd      *exec.Cmd
-	log      *bytes.Buffer
-}
-
-// startMinIO starts MinIO with its data under dir, which the caller puts
-// on the same disk as the files it uploads.
-func startMinIO(ctx context.Context, bin, dir string) (*minioServer, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return nil, err
-	}
-	addr := l.Addr().String()
-	l.Close()
-	if err := os.MkdirAll(filepath.Join(dir, "data"), 0o755); err != nil {
-		return nil, err
-	}
-	m := &minioServer{endpoint: "http://" + addr, dir: dir, log: &bytes.Buffer{}}
-	// Not tied to ctx: stop kills the whole process group, also on Ctrl-C.
-	cmd := exec.Command(bin, "server", "--quiet", "--address", addr, filepath.Join(dir, "data"))
-	cmd.Env = append(os.Environ(), "MINIO_ROOT_USER="+minioUser, "MINIO_ROOT_PASSWORD="+minioPassword,
-		"MINIO_BROWSER=off", "MINIO_UPDATE=off", "HOME="+dir)
-	cmd.Stdout, cmd.Stderr = m.log, m.log
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := cmd.Start(); err != nil {
-		return nil, fmt.Errorf("S3: starting %s: %w", bin, err)
-	}
-	m.cmd = cmd
-	fmt.Fprintf(os.Stderr, "bench: S3: MinIO at %s, data in %s\n", m.endpoint, dir)
-	deadline := time.Now().Add(30 * time.Second)
-	for time.Now().Before(deadline) && ctx.Err() == nil {
-		resp, err := http.Get(m.endpoint + "/minio/health/live")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return m, nil
-			}
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	m.stop()
-	return nil, errors.Join(ctx.Err(), fmt.Errorf("S3: minio did not become ready at %s within 30 s: %s", m.endpoint, m.log))
-}
-
-func (m *minioServer) stop() {
-	if m.cmd == nil || m.cmd.Process == nil {
-		return
-	}
-	_ = syscall.Kill(-m.cmd.Process.Pid, syscall.SIGKILL)
-	_ = m.cmd.Wait()
-	m.cmd = nil
-}
-
-// env is this process's environment without AWS settings or a store URL
-// of the user's, plus the server's credentials and extra.
-func (m *minioServer) env(extra ...string) []string {
+// minioEnv is this process's environment without AWS settings or a store
+// URL of the user's, plus the server's credentials and extra.
+func minioEnv(m *servers.MinIO, extra ...string) []string {
 	var env []string
 	for _, kv := range os.Environ() {
 		if k, _, _ := strings.Cut(kv, "="); !strings.HasPrefix(k, "AWS_") && k != "PYRELEASE_STORE" {
 			env = append(env, kv)
 		}
 	}
-	env = append(env, "AWS_ACCESS_KEY_ID="+minioUser, "AWS_SECRET_ACCESS_KEY="+minioPassword, "AWS_REGION=us-east-1",
-		"AWS_CONFIG_FILE="+filepath.Join(m.dir, "no-aws-config"), "AWS_SHARED_CREDENTIALS_FILE="+filepath.Join(m.dir, "no-aws-credentials"),
-		"AWS_EC2_METADATA_DISABLED=true")
-	return append(env, extra...)
+	return append(append(env, m.Env()...), extra...)
 }

@@ -7,12 +7,10 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/base64"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"math/rand/v2"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -20,6 +18,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/pyrelease/pyrelease/targets/internal/servers"
 
 	"github.com/pyrelease/pyrelease/targets/dist"
 )
@@ -86,21 +86,22 @@ func uploadBench(ctx context.Context, o uploadOptions) ([]row, error) {
 	}
 	fmt.Fprintf(os.Stderr, "bench: package index: %s (%d bytes) generated in %s\n", wheelName, size, time.Since(start).Round(time.Millisecond))
 
-	srv, err := startGitea(ctx, bin, filepath.Join(o.work, "gitea"))
+	srv, err := servers.StartGitea(ctx, bin, filepath.Join(o.work, "gitea"))
 	if err != nil {
 		return nil, err
 	}
-	defer srv.stop()
+	defer srv.Stop()
+	fmt.Fprintf(os.Stderr, "bench: package index: Gitea at %s\n", srv.URL)
 
 	// Gitea stores one blob per content for all accounts: the first
 	// upload of the wheel writes it to the package store, later ones only
 	// find it there. An untimed first upload gives every timed run, of
 	// either side, the same work.
-	warm, err := srv.user(ctx, "warmup")
+	warm, err := srv.User(ctx, "warmup")
 	if err != nil {
 		return nil, err
 	}
-	if _, _, err := timed(ctx, dir, os.Environ(), []string{o.cmd, warm.uploadURL, warm.name, warm.token, wheel}); err != nil {
+	if _, _, err := timed(ctx, dir, os.Environ(), []string{o.cmd, warm.UploadURL, warm.Name, warm.Token, wheel}); err != nil {
 		return nil, fmt.Errorf("package index: first upload: %w", err)
 	}
 	if err := checkListed(ctx, warm, sum); err != nil {
@@ -121,17 +122,17 @@ func uploadBench(ctx context.Context, o uploadOptions) ([]row, error) {
 
 	type side struct {
 		name  string
-		argv  func(u giteaUser) []string
+		argv  func(u servers.GiteaUser) []string
 		env   []string
 		times []time.Duration
 		rss   int64
 	}
-	ours := &side{name: "ours", env: os.Environ(), argv: func(u giteaUser) []string {
-		return []string{o.cmd, u.uploadURL, u.name, u.token, wheel}
+	ours := &side{name: "ours", env: os.Environ(), argv: func(u servers.GiteaUser) []string {
+		return []string{o.cmd, u.UploadURL, u.Name, u.Token, wheel}
 	}}
-	peer := &side{name: "twine", env: twineEnv, argv: func(u giteaUser) []string {
+	peer := &side{name: "twine", env: twineEnv, argv: func(u servers.GiteaUser) []string {
 		return []string{twineBin, "upload", "--non-interactive", "--disable-progress-bar",
-			"--repository-url", u.uploadURL, "-u", u.name, "-p", u.token, wheel}
+			"--repository-url", u.UploadURL, "-u", u.Name, "-p", u.Token, wheel}
 	}}
 	for i := range o.runs {
 		// Taking turns at going first keeps a drift of the machine (the
@@ -141,7 +142,7 @@ func uploadBench(ctx context.Context, o uploadOptions) ([]row, error) {
 			order = []*side{peer, ours}
 		}
 		for _, s := range order {
-			u, err := srv.user(ctx, fmt.Sprintf("%s%d", s.name, i+1))
+			u, err := srv.User(ctx, fmt.Sprintf("%s%d", s.name, i+1))
 			if err != nil {
 				return nil, err
 			}
@@ -231,13 +232,13 @@ func writeWheel(path string, size int64, rng io.Reader) error {
 
 // checkListed fails unless the user's simple page of the project links
 // the wheel with its sha256.
-func checkListed(ctx context.Context, u giteaUser, sha256Hex string) error {
-	page := u.simpleURL + wheelProject + "/"
+func checkListed(ctx context.Context, u servers.GiteaUser, sha256Hex string) error {
+	page := u.SimpleURL + wheelProject + "/"
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, page, nil)
 	if err != nil {
 		return err
 	}
-	req.SetBasicAuth(u.name, u.token)
+	req.SetBasicAuth(u.Name, u.Token)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		return err
@@ -254,154 +255,4 @@ func checkListed(ctx context.Context, u giteaUser, sha256Hex string) error {
 		return fmt.Errorf("%s does not link %s with #sha256=%s: %s", page, wheelName, sha256Hex, tail(string(body), 1000))
 	}
 	return nil
-}
-
-// giteaServer is a Gitea process on loopback with its PyPI registry,
-// owned by the bench.
-type giteaServer struct {
-	url    string // http://127.0.0.1:PORT/
-	bin    string
-	dir    string
-	config string
-	cmd    *exec.Cmd
-	log    *bytes.Buffer
-}
-
-// giteaUser is an account with a token allowed to write packages.
-type giteaUser struct {
-	name, token string
-	uploadURL   string
-	simpleURL   string // ends in /simple/
-}
-
-// startGitea starts Gitea with a fresh SQLite database under dir. Its
-// templates/ and options/ must sit beside bin, as .ci/run lays them out.
-func startGitea(ctx context.Context, bin, dir string) (*giteaServer, error) {
-	static := filepath.Dir(bin)
-	if _, err := os.Stat(filepath.Join(static, "templates")); err != nil {
-		return nil, fmt.Errorf("package index: gitea's templates/ and options/ are not beside %s: %w", bin, err)
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, err
-	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return nil, err
-	}
-	addr := l.Addr().String()
-	l.Close()
-	port := addr[strings.LastIndex(addr, ":")+1:]
-	g := &giteaServer{url: "http://" + addr + "/", bin: bin, dir: dir, config: filepath.Join(dir, "app.ini"), log: &bytes.Buffer{}}
-	// The settings of testenv.StartGitea: a test server nobody logs into.
-	ini := fmt.Sprintf(`APP_NAME = pyrelease bench
-RUN_MODE = prod
-I_AM_BEING_UNSAFE_RUNNING_AS_ROOT = true
-WORK_PATH = %[1]s
-
-[server]
-HTTP_ADDR = 127.0.0.1
-HTTP_PORT = %[2]s
-ROOT_URL = http://%[3]s/
-STATIC_ROOT_PATH = %[4]s
-APP_DATA_PATH = %[1]s/data
-OFFLINE_MODE = true
-DISABLE_SSH = true
-
-[database]
-DB_TYPE = sqlite3
-PATH = %[1]s/gitea.db
-
-[security]
-INSTALL_LOCK = true
-
-[packages]
-ENABLED = true
-
-[repository]
-ROOT = %[1]s/repos
-
-[log]
-LEVEL = Warn
-ROOT_PATH = %[1]s/log
-
-[service]
-DISABLE_REGISTRATION = true
-
-[cron]
-ENABLED = false
-`, dir, port, addr, static)
-	if err := os.WriteFile(g.config, []byte(ini), 0o644); err != nil {
-		return nil, err
-	}
-	if _, err := g.run(ctx, "migrate"); err != nil {
-		return nil, err
-	}
-	// Not tied to ctx: stop kills the whole process group, also on Ctrl-C.
-	cmd := exec.Command(bin, "web", "--config", g.config, "--work-path", dir)
-	cmd.Env, cmd.Dir = g.env(), dir
-	cmd.Stdout, cmd.Stderr = g.log, g.log
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := cmd.Start(); err != nil {
-		return nil, fmt.Errorf("package index: starting %s: %w", bin, err)
-	}
-	g.cmd = cmd
-	fmt.Fprintf(os.Stderr, "bench: package index: Gitea at %s, data in %s\n", g.url, dir)
-	deadline := time.Now().Add(60 * time.Second)
-	for time.Now().Before(deadline) && ctx.Err() == nil {
-		resp, err := http.Get(g.url + "api/healthz")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return g, nil
-			}
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	g.stop()
-	return nil, errors.Join(ctx.Err(), fmt.Errorf("package index: gitea did not become ready at %s within 60 s: %s", g.url, g.log))
-}
-
-func (g *giteaServer) env() []string {
-	return append(os.Environ(), "GITEA_WORK_DIR="+g.dir, "HOME="+g.dir, "I_AM_BEING_UNSAFE_RUNNING_AS_ROOT=true")
-}
-
-// run runs a gitea CLI command against this server's configuration.
-func (g *giteaServer) run(ctx context.Context, args ...string) (string, error) {
-	cmd := exec.CommandContext(ctx, g.bin, append(args, "--config", g.config, "--work-path", g.dir)...)
-	cmd.Env, cmd.Dir = g.env(), g.dir
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	if err := cmd.Run(); err != nil {
-		return "", fmt.Errorf("package index: gitea %s: %w: %s %s", strings.Join(args, " "), err, out.String(), tail(errb.String(), 2000))
-	}
-	return out.String(), nil
-}
-
-// user creates an account and a token allowed to write packages.
-func (g *giteaServer) user(ctx context.Context, name string) (giteaUser, error) {
-	if _, err := g.run(ctx, "admin", "user", "create", "--username", name, "--password", "pw-"+name+"-0123456789",
-		"--email", name+"@example.test", "--must-change-password=false"); err != nil {
-		return giteaUser{}, err
-	}
-	out, err := g.run(ctx, "admin", "user", "generate-access-token", "--username", name, "--token-name", "bench",
-		"--scopes", "write:package,read:package", "--raw")
-	if err != nil {
-		return giteaUser{}, err
-	}
-	// As root a warning line comes first: the token is the last word.
-	words := strings.Fields(out)
-	if len(words) == 0 {
-		return giteaUser{}, fmt.Errorf("package index: gitea printed no token for %s", name)
-	}
-	upload := g.url + "api/packages/" + name + "/pypi"
-	return giteaUser{name: name, token: words[len(words)-1], uploadURL: upload, simpleURL: upload + "/simple/"}, nil
-}
-
-func (g *giteaServer) stop() {
-	if g.cmd == nil || g.cmd.Process == nil {
-		return
-	}
-	_ = syscall.Kill(-g.cmd.Process.Pid, syscall.SIGKILL)
-	_ = g.cmd.Wait()
-	g.cmd = nil
 }
