@@ -29,6 +29,18 @@ func backends(parent *testing.T) map[string]func(t *testing.T) Store {
 		n    int
 		mu   sync.Mutex
 	)
+	// bucket is a new bucket on one MinIO shared by every subtest.
+	bucket := func(t *testing.T, query string) Store {
+		once.Do(func() {
+			m = testenv.StartMinIO(parent)
+		})
+		mu.Lock()
+		n++
+		name := fmt.Sprintf("bucket-%d", n)
+		mu.Unlock()
+		m.MakeBucket(name, false)
+		return newS3(t, m, name, query)
+	}
 	return map[string]func(t *testing.T) Store{
 		"dir": func(t *testing.T) Store {
 			d, err := NewDir(filepath.Join(t.TempDir(), "store"))
@@ -37,30 +49,10 @@ func backends(parent *testing.T) map[string]func(t *testing.T) Store {
 			}
 			return d
 		},
-		"s3": func(t *testing.T) Store {
-			once.Do(func() {
-				m = testenv.StartMinIO(parent) // one server for every subtest
-			})
-			mu.Lock()
-			n++
-			bucket := fmt.Sprintf("bucket-%d", n)
-			mu.Unlock()
-			m.MakeBucket(bucket, false)
-			return newS3(t, m, bucket, "")
-		},
+		"s3": func(t *testing.T) Store { return bucket(t, "") },
 		// For servers that reject the SDK's checksums: parts are signed
 		// with their sha256 instead.
-		"s3-when-required": func(t *testing.T) Store {
-			once.Do(func() {
-				m = testenv.StartMinIO(parent) // one server for every subtest
-			})
-			mu.Lock()
-			n++
-			bucket := fmt.Sprintf("bucket-%d", n)
-			mu.Unlock()
-			m.MakeBucket(bucket, false)
-			return newS3(t, m, bucket, "&checksum=when-required&part-size=5")
-		},
+		"s3-when-required": func(t *testing.T) Store { return bucket(t, "&checksum=when-required&part-size=5") },
 	}
 }
 
