@@ -20,6 +20,7 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/pyrelease/pyrelease/targets/archive"
+	"github.com/pyrelease/pyrelease/targets/internal/servers"
 	"github.com/pyrelease/pyrelease/targets/internal/testenv"
 )
 
@@ -60,13 +61,13 @@ func TestScript(t *testing.T) {
 	bin := compileExample(t)
 	// One MinIO serves every script; each script gets its own bucket.
 	var minio *testenv.MinIO
-	if _, err := exec.LookPath("minio"); err == nil || os.Getenv("PYRELEASE_MINIO") != "" || testenv.InCI() {
+	if _, err := servers.Binary("PYRELEASE_MINIO", "minio"); err == nil || testenv.InCI() {
 		minio = testenv.StartMinIO(t)
 	}
 	var buckets atomic.Int32
 	// One Gitea serves as the package index; each script uploads as its own user.
 	var gitea *testenv.Gitea
-	if _, err := exec.LookPath("gitea"); err == nil || os.Getenv("PYRELEASE_GITEA") != "" || testenv.InCI() {
+	if _, err := servers.Binary("PYRELEASE_GITEA", "gitea"); err == nil || testenv.InCI() {
 		gitea = testenv.StartGitea(t)
 	}
 	var users atomic.Int32

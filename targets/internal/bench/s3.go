@@ -77,11 +77,9 @@ func s3Bench(ctx context.Context, o s3Options) ([]row, error) {
 	if err != nil {
 		return nil, fmt.Errorf("S3: the AWS CLI is needed as the peer: install it (pip install awscli, or Debian's awscli): %w", err)
 	}
-	minio := os.Getenv("PYRELEASE_MINIO")
-	if minio == "" {
-		if minio, err = exec.LookPath("minio"); err != nil {
-			return nil, fmt.Errorf("S3: MinIO is needed: set PYRELEASE_MINIO to its binary or put minio on PATH (.ci/run builds it with go install github.com/minio/minio@VERSION): %w", err)
-		}
+	minio, err := servers.Binary("PYRELEASE_MINIO", "minio")
+	if err != nil {
+		return nil, fmt.Errorf("S3: MinIO is needed: %w", err)
 	}
 	awsVersion := "aws"
 	if out, err := exec.CommandContext(ctx, awsBin, "--version").CombinedOutput(); err == nil {

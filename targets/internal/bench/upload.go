@@ -64,12 +64,9 @@ func uploadBench(ctx context.Context, o uploadOptions) ([]row, error) {
 			twineVersion = "twine " + f[2]
 		}
 	}
-	bin := os.Getenv("PYRELEASE_GITEA")
-	if bin == "" {
-		var err error
-		if bin, err = exec.LookPath("gitea"); err != nil {
-			return nil, fmt.Errorf("package index: Gitea is needed: set PYRELEASE_GITEA to its binary or put gitea on PATH (.ci/run builds it): %w", err)
-		}
+	bin, err := servers.Binary("PYRELEASE_GITEA", "gitea")
+	if err != nil {
+		return nil, fmt.Errorf("package index: Gitea is needed: %w", err)
 	}
 	dir := filepath.Join(o.work, "upload")
 	if err := os.MkdirAll(dir, 0o755); err != nil {

@@ -23,16 +23,30 @@ import (
 )
 
 // Binary finds a server binary: the path in the environment variable env,
-// else name on PATH.
+// else name on PATH, else what .ci/run built into its cache
+// (~/.cache/pyrelease-ci/{name}-{version}/{name}; PYRELEASE_CI_CACHE
+// moves it).
 func Binary(env, name string) (string, error) {
 	if p := os.Getenv(env); p != "" {
 		return p, nil
 	}
 	p, err := exec.LookPath(name)
-	if err != nil {
-		return "", fmt.Errorf("%s not found on PATH and %s unset (.ci/run builds it): %w", name, env, err)
+	if err == nil {
+		return p, nil
 	}
-	return p, nil
+	cache := os.Getenv("PYRELEASE_CI_CACHE")
+	if cache == "" {
+		if dir, cerr := os.UserCacheDir(); cerr == nil {
+			cache = filepath.Join(dir, "pyrelease-ci")
+		}
+	}
+	if cache != "" {
+		matches, _ := filepath.Glob(filepath.Join(cache, name+"-*", name))
+		if len(matches) > 0 {
+			return matches[len(matches)-1], nil // the newest version sorts last
+		}
+	}
+	return "", fmt.Errorf("%s not found: not on PATH, %s unset, and not in the cache of .ci/run (which builds it): %w", name, env, err)
 }
 
 // process is a server started in its own process group, so Stop kills
