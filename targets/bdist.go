@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"slices"
 	"strings"
@@ -24,7 +25,9 @@ import (
 // one archive named after the project with every console script, frozen
 // with PyInstaller). Archives are {group}-{version}-{platform}.tar.gz (.zip
 // on Windows), deterministic, recorded in dist/artifacts.json and listed
-// in dist/SHA256SUMS. -v shows the freezer's output.
+// in dist/SHA256SUMS. PYRELEASE_PLATFORM sets the platform tag of archives
+// and installers (default: this machine's, such as linux-x86_64); it names
+// files and does not cross-compile. -v shows the freezer's output.
 func Bdist(ctx context.Context, v *bool) error {
 	p, err := load(ctx)
 	if err != nil {
@@ -46,6 +49,10 @@ func (p *project) bdist(ctx context.Context, info buildVersion, verbose bool) ([
 	b := p.cfg.Bdist
 	if len(b.Groups) == 0 {
 		return nil, fmt.Errorf("bdist: nothing to freeze: %s has no [project.scripts] and no [tool.pyrelease.bdist] groups", p.cfg.File)
+	}
+	platform, err := p.platform()
+	if err != nil {
+		return nil, err
 	}
 	tools := p.freezeTools()
 	if err := freeze.CheckTools(p.cfg.Dir, tools); err != nil {
@@ -83,7 +90,6 @@ func (p *project) bdist(ctx context.Context, info buildVersion, verbose bool) ([
 		byTool[bin.Tool] = bin.Path
 	}
 	outDir := filepath.Join(p.cfg.Dir, "dist")
-	platform := archive.Platform(runtime.GOOS, runtime.GOARCH)
 	var arts []dist.Artifact
 	for _, group := range sortedGroups(b.Groups) {
 		var entries []archive.Entry
@@ -108,6 +114,30 @@ func (p *project) bdist(ctx context.Context, info buildVersion, verbose bool) ([
 		return nil, err
 	}
 	return arts, nil
+}
+
+// envPlatform names the variable that sets the platform tag of archives
+// and installers.
+const envPlatform = "PYRELEASE_PLATFORM"
+
+// validPlatform is what a platform tag may hold: it becomes part of file
+// names and store keys.
+var validPlatform = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._]*-[A-Za-z0-9._-]+$`)
+
+// platform is the platform tag of archives and installers: $PYRELEASE_PLATFORM,
+// default this machine's. The override exists for builds whose tools
+// target another platform than the machine's own name says (a musl build
+// on a glibc runner, an emulated architecture), so that the jobs of a
+// matrix name their files apart.
+func (p *project) platform() (string, error) {
+	v := strings.TrimSpace(p.getenv(envPlatform))
+	if v == "" {
+		return archive.Platform(runtime.GOOS, runtime.GOARCH), nil
+	}
+	if !validPlatform.MatchString(v) {
+		return "", fmt.Errorf("bdist: %s=%q: want an {os}-{machine} tag of letters, digits, '.', '_' and '-', such as linux-x86_64", envPlatform, v)
+	}
+	return v, nil
 }
 
 // freezeTools turns [tool.pyrelease.bdist] into the freezer's tools, in
@@ -207,7 +237,10 @@ func Installer(ctx context.Context) error {
 
 func (p *project) installers(ctx context.Context, info buildVersion) ([]dist.Artifact, error) {
 	outDir := filepath.Join(p.cfg.Dir, "dist")
-	platform := archive.Platform(runtime.GOOS, runtime.GOARCH)
+	platform, err := p.platform()
+	if err != nil {
+		return nil, err
+	}
 	work, err := os.MkdirTemp("", "pyrelease-installer-")
 	if err != nil {
 		return nil, err

@@ -173,10 +173,19 @@ func (p *project) releaseFiles(ctx context.Context, info buildVersion, dry bool)
 	var names []string
 	var files []pypi.File
 	for _, a := range m.Artifacts {
-		if a.Version != info.Version || (a.Kind != dist.KindWheel && a.Kind != dist.KindSdist) {
+		if a.Version != info.Version {
 			continue
 		}
 		path := filepath.Join(outDir, filepath.FromSlash(a.Path))
+		// expect may list archives and installers too: they make the set
+		// complete, though only wheels and sdists go to the index.
+		if a.Kind != dist.KindWheel && a.Kind != dist.KindSdist {
+			if sum, _, err := dist.Hash(path); err != nil || sum != a.SHA256 {
+				return nil, fmt.Errorf("release: %s is missing or changed since it was built or fetched: %s records sha256 %s", a.Name, filepath.Join("dist", dist.FileName), a.SHA256)
+			}
+			names = append(names, a.Name)
+			continue
+		}
 		if _, err := wheel.Verify(ctx, path, wheel.VerifyOptions{ExpectVersion: info.Version, ExpectName: p.cfg.Project.Name}); err != nil {
 			return nil, fmt.Errorf("release: %w", err)
 		}

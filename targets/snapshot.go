@@ -25,8 +25,10 @@ import (
 // builds under snapshots/v{version}/, others under branches/{branch}/,
 // each file beside a JSON sidecar, with older branch builds pruned,
 // latest aliases and index pages pip installs from. Files already there
-// with the same sha256 are not sent again. Pull-request builds are refused
-// unless -force; -dryrun prints the plan and writes nothing.
+// with the same sha256 are not sent again, and a tag keeps the files of
+// its first complete publish (a rebuilt sdist with other bytes is kept
+// out). Pull-request builds are refused; -force publishes them and replaces
+// a tag's differing files. -dryrun prints the plan and writes nothing.
 func Snapshot(ctx context.Context, force, dryrun *bool) error {
 	p, err := load(ctx)
 	if err != nil {
@@ -53,7 +55,7 @@ func Snapshot(ctx context.Context, force, dryrun *bool) error {
 		Build: store.Build{Project: p.cfg.Project.Name, Version: info.Version, Tagged: info.Tagged, Tag: info.Tag,
 			Branch: info.Branch, Describe: info.Describe, Commit: info.Commit, JobURL: info.JobURL},
 		Keep: p.cfg.Snapshot.Keep, CacheControl: p.cfg.Snapshot.CacheControl, Concurrency: p.cfg.Snapshot.Concurrency,
-		DryRun: deref(dryrun, false), Log: p.log, Progress: bars.File,
+		DryRun: deref(dryrun, false), ReplaceTagged: deref(force, false), Log: p.log, Progress: bars.File,
 	})
 	bars.Wait()
 	if err != nil {
@@ -65,6 +67,8 @@ func Snapshot(ctx context.Context, force, dryrun *bool) error {
 		switch {
 		case f.Skipped:
 			what = "unchanged"
+		case f.Kept:
+			what = "kept (the tag already has this file with sha256 " + f.KeptSHA256 + ")"
 		case f.Replace:
 			what += " (replacing a different file)"
 		}

@@ -46,7 +46,10 @@ type PublishOptions struct {
 	CacheControl string // Cache-Control of artifacts; "" = the server's default
 	Concurrency  int    // files transferred at once (default 4)
 	DryRun       bool   // plan only: read the store, write nothing
-	Log          *slog.Logger
+	// ReplaceTagged lets a tag build replace files of the same name that
+	// differ; by default the first complete publish of a tag stays.
+	ReplaceTagged bool
+	Log           *slog.Logger
 	// Progress, when set, is called once per uploaded file and returns the
 	// function that receives its byte counts.
 	Progress func(name string, size int64) func(n int64)
@@ -70,6 +73,10 @@ type Published struct {
 	SHA256  string
 	Skipped bool // already in place with this sha256
 	Replace bool // a different file of that name was in place
+	// Kept is set when a tag's directory already had another file of that
+	// name: tag builds keep what was published first (see ReplaceTagged).
+	Kept       bool
+	KeptSHA256 string
 }
 
 // Cache-Control of pages and aliases that change between publishes.
@@ -136,6 +143,15 @@ func Publish(ctx context.Context, o PublishOptions) (*Result, error) {
 				if obj, err := o.Store.Stat(ctx, p.Key); err == nil && obj.Size == a.Size {
 					p.Skipped = true
 				}
+			} else if o.Build.Tagged && !o.ReplaceTagged {
+				// The files of a release tag are what its first complete
+				// publish put there: the release job may already have
+				// fetched them, and matrix jobs rebuilding the same sdist
+				// (setuptools stamps the build time in it) must not take
+				// turns replacing each other's.
+				p.Kept, p.Skipped = true, true
+				p.KeptSHA256 = old.SHA256
+				log.Warn("kept the file a tag already has; -force replaces it", "key", p.Key, "published", old.SHA256, "built", a.SHA256)
 			} else {
 				p.Replace = true
 			}
@@ -263,6 +279,8 @@ func Publish(ctx context.Context, o PublishOptions) (*Result, error) {
 		g.Go(func() error {
 			sc := o.Build.sidecar(a, now)
 			switch {
+			case p.Kept:
+				return nil
 			case p.Skipped:
 				sc.PublishedAt = old.PublishedAt
 			case direct[a.Name]:
@@ -351,7 +369,9 @@ func (b Build) sidecar(a dist.Artifact, now time.Time) Sidecar {
 	python := a.Python
 	if len(a.Tags) > 0 {
 		t := a.Tags[len(a.Tags)-1]
-		if i := strings.LastIndex(t, "-"); i >= 0 {
+		// A wheel tag is python-abi-platform; an archive's or installer's
+		// tag is the platform itself (linux-x86_64).
+		if i := strings.LastIndex(t, "-"); i >= 0 && a.Kind == dist.KindWheel {
 			t = t[i+1:]
 		}
 		platform = t

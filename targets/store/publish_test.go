@@ -198,6 +198,36 @@ func TestPublishTaggedThenAgain(t *testing.T) {
 			if after := stamps(t, st, "snapshots/v1.0.0/"); !mapsEqual(before, after) {
 				t.Errorf("artifacts rewritten:\n%v\n%v", before, after)
 			}
+
+			// Another build of the tag with other bytes (a rebuilt sdist):
+			// the tag keeps what it has, unless told to replace it.
+			dir2, arts2 := buildDist(t, "1.0.0", "linux_x86_64", dist.KindSdist)
+			if err := os.WriteFile(filepath.Join(dir2, arts2[0].Name), []byte("rebuilt sdist"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			sum, size, _ := dist.Hash(filepath.Join(dir2, arts2[0].Name))
+			arts2[0].SHA256, arts2[0].Size = sum, size
+			o2 := PublishOptions{Store: st, Dir: dir2, Artifacts: arts2, Build: o.Build}
+			res, err = Publish(context.Background(), o2)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if f := res.Files[0]; !f.Kept || f.KeptSHA256 != arts[1].SHA256 {
+				t.Errorf("rebuilt sdist: %+v, want kept", f)
+			}
+			if got := read(t, st, "snapshots/v1.0.0/greet-1.0.0.tar.gz"); got == "rebuilt sdist" {
+				t.Error("a tag's published sdist was replaced")
+			}
+			o2.ReplaceTagged = true
+			if res, err = Publish(context.Background(), o2); err != nil || !res.Files[0].Replace {
+				t.Fatalf("forced: %+v, %v", res, err)
+			}
+			if got := read(t, st, "snapshots/v1.0.0/greet-1.0.0.tar.gz"); got != "rebuilt sdist" {
+				t.Error("-force did not replace the sdist")
+			}
+			if err := st.Verify(context.Background(), "snapshots/v1.0.0/greet-1.0.0.tar.gz", size, sum); err != nil {
+				t.Error(err)
+			}
 		})
 	}
 }
