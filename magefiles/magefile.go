@@ -12,7 +12,9 @@ import (
 )
 
 // Test runs go vet and the whole test suite (unit, fuzz seeds, end-to-end
-// scripts) with the race detector.
+// scripts) with the race detector; then the release journey and the
+// crash-safety suite, with their logs: every step of the journey, and the
+// seed of every kill.
 func Test(ctx context.Context) error {
 	if err := sh(ctx, "go", "vet", "./..."); err != nil {
 		return err
@@ -20,8 +22,15 @@ func Test(ctx context.Context) error {
 	if out, _ := exec.CommandContext(ctx, "gofmt", "-l", ".").Output(); len(strings.TrimSpace(string(out))) > 0 {
 		return fmt.Errorf("gofmt would change:\n%s", out)
 	}
-	return sh(ctx, "go", "test", "-race", "-count=1", "-timeout=30m", "./...")
+	if err := sh(ctx, "go", "test", "-race", "-count=1", "-timeout=30m", "-skip", journeyAndCrash, "./..."); err != nil {
+		return err
+	}
+	return sh(ctx, "go", "test", "-count=1", "-timeout=30m", "-v", "-run", journeyAndCrash, "./targets/")
 }
+
+// journeyAndCrash are the tests whose logs are the point: they run on
+// their own, verbosely (processes, not goroutines: no race detector).
+const journeyAndCrash = "^(TestJourney|TestCrash)$"
 
 // Integration runs the end-to-end scripts only: the compiled example
 // magefile driven as a user would drive it.

@@ -57,6 +57,20 @@ func compileExample(t *testing.T) string {
 // fresh copy of the example project as a git repository and the compiled
 // example magefile as `mage` on PATH.
 func TestScript(t *testing.T) {
+	runScripts(t, filepath.Join("testdata", "script"))
+}
+
+// TestJourney runs the whole release journey (testdata/journey): two CI
+// jobs of a build matrix publishing to one bucket at once, the release job
+// uploading to a real index, pip installing from it, then dev snapshots.
+// It is its own test so that `mage test` can show its log.
+func TestJourney(t *testing.T) {
+	runScripts(t, filepath.Join("testdata", "journey"))
+}
+
+// runScripts runs the scripts of dir with the servers and commands they
+// use.
+func runScripts(t *testing.T, dir string) {
 	testenv.Require(t, "git")
 	bin := compileExample(t)
 	// One MinIO serves every script; each script gets its own bucket.
@@ -76,7 +90,7 @@ func TestScript(t *testing.T) {
 		t.Fatal(err)
 	}
 	testscript.Run(t, testscript.Params{
-		Dir:                 filepath.Join("testdata", "script"),
+		Dir:                 dir,
 		RequireExplicitExec: true,
 		Setup: func(env *testscript.Env) error {
 			env.Setenv("PATH", filepath.Dir(bin)+string(os.PathListSeparator)+os.Getenv("PATH"))
