@@ -46,9 +46,13 @@ func expandFiles(arg string) ([]string, error) {
 			return nil, fmt.Errorf("check: %s: no such file", f)
 		}
 		for _, m := range matches {
-			if filepath.Base(m) != dist.FileName {
-				paths = append(paths, m)
+			// As a shell does, a glob does not match hidden entries
+			// (builds in progress, temporary files).
+			base := filepath.Base(m)
+			if base == dist.FileName || (strings.HasPrefix(base, ".") && !strings.HasPrefix(filepath.Base(f), ".")) {
+				continue
 			}
+			paths = append(paths, m)
 		}
 	}
 	if len(paths) == 0 {

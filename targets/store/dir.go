@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/pyrelease/pyrelease/targets/internal/atomicfile"
 )
@@ -237,7 +238,45 @@ func (d *Dir) Move(ctx context.Context, from, to string, o PutOptions) error {
 	if err != nil {
 		return err
 	}
-	return d.write(dst, func(dst string) error { return os.Rename(src, dst) })
+	if err := d.write(dst, func(dst string) error { return os.Rename(src, dst) }); err != nil {
+		return err
+	}
+	if strings.HasPrefix(from, IncomingDir+"/") {
+		d.removeEmptyParents(src)
+	}
+	return nil
+}
+
+// removeEmptyParents removes the directories above path that are now
+// empty, up to the store's root.
+func (d *Dir) removeEmptyParents(path string) {
+	for dir := filepath.Dir(path); dir != d.root && strings.HasPrefix(dir, d.root); dir = filepath.Dir(dir) {
+		if os.Remove(dir) != nil {
+			break
+		}
+	}
+}
+
+// RemoveStaleTemp removes what killed writers left: temporary files of
+// atomic writes (".name.pyrelease-*", ".link-*") older than cutoff, which
+// readers never see but which would otherwise stay for good.
+func (d *Dir) RemoveStaleTemp(cutoff time.Time) []string {
+	var removed []string
+	_ = filepath.WalkDir(d.root, func(p string, e fs.DirEntry, err error) error {
+		if err != nil || e.IsDir() {
+			return nil
+		}
+		name := e.Name()
+		if !strings.HasPrefix(name, ".") || !(strings.Contains(name, ".pyrelease-") || strings.HasPrefix(name, ".link-")) {
+			return nil
+		}
+		if fi, err := os.Lstat(p); err == nil && fi.ModTime().Before(cutoff) && os.Remove(p) == nil {
+			rel, _ := filepath.Rel(d.root, p)
+			removed = append(removed, filepath.ToSlash(rel))
+		}
+		return nil
+	})
+	return removed
 }
 
 // Link implements Store with a relative symlink, swapped in atomically.
@@ -280,11 +319,7 @@ func (d *Dir) Delete(ctx context.Context, key string) error {
 		return fmt.Errorf("store: %w", err)
 	}
 	if strings.HasPrefix(key, IncomingDir+"/") {
-		for dir := filepath.Dir(p); dir != d.root && strings.HasPrefix(dir, d.root); dir = filepath.Dir(dir) {
-			if os.Remove(dir) != nil {
-				break
-			}
-		}
+		d.removeEmptyParents(p)
 	}
 	return nil
 }

@@ -22,6 +22,8 @@ import (
 type IndexOptions struct {
 	Concurrency int
 	Now         func() time.Time
+	// Exclude leaves these keys out of the pages: files about to be deleted.
+	Exclude map[string]bool
 }
 
 // maxIndexRounds bounds how often WriteIndex rewrites the pages when
@@ -43,6 +45,7 @@ func WriteIndex(ctx context.Context, st Store, o IndexOptions) ([]string, error)
 		if err != nil {
 			return nil, err
 		}
+		entries = slices.DeleteFunc(entries, func(e entry) bool { return o.Exclude[e.Key] })
 		if fp == prev {
 			return written, nil
 		}

@@ -321,17 +321,33 @@ func Publish(ctx context.Context, o PublishOptions) (*Result, error) {
 		cleanupRun(ctx, o.Store, run)
 	}
 
-	// (d) prune.
+	// (d) which older builds go, (e) latest aliases, (f) index pages: the
+	// pages are written without the older builds before those are deleted,
+	// so that no page ever links to a deleted file, then written again from
+	// the final listing.
+	var doomed []string
 	if !o.Build.Tagged {
-		if res.Pruned, err = prune(ctx, o.Store, dir, arts, o, log); err != nil {
+		current, err := readSidecars(ctx, o.Store, dir, o.Concurrency)
+		if err != nil {
 			return nil, err
 		}
+		doomed = stale(current, dir, arts, o)
 	}
-	// (e) latest aliases.
 	if res.Latest, err = updateLatest(ctx, o.Store, dir, arts, o, now, log); err != nil {
 		return nil, err
 	}
-	// (f) index pages.
+	if len(doomed) > 0 {
+		exclude := map[string]bool{}
+		for _, k := range doomed {
+			exclude[k] = true
+		}
+		if _, err := WriteIndex(ctx, o.Store, IndexOptions{Concurrency: o.Concurrency, Now: o.Now, Exclude: exclude}); err != nil {
+			return nil, err
+		}
+		if res.Pruned, err = prune(ctx, o.Store, doomed, log); err != nil {
+			return nil, err
+		}
+	}
 	if res.Indexes, err = WriteIndex(ctx, o.Store, IndexOptions{Concurrency: o.Concurrency, Now: o.Now}); err != nil {
 		return nil, err
 	}
@@ -502,12 +518,7 @@ func planPrune(sidecars map[string]Sidecar, dir string, arts []dist.Artifact, o 
 // prune removes older builds: the file first, then its sidecar. Killed in
 // between, the store holds a sidecar without its file, which no reader
 // trusts (the index and fetch want both) and the next prune removes.
-func prune(ctx context.Context, st Store, dir string, arts []dist.Artifact, o PublishOptions, log *slog.Logger) ([]string, error) {
-	sidecars, err := readSidecars(ctx, st, dir, o.Concurrency)
-	if err != nil {
-		return nil, err
-	}
-	keys := stale(sidecars, dir, arts, o)
+func prune(ctx context.Context, st Store, keys []string, log *slog.Logger) ([]string, error) {
 	for _, key := range keys {
 		if err := st.Delete(ctx, key); err != nil {
 			return nil, err
@@ -607,6 +618,11 @@ func removeStale(ctx context.Context, st Store, cutoff time.Time, log *slog.Logg
 	}
 	if s3, ok := st.(*S3); ok {
 		_ = s3.AbortStale(ctx, "", cutoff)
+	}
+	if d, ok := st.(*Dir); ok {
+		for _, k := range d.RemoveStaleTemp(cutoff) {
+			log.Info("removed a temporary file a killed writer left", "key", k)
+		}
 	}
 }
 

@@ -7,6 +7,10 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"syscall"
 
 	"github.com/pyrelease/pyrelease/targets/internal/run"
 )
@@ -98,8 +102,11 @@ func Build(ctx context.Context, o BuildOptions) (Built, error) {
 	}
 
 	// Building into a directory inside OutDir makes the final move a
-	// rename on one file system, and leaves nothing behind on failure.
-	tmp, err := os.MkdirTemp(outDir, ".pyrelease-build-")
+	// rename on one file system, and leaves nothing behind on failure. The
+	// name carries the builder's pid, so that what a killed build left is
+	// recognised and removed by the next one.
+	removeOrphanBuilds(outDir)
+	tmp, err := os.MkdirTemp(outDir, fmt.Sprintf("%s%d-", buildDirPrefix, os.Getpid()))
 	if err != nil {
 		return Built{}, fmt.Errorf("wheel: %w", err)
 	}
@@ -135,4 +142,42 @@ func Build(ctx context.Context, o BuildOptions) (Built, error) {
 		}
 	}
 	return built, nil
+}
+
+// buildDirPrefix names the build directories inside the output directory:
+// .pyrelease-build-{pid}-{random}.
+const buildDirPrefix = ".pyrelease-build-"
+
+// removeOrphanBuilds removes build directories whose builder is gone (a
+// killed build cannot clean up after itself).
+func removeOrphanBuilds(outDir string) {
+	entries, err := os.ReadDir(outDir)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		rest, ok := strings.CutPrefix(e.Name(), buildDirPrefix)
+		if !ok || !e.IsDir() {
+			continue
+		}
+		pidText, _, _ := strings.Cut(rest, "-")
+		pid, err := strconv.Atoi(pidText)
+		if err == nil && (pid == os.Getpid() || processAlive(pid)) {
+			continue // a build in progress, here or in another process
+		}
+		_ = os.RemoveAll(filepath.Join(outDir, e.Name()))
+	}
+}
+
+// processAlive reports whether a process exists; where that cannot be
+// asked (Windows), it answers yes, so nothing in use is removed.
+func processAlive(pid int) bool {
+	p, err := os.FindProcess(pid)
+	if err != nil {
+		return false
+	}
+	if runtime.GOOS == "windows" {
+		return true
+	}
+	return p.Signal(syscall.Signal(0)) == nil
 }
