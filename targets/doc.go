@@ -65,7 +65,7 @@
 // [tool.pyrelease.release] says where mage release uploads:
 //
 // release-keys:begin
-//   - repository (PYRELEASE_REPOSITORY; string; default pypi): Where release uploads: "pypi", "testpypi", an upload URL (such as a Gitea, devpi or pypiserver index), or a section of ~/.pypirc.
+//   - repository (PYRELEASE_REPOSITORY; string; default unset): Where release uploads: "pypi", "testpypi", an upload URL (such as a Gitea, devpi or pypiserver index), or a section of ~/.pypirc; empty means TWINE_REPOSITORY, else "pypi".
 //   - index-url (PYRELEASE_INDEX_URL; string; default unset): Simple index (PEP 503) the uploaded files are read back from; empty means derived from the repository, which works for PyPI, TestPyPI, Gitea, devpi and pypiserver.
 //   - verify-timeout (PYRELEASE_VERIFY_TIMEOUT; integer; default 600): Seconds release waits for the index to list every uploaded file with its sha256 before it fails.
 //

@@ -116,7 +116,11 @@ func (p *project) versionInfo(ctx context.Context) (buildVersion, error) {
 		if p.cfg.TagPattern != "" {
 			what = fmt.Sprintf("no tag matching %q", p.cfg.TagPattern)
 		}
-		p.log.Warn(fmt.Sprintf("%s: counting %d commits from the root and versioning from 0.0", what, d.Distance))
+		commits := "commits"
+		if d.Distance == 1 {
+			commits = "commit"
+		}
+		p.log.Warn(fmt.Sprintf("%s: counting %d %s from the root and versioning from 0.0", what, d.Distance, commits))
 	}
 	opts := version.SchemeOptions{
 		Scheme:     p.cfg.VersionScheme,

@@ -68,7 +68,7 @@ func Release(ctx context.Context, dryrun *bool) error {
 	project := p.cfg.Project.Name
 	existing, err := client.Existing(ctx, repo, project)
 	if err != nil {
-		return err
+		return fmt.Errorf("release: reading what %s already lists for %s: %w (an index that needs credentials to read takes the same ones as uploads)", repo.IndexURL, project, err)
 	}
 	var todo []pypi.File
 	for _, f := range files {

@@ -171,7 +171,7 @@ verify-timeout = 60
 		"release defaults": {
 			toml: header,
 			check: func(t *testing.T, c *Config) {
-				if c.Release != (Release{Repository: "pypi", VerifyTimeout: 600}) {
+				if c.Release != (Release{VerifyTimeout: 600}) {
 					t.Errorf("Release = %+v", c.Release)
 				}
 			},

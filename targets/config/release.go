@@ -16,7 +16,7 @@ import (
 //	index-url = "https://test.pypi.org/simple/"
 //	verify-timeout = 600
 type Release struct {
-	Repository    string // "pypi" (default), "testpypi", an upload URL or a .pypirc section
+	Repository    string // "pypi", "testpypi", an upload URL or a .pypirc section; "" = TWINE_REPOSITORY, else "pypi"
 	IndexURL      string // simple index the release is verified against; "" = derived from the repository
 	VerifyTimeout int    // seconds to wait for the index to list every file; default 600
 }
@@ -34,8 +34,8 @@ const (
 // documentation shows them.
 var ReleaseKeys = []Key{
 	{
-		Name: relKeyRepository, Env: "PYRELEASE_REPOSITORY", Type: "string", Default: "pypi",
-		Doc: `Where release uploads: "pypi", "testpypi", an upload URL (such as a Gitea, devpi or pypiserver index), or a section of ~/.pypirc.`,
+		Name: relKeyRepository, Env: "PYRELEASE_REPOSITORY", Type: "string", Default: "",
+		Doc: `Where release uploads: "pypi", "testpypi", an upload URL (such as a Gitea, devpi or pypiserver index), or a section of ~/.pypirc; empty means TWINE_REPOSITORY, else "pypi".`,
 	},
 	{
 		Name: relKeyIndexURL, Env: "PYRELEASE_INDEX_URL", Type: "string", Default: "",
@@ -48,7 +48,7 @@ var ReleaseKeys = []Key{
 }
 
 func defaultRelease() Release {
-	return Release{Repository: "pypi", VerifyTimeout: 600}
+	return Release{VerifyTimeout: 600}
 }
 
 func releaseSetters() map[string]func(r *Release, v any) error {
