@@ -65,10 +65,10 @@ func Snapshot(ctx context.Context, force, dryrun *bool) error {
 	for _, f := range res.Files {
 		what := verb
 		switch {
-		case f.Skipped:
-			what = "unchanged"
 		case f.Kept:
 			what = "kept (the tag already has this file with sha256 " + f.KeptSHA256 + ")"
+		case f.Skipped:
+			what = "unchanged"
 		case f.Replace:
 			what += " (replacing a different file)"
 		}
