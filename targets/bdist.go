@@ -62,7 +62,7 @@ func (p *project) bdist(ctx context.Context, info buildVersion, verbose bool) ([
 	if err != nil {
 		return nil, err
 	}
-	python, err := wheel.Interpreter(ctx, wheel.InterpreterOptions{Dir: p.cfg.Dir, Python: p.cfg.Python, Getenv: p.getenv, Backend: system})
+	python, err := wheel.Interpreter(ctx, p.interpreterOptions(system))
 	if err != nil {
 		return nil, err
 	}

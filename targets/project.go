@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/pyrelease/pyrelease/targets/ci"
@@ -46,6 +47,18 @@ func load(ctx context.Context) (*project, error) {
 
 func newLogger() *slog.Logger {
 	return clilog.New(os.Stderr, slog.LevelInfo)
+}
+
+// warned holds the warnings already given in this process: `mage wheel
+// snapshot` runs two targets that each describe HEAD, and the user needs
+// to read a warning once.
+var warned sync.Map
+
+// warnOnce logs a warning unless this process already did.
+func (p *project) warnOnce(msg string) {
+	if _, dup := warned.LoadOrStore(msg, true); !dup {
+		p.log.Warn(msg)
+	}
 }
 
 // logf adapts the logger to the printf-style hooks of the packages.
@@ -120,7 +133,7 @@ func (p *project) versionInfo(ctx context.Context) (buildVersion, error) {
 		if d.Distance == 1 {
 			commits = "commit"
 		}
-		p.log.Warn(fmt.Sprintf("%s: counting %d %s from the root and versioning from 0.0", what, d.Distance, commits))
+		p.warnOnce(fmt.Sprintf("%s: counting %d %s from the root and versioning from 0.0", what, d.Distance, commits))
 	}
 	opts := version.SchemeOptions{
 		Scheme:     p.cfg.VersionScheme,

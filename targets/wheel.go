@@ -50,7 +50,7 @@ func (p *project) buildWheel(ctx context.Context, v buildVersion, verbose bool) 
 	if err != nil {
 		return nil, err
 	}
-	python, err := wheel.Interpreter(ctx, wheel.InterpreterOptions{Dir: p.cfg.Dir, Python: p.cfg.Python, Getenv: p.getenv, Backend: system})
+	python, err := wheel.Interpreter(ctx, p.interpreterOptions(system))
 	if err != nil {
 		return nil, err
 	}
@@ -134,4 +134,15 @@ func printArtifacts(arts []dist.Artifact) {
 	for _, a := range arts {
 		fmt.Printf("%s %d %s\n", filepath.Join("dist", a.Name), a.Size, a.SHA256)
 	}
+}
+
+// interpreterOptions says which Python builds: the configured one, naming
+// PYRELEASE_PYTHON rather than the file in advice when that is where it
+// came from.
+func (p *project) interpreterOptions(system wheel.BuildSystem) wheel.InterpreterOptions {
+	o := wheel.InterpreterOptions{Dir: p.cfg.Dir, Python: p.cfg.Python, Getenv: p.getenv, Backend: system}
+	if p.cfg.EnvSource("python") != "" {
+		o.Python = "" // the wheel package reads PYRELEASE_PYTHON itself
+	}
+	return o
 }

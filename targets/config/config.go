@@ -70,6 +70,12 @@ func (c *Config) NormalizedName() string {
 	return NormalizeName(c.Project.Name)
 }
 
+// EnvSource returns the environment variable that set key, or "" when the
+// value is the file's or the default: advice in errors names the right one.
+func (c *Config) EnvSource(key string) string {
+	return c.envs[key]
+}
+
 // NormalizeName is the PEP 503 form of a project name: lower case, every
 // run of "-", "_" and "." one "-". Two spellings name the same project
 // when their normal forms are equal ("Foo.Bar" and "foo-bar").
