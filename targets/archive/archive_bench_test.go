@@ -2,44 +2,23 @@ package archive
 
 import (
 	"context"
-	"fmt"
-	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/pyrelease/pyrelease/targets/internal/benchtree"
 	"github.com/pyrelease/pyrelease/targets/internal/testenv"
 )
 
-// benchTree writes about 200 MB shaped like a bdist group: three frozen
-// binaries (mostly already-compressed bytes, some text) and a library of
-// Python-like text files. It returns the total size.
+// benchTree writes the shared benchmark tree (package benchtree) and
+// returns its total size.
 func benchTree(b *testing.B, dir string) int64 {
 	b.Helper()
-	files := map[string]file{}
-	for i := range 3 {
-		files[fmt.Sprintf("bin/tool%d", i)] = file{data: mixed(uint64(10+i), 55<<20), perm: 0o755}
-	}
-	r := rand.New(rand.NewPCG(7, 7))
-	words := []string{"self", "return", "def", "import", "class", "value", "name", "config", "if", "else", "for", "in", "None", "True", "path", "data"}
-	for i := range 400 {
-		var sb strings.Builder
-		for sb.Len() < 90<<10 {
-			sb.WriteString(strings.Repeat("    ", r.IntN(4)))
-			for range 3 + r.IntN(8) {
-				sb.WriteString(words[r.IntN(len(words))])
-				fmt.Fprintf(&sb, "_%d ", r.IntN(300))
-			}
-			sb.WriteString("\n")
-		}
-		files[fmt.Sprintf("lib/pkg%02d/mod%03d.py", i%20, i)] = file{data: sb.String(), perm: 0o644}
-	}
-	writeTree(b, dir, files)
-	var total int64
-	for _, f := range files {
-		total += int64(len(f.data))
+	total, err := benchtree.Write(dir)
+	if err != nil {
+		b.Fatal(err)
 	}
 	return total
 }

@@ -334,3 +334,37 @@ func TestCreateZipListedBy7z(t *testing.T) {
 		t.Errorf("7z shows no entry modified at %v:\n%s", epoch, b)
 	}
 }
+
+// TestCreateZipSpillsLargeFiles packs files above spillOver, which are
+// deflated through temporary files instead of memory: the content comes
+// back whole and no temporary file is left, also when Create is cancelled.
+func TestCreateZipSpillsLargeFiles(t *testing.T) {
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	src := t.TempDir()
+	text := strings.Repeat("def greet(name):\n    return name\n", (spillOver+1<<20)/32)
+	random := mixed(3, spillOver+12345)
+	writeTree(t, src, map[string]file{
+		"big.py":  {data: text, perm: 0o644},
+		"big.bin": {data: random, perm: 0o755},
+	})
+	out := filepath.Join(t.TempDir(), "tools.zip")
+	if err := Create(context.Background(), Options{Out: out, Dir: src, Mtime: epoch}); err != nil {
+		t.Fatal(err)
+	}
+	compareMembers(t, readZip(t, out), map[string]member{
+		"big.py":  {mode: 0o644, data: text},
+		"big.bin": {mode: 0o755, data: random},
+	})
+	if names := listDir(t, tmp); len(names) != 0 {
+		t.Errorf("temporary files left: %v", names)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := Create(ctx, Options{Out: out + "2.zip", Dir: src, Mtime: epoch}); err == nil {
+		t.Fatal("a cancelled Create succeeded")
+	}
+	if names := listDir(t, tmp); len(names) != 0 {
+		t.Errorf("temporary files left after a cancel: %v", names)
+	}
+}

@@ -3,18 +3,18 @@ package archive
 import (
 	"archive/tar"
 	"archive/zip"
-	"bytes"
 	"compress/gzip"
 	"context"
 	"io"
 	"io/fs"
-	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/pyrelease/pyrelease/targets/internal/benchtree"
 )
 
 // file is a fixture file: content and permission bits on disk.
@@ -40,27 +40,8 @@ func writeTree(t testing.TB, dir string, files map[string]file) {
 	}
 }
 
-// mixed returns n bytes like a frozen binary: mostly random (already
-// compressed) with stretches of repetitive text.
-func mixed(seed uint64, n int) string {
-	r := rand.New(rand.NewPCG(seed, seed))
-	var key [32]byte
-	key[0] = byte(seed)
-	random := rand.NewChaCha8(key)
-	var b bytes.Buffer
-	for b.Len() < n {
-		if r.IntN(4) == 0 {
-			for range 200 {
-				b.WriteString("def greet(name):\n    return f\"hello {name}\"\n")
-			}
-			continue
-		}
-		chunk := make([]byte, 16<<10)
-		_, _ = random.Read(chunk)
-		b.Write(chunk)
-	}
-	return b.String()[:n]
-}
+// mixed returns n bytes like a frozen binary (see benchtree.Mixed).
+func mixed(seed uint64, n int) string { return benchtree.Mixed(seed, n) }
 
 // member is what a reader saw of one archive entry.
 type member struct {

@@ -8,6 +8,7 @@ import (
 	"hash/crc32"
 	"io"
 	"io/fs"
+	"os"
 	"sync"
 	"time"
 
@@ -18,10 +19,17 @@ import (
 // did not make the file smaller: it is then stored, read again at write
 // time, so incompressible binaries are not held in memory twice.
 type zipped struct {
-	data *bytes.Buffer
-	crc  uint32
-	err  error
+	data  *bytes.Buffer
+	spill *os.File // the deflated bytes of a large file, instead of data
+	size  int64    // deflated size, when spilled
+	crc   uint32
+	err   error
 }
+
+// spillOver is the size above which a file is deflated into a temporary
+// file rather than memory: frozen binaries can be gigabytes, and memory
+// must not grow with them.
+const spillOver = 4 << 20
 
 // writeZip deflates files in parallel, up to o.Concurrency at a time, and
 // writes them in sorted order. Headers carry only the MS-DOS time (no
@@ -62,6 +70,15 @@ func writeZip(parent context.Context, w io.Writer, items []item, o Options) erro
 	defer func() {
 		cancel()
 		wg.Wait() // no worker outlives the call
+		// Results never written (an error or a cancellation came first)
+		// may hold temporary files.
+		for _, ch := range results {
+			select {
+			case z := <-ch:
+				closeSpill(z.spill)
+			default:
+			}
+		}
 	}()
 
 	date, clock := dosTime(o.Mtime)
@@ -94,10 +111,14 @@ func writeZip(parent context.Context, w io.Writer, items []item, o Options) erro
 		fh.SetMode(it.mode)
 		fh.CRC32 = z.crc
 		fh.UncompressedSize64 = uint64(it.size)
-		if z.data != nil {
+		switch {
+		case z.spill != nil:
+			fh.Method = zip.Deflate
+			fh.CompressedSize64 = uint64(z.size)
+		case z.data != nil:
 			fh.Method = zip.Deflate
 			fh.CompressedSize64 = uint64(z.data.Len())
-		} else {
+		default:
 			fh.Method = zip.Store
 			fh.CompressedSize64 = uint64(it.size)
 		}
@@ -105,9 +126,16 @@ func writeZip(parent context.Context, w io.Writer, items []item, o Options) erro
 		if err != nil {
 			return fmt.Errorf("archive: %s: %w", it.name, err)
 		}
-		if z.data != nil {
+		switch {
+		case z.spill != nil:
+			_, err = z.spill.Seek(0, io.SeekStart)
+			if err == nil {
+				_, err = io.CopyBuffer(fw, z.spill, buf)
+			}
+			closeSpill(z.spill)
+		case z.data != nil:
 			_, err = fw.Write(z.data.Bytes())
-		} else {
+		default:
 			crc := crc32.NewIEEE()
 			err = copyFile(ctx, io.MultiWriter(fw, crc), it, buf)
 			if err == nil && crc.Sum32() != z.crc {
@@ -128,19 +156,58 @@ func writeZip(parent context.Context, w io.Writer, items []item, o Options) erro
 func deflateFile(ctx context.Context, it item, pool *sync.Pool) zipped {
 	fw := pool.Get().(*flate.Writer)
 	defer pool.Put(fw)
-	data := bytes.NewBuffer(make([]byte, 0, it.size/2+512))
-	fw.Reset(data)
+	var data *bytes.Buffer
+	var spill *os.File
+	var out io.Writer
+	if it.size > spillOver {
+		f, err := os.CreateTemp("", "pyrelease-zip-")
+		if err != nil {
+			return zipped{err: fmt.Errorf("archive: %s: %w", it.name, err)}
+		}
+		spill, out = f, f
+	} else {
+		data = bytes.NewBuffer(make([]byte, 0, it.size/2+512))
+		out = data
+	}
+	fw.Reset(out)
 	crc := crc32.NewIEEE()
-	if err := copyFile(ctx, io.MultiWriter(fw, crc), it, make([]byte, 256<<10)); err != nil {
+	err := copyFile(ctx, io.MultiWriter(fw, crc), it, make([]byte, 256<<10))
+	if err == nil {
+		if err = fw.Close(); err != nil {
+			err = fmt.Errorf("archive: %s: %w", it.name, err)
+		}
+	}
+	if err != nil {
+		closeSpill(spill)
 		return zipped{err: err}
 	}
-	if err := fw.Close(); err != nil {
-		return zipped{err: fmt.Errorf("archive: %s: %w", it.name, err)}
+	if spill != nil {
+		size, err := spill.Seek(0, io.SeekCurrent)
+		if err != nil || size >= it.size {
+			closeSpill(spill)
+			return zipped{crc: crc.Sum32(), err: wrapSeek(it, err)}
+		}
+		return zipped{spill: spill, size: size, crc: crc.Sum32()}
 	}
 	if int64(data.Len()) >= it.size {
 		data = nil
 	}
 	return zipped{data: data, crc: crc.Sum32()}
+}
+
+func wrapSeek(it item, err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("archive: %s: %w", it.name, err)
+}
+
+// closeSpill removes a temporary file of deflated bytes.
+func closeSpill(f *os.File) {
+	if f != nil {
+		f.Close()
+		os.Remove(f.Name())
+	}
 }
 
 // dosTime encodes t (as UTC) in the MS-DOS date and time zip headers carry,

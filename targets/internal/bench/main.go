@@ -154,7 +154,7 @@ func run(ctx context.Context, runs int, keep bool, only string) error {
 		}
 	}
 	if strings.Contains(archiveScenario, only) {
-		archiveRows, err := archiveBench(ctx)
+		archiveRows, err := archiveBench(ctx, work)
 		if err != nil {
 			return err
 		}
@@ -186,8 +186,9 @@ const archiveScenario = "200 MB bdist-like tree"
 
 // archiveBench runs the archive package's Go benchmark, which times Create
 // and the tools (tar czf, zip -r) on the same ~200 MB tree in one process,
-// and turns its lines into rows. Peak RSS is not measured there.
-func archiveBench(ctx context.Context) ([]row, error) {
+// and turns its lines into rows; then it measures each side's peak memory
+// once, as whole commands (archivecmd for ours) on that tree.
+func archiveBench(ctx context.Context, work string) ([]row, error) {
 	fmt.Fprintln(os.Stderr, "bench: archive.Create against tar czf and zip -r")
 	cmd := exec.CommandContext(ctx, "go", "test", "-run", "^$", "-bench", "BenchmarkCreate$", "-benchtime", "3x", "./targets/archive/")
 	cmd.Stderr = os.Stderr
@@ -228,7 +229,40 @@ func archiveBench(ctx context.Context) ([]row, error) {
 		rows = append(rows, row{scenario: archiveScenario, what: fmt.Sprintf(c.what, sizeRatio[c.ours]), peerName: c.peerName,
 			oursMean: nsop[c.ours], peerMean: nsop[c.peer]})
 	}
+	if err := archiveRSS(ctx, work, rows); err != nil {
+		return nil, err
+	}
 	return rows, nil
+}
+
+// archiveRSS fills the rows' peak memory: archivecmd create against
+// tar czf, then against zip -qr, on the benchmark's tree.
+func archiveRSS(ctx context.Context, work string, rows []row) error {
+	cmd := filepath.Join(work, "archivecmd")
+	if out, err := exec.CommandContext(ctx, "go", "build", "-o", cmd, "./targets/internal/bench/archivecmd").CombinedOutput(); err != nil {
+		return fmt.Errorf("building archivecmd: %v\n%s", err, out)
+	}
+	tree := filepath.Join(work, "archive-tree")
+	if _, _, err := once(ctx, work, []string{cmd, "gen", tree}); err != nil {
+		return err
+	}
+	defer os.RemoveAll(tree)
+	sides := []struct{ ours, peer []string }{
+		{ours: []string{cmd, "create", filepath.Join(work, "ours.tar.gz"), tree}, peer: []string{"tar", "czf", filepath.Join(work, "peer.tar.gz"), "-C", tree, "."}},
+		{ours: []string{cmd, "create", filepath.Join(work, "ours.zip"), tree}, peer: []string{"zip", "-qr", filepath.Join(work, "peer.zip"), "."}},
+	}
+	for i, sd := range sides {
+		_, ours, err := once(ctx, work, sd.ours)
+		if err != nil {
+			return err
+		}
+		_, peer, err := once(ctx, tree, sd.peer)
+		if err != nil {
+			return err
+		}
+		rows[i].oursRSS, rows[i].peerRSS = ours, peer
+	}
+	return nil
 }
 
 // generate makes a describe repository; the compiled targets read
