@@ -9,11 +9,9 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
-	"path"
 	"strings"
 
-	"golang.org/x/net/html"
-	"golang.org/x/net/html/atom"
+	"github.com/pyrelease/pyrelease/targets/internal/htmlindex"
 
 	"github.com/pyrelease/pyrelease/targets/config"
 	"github.com/pyrelease/pyrelease/targets/internal/httpretry"
@@ -205,73 +203,23 @@ func parseSimpleJSON(r io.Reader) (map[string]string, error) {
 	return files, nil
 }
 
-// parseSimpleHTML reads a PEP 503 project page: each <a> is a file, named
-// by its text (which PEP 503 says is the file name) or else by the last
-// segment of its href, hashed by the href's #sha256= fragment.
+// parseSimpleHTML reads a PEP 503 project page: each link is a file, named
+// by the last segment of its URL and hashed by its #sha256= fragment. A
+// file linked twice keeps the first hash given.
 func parseSimpleHTML(r io.Reader) (map[string]string, error) {
-	z := html.NewTokenizer(r)
-	files := map[string]string{}
-	var (
-		inA  bool
-		href string
-		text strings.Builder
-	)
-	for {
-		tt := z.Next()
-		switch tt {
-		case html.ErrorToken:
-			if err := z.Err(); !errors.Is(err, io.EOF) {
-				return nil, err
-			}
-			return files, nil
-		case html.StartTagToken, html.SelfClosingTagToken:
-			name, hasAttr := z.TagName()
-			if atom.Lookup(name) != atom.A {
-				continue
-			}
-			inA, href = tt == html.StartTagToken, ""
-			text.Reset()
-			for hasAttr {
-				var k, v []byte
-				k, v, hasAttr = z.TagAttr()
-				if string(k) == "href" {
-					href = string(v)
-					break
-				}
-			}
-			if !inA {
-				addLink(files, href, "")
-			}
-		case html.TextToken:
-			if inA {
-				text.Write(z.Text())
-			}
-		case html.EndTagToken:
-			if name, _ := z.TagName(); inA && atom.Lookup(name) == atom.A {
-				addLink(files, href, text.String())
-				inA = false
-			}
-		}
-	}
-}
-
-func addLink(files map[string]string, href, text string) {
-	u, err := url.Parse(strings.TrimSpace(href))
+	links, err := htmlindex.Parse(nil, r)
 	if err != nil {
-		return
+		return nil, err
 	}
-	name := strings.TrimSpace(text)
-	if name == "" {
-		name = path.Base(u.Path)
-		if name == "." || name == "/" {
-			return
+	files := map[string]string{}
+	for _, l := range links {
+		name := strings.TrimSpace(l.Name)
+		if name == "" {
+			continue
+		}
+		if old, seen := files[name]; !seen || old == "" {
+			files[name] = l.SHA256
 		}
 	}
-	sha := ""
-	if algo, hex, ok := strings.Cut(u.Fragment, "="); ok && algo == "sha256" {
-		sha = strings.ToLower(hex)
-	}
-	if old, seen := files[name]; !seen || old == "" {
-		files[name] = sha
-	}
+	return files, nil
 }
