@@ -1,9 +1,7 @@
 package config
 
 import (
-	"errors"
 	"net/url"
-	"strconv"
 	"strings"
 )
 
@@ -87,27 +85,17 @@ func redactUserinfo(s string) string {
 	return s
 }
 
+// releaseTableDef is [tool.pyrelease.release] for the decoder.
+func releaseTableDef() subTable[Release] {
+	return subTable[Release]{name: releaseTable, keys: ReleaseKeys, set: releaseSetters(),
+		intWant: map[string]string{relKeyVerifyTimeout: "an integer number of seconds"}}
+}
+
 // decodeRelease reads [tool.pyrelease.release] strictly, over the defaults.
 func decodeRelease(file string, raw any, c *Config) error {
 	r := defaultRelease()
-	table, _ := raw.(map[string]any)
-	set := releaseSetters()
-	for _, key := range sortedKeys(table) {
-		setter, ok := set[key]
-		if !ok {
-			names := make([]string, len(ReleaseKeys))
-			for i, k := range ReleaseKeys {
-				names[i] = k.Name
-			}
-			return unknownKey(file, "["+releaseTable+"]", key, names)
-		}
-		if err := setter(&r, table[key]); err != nil {
-			var e *ValueError
-			if errors.As(err, &e) {
-				e.File, e.Table = file, releaseTable
-			}
-			return err
-		}
+	if err := releaseTableDef().decode(file, raw, &r); err != nil {
+		return err
 	}
 	c.Release = r
 	return nil
@@ -116,27 +104,5 @@ func decodeRelease(file string, raw any, c *Config) error {
 // applyReleaseEnv lets the PYRELEASE_* variables of ReleaseKeys override
 // the file, with the same checks.
 func (c *Config) applyReleaseEnv(getenv func(string) string) error {
-	set := releaseSetters()
-	for _, k := range ReleaseKeys {
-		raw := strings.TrimSpace(getenv(k.Env))
-		if raw == "" {
-			continue
-		}
-		var v any = raw
-		if k.Name == relKeyVerifyTimeout {
-			n, err := strconv.ParseInt(raw, 10, 64)
-			if err != nil {
-				return &ValueError{Env: k.Env, Want: "an integer number of seconds", Got: quoteShort(raw), Err: ErrInvalid}
-			}
-			v = n
-		}
-		if err := set[k.Name](&c.Release, v); err != nil {
-			var e *ValueError
-			if errors.As(err, &e) {
-				e.Env, e.Key = k.Env, ""
-			}
-			return err
-		}
-	}
-	return nil
+	return releaseTableDef().applyEnv(getenv, &c.Release)
 }

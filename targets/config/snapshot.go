@@ -178,15 +178,12 @@ func defaultSnapshot() Snapshot {
 	return Snapshot{Store: defaultStore, Keep: 1, Checksum: checksumWhenSupported, PartSize: 16, Concurrency: 4}
 }
 
-// snapshotSetter stores one [tool.pyrelease.snapshot] value into s. Problems
-// are *ValueError with Key set (refined for list entries); the caller says
-// where the value came from.
-type snapshotSetter func(s *Snapshot, v any) error
-
 // snapshotSetters is what the decoder accepts, keyed by name; a test keeps
-// it in step with SnapshotKeys.
-func snapshotSetters() map[string]snapshotSetter {
-	return map[string]snapshotSetter{
+// it in step with SnapshotKeys. Each stores one value into s; problems are
+// *ValueError with Key set (refined for list entries), and the caller says
+// where the value came from.
+func snapshotSetters() map[string]func(s *Snapshot, v any) error {
+	return map[string]func(s *Snapshot, v any) error{
 		snapKeyStore: func(s *Snapshot, v any) error { return setChecked(snapKeyStore, v, checkStore, &s.Store) },
 		snapKeyKeep: func(s *Snapshot, v any) error {
 			return setInt(snapKeyKeep, v, 1, 0, "an integer >= 1 (builds kept per branch and artifact family)", &s.Keep)
@@ -234,75 +231,30 @@ func snapshotSetters() map[string]snapshotSetter {
 	}
 }
 
+// snapshotTableDef is [tool.pyrelease.snapshot] for the decoder.
+func snapshotTableDef() subTable[Snapshot] {
+	return subTable[Snapshot]{name: snapshotTable, keys: SnapshotKeys, set: snapshotSetters(),
+		intWant: map[string]string{snapKeyKeep: "an integer >= 1"}}
+}
+
 // decodeSnapshot reads [tool.pyrelease.snapshot] strictly, over the
 // defaults.
 func decodeSnapshot(file string, raw any, c *Config) error {
 	s := defaultSnapshot()
-	table, _ := raw.(map[string]any)
-	set := snapshotSetters()
-	for _, key := range sortedKeys(table) {
-		setter, ok := set[key]
-		if !ok {
-			return unknownKey(file, "["+snapshotTable+"]", key, snapshotKeyNames())
-		}
-		if err := setter(&s, table[key]); err != nil {
-			switch e := err.(type) {
-			case *ValueError:
-				e.File, e.Table = file, snapshotTable
-			case *UnknownKeyError:
-				e.File = file
-			}
-			return err
-		}
+	if err := snapshotTableDef().decode(file, raw, &s); err != nil {
+		return err
 	}
 	c.Snapshot = s
 	return nil
 }
 
-func snapshotKeyNames() []string {
-	names := make([]string, len(SnapshotKeys))
-	for i, k := range SnapshotKeys {
-		names[i] = k.Name
-	}
-	return names
-}
+func snapshotKeyNames() []string { return snapshotTableDef().keyNames() }
 
 // applySnapshotEnv lets PYRELEASE_STORE, PYRELEASE_KEEP and
 // PYRELEASE_FETCH_FROM override the file, with the same checks, so a CI job
-// can point one run at another store. Like applyEnv, an empty variable
-// counts as unset.
+// can point one run at another store.
 func (c *Config) applySnapshotEnv(getenv func(string) string) error {
-	set := snapshotSetters()
-	for _, k := range SnapshotKeys {
-		if k.Env == "" {
-			continue
-		}
-		raw := strings.TrimSpace(getenv(k.Env))
-		if raw == "" {
-			continue
-		}
-		var v any = raw
-		switch k.Name {
-		case snapKeyStore, snapKeyFetchFrom:
-		case snapKeyKeep:
-			n, err := strconv.ParseInt(raw, 10, 64)
-			if err != nil {
-				return &ValueError{Env: k.Env, Want: "an integer >= 1", Got: quoteShort(raw), Err: ErrInvalid}
-			}
-			v = n
-		default:
-			// TestSnapshotEnvOverrides catches a variable added without support.
-			return fmt.Errorf("config: environment variable %s: not supported for key %q of [%s] (a pyrelease bug)", k.Env, k.Name, snapshotTable)
-		}
-		if err := set[k.Name](&c.Snapshot, v); err != nil {
-			var e *ValueError
-			if errors.As(err, &e) {
-				e.Env, e.Key = k.Env, ""
-			}
-			return err
-		}
-	}
-	return nil
+	return snapshotTableDef().applyEnv(getenv, &c.Snapshot)
 }
 
 // setChecked stores a string value after check (nil = any string) accepts it.
