@@ -12,7 +12,6 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"slices"
 	"strings"
 
 	"golang.org/x/sync/errgroup"
@@ -79,11 +78,6 @@ func completeSidecars(objs []Object, keep func(artifactKey string) bool) []strin
 		}
 	}
 	return keys
-}
-
-// inHiddenDir reports keys inside a hidden directory such as .incoming.
-func inHiddenDir(key string) bool {
-	return slices.ContainsFunc(strings.Split(key, "/"), func(s string) bool { return strings.HasPrefix(s, ".") })
 }
 
 // readStoreSidecars reads sidecars in parallel and returns the artifacts

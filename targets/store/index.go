@@ -7,13 +7,14 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"github.com/pyrelease/pyrelease/targets/config"
 	"html/template"
 	"maps"
 	"path"
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/pyrelease/pyrelease/targets/config"
 
 	"github.com/pyrelease/pyrelease/targets/pep440"
 )

@@ -411,16 +411,7 @@ func (s *S3) List(ctx context.Context, prefix string) ([]Object, error) {
 // hiddenUnder reports whether key has a segment starting with '.' that the
 // prefix did not ask for.
 func hiddenUnder(key, prefix string) bool {
-	rest := key
-	if strings.HasPrefix(prefix, ".") {
-		return false
-	}
-	for seg := range strings.SplitSeq(rest, "/") {
-		if strings.HasPrefix(seg, ".") {
-			return true
-		}
-	}
-	return false
+	return !strings.HasPrefix(prefix, ".") && inHiddenDir(key)
 }
 
 // Verify implements Store: the size the server reports and the sha256
