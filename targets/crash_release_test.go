@@ -17,7 +17,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pyrelease/pyrelease/targets/dist"
 	"github.com/pyrelease/pyrelease/targets/internal/testenv"
 	"github.com/pyrelease/pyrelease/targets/store"
 )
@@ -81,14 +80,7 @@ func crashRelease(t *testing.T, bin string) {
 	gitea := testenv.StartGitea(t)
 	p := newCrashProject(t, bin) // HEAD is at v0.1.0
 	p.mage(t, nil, "wheel")
-	m, err := dist.Load(filepath.Join(p.dir, "dist"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := map[string]string{}
-	for _, a := range m.Artifacts {
-		want[a.Name] = a.SHA256
-	}
+	want := p.recorded(t)
 	// Each run uploads as a user of its own, whose index starts empty.
 	noStore := filepath.Join(p.work, "no-store")
 	userEnv := func(u testenv.GiteaUser) []string {

@@ -19,7 +19,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pyrelease/pyrelease/targets/dist"
 	"github.com/pyrelease/pyrelease/targets/internal/servers"
 	"github.com/pyrelease/pyrelease/targets/internal/testenv"
 	"github.com/pyrelease/pyrelease/targets/store"
@@ -235,14 +234,7 @@ func crashSnapshot(t *testing.T, bin string) {
 	}
 	p.git(t, "commit", "-q", "--allow-empty", "-m", "Even more work")
 	p.mage(t, nil, "wheel")
-	m, err := dist.Load(filepath.Join(p.dir, "dist"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := map[string]string{}
-	for _, a := range m.Artifacts {
-		want[a.Name] = a.SHA256
-	}
+	want := p.recorded(t)
 	fresh := func(t *testing.T, k crashStore, name string) (string, store.Store) {
 		t.Helper()
 		u := k.url(name)

@@ -176,6 +176,20 @@ func (p *crashProject) clean(t *testing.T) {
 	}
 }
 
+// recorded returns what dist/artifacts.json records: name to sha256.
+func (p *crashProject) recorded(t *testing.T) map[string]string {
+	t.Helper()
+	m, err := dist.Load(filepath.Join(p.dir, "dist"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{}
+	for _, a := range m.Artifacts {
+		want[a.Name] = a.SHA256
+	}
+	return want
+}
+
 // crashRun is one run of mage.
 type crashRun struct {
 	killed         bool // the kill ended it
