@@ -238,7 +238,21 @@ func (d *Dir) Move(ctx context.Context, from, to string, o PutOptions) error {
 	if err != nil {
 		return err
 	}
-	if err := d.write(dst, func(dst string) error { return os.Rename(src, dst) }); err != nil {
+	put := func(dst string) error { return os.Rename(src, dst) }
+	if o.CreateOnly {
+		// A hard link fails when dst exists, atomically.
+		put = func(dst string) error {
+			if err := os.Link(src, dst); err != nil {
+				return err
+			}
+			return os.Remove(src)
+		}
+	}
+	if err := d.write(dst, put); err != nil {
+		if errors.Is(err, fs.ErrExist) {
+			_ = os.Remove(src)
+			return fmt.Errorf("store: %s: %w", dst, ErrExists)
+		}
 		return err
 	}
 	if strings.HasPrefix(from, IncomingDir+"/") {

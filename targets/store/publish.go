@@ -79,6 +79,11 @@ type Published struct {
 	KeptSHA256 string
 }
 
+// orphanAge is how long a file may sit without its sidecar before it is
+// taken for what a killed publisher left (a live one writes the sidecar
+// right after putting the file in place).
+const orphanAge = 10 * time.Minute
+
 // Cache-Control of pages and aliases that change between publishes.
 const shortCache = "no-cache, max-age=0"
 
@@ -179,6 +184,21 @@ func Publish(ctx context.Context, o PublishOptions) (*Result, error) {
 	for _, p := range res.Files {
 		replacing[p.Name] = p.Replace
 	}
+	// A tag's new files are put in place create-only: when matrix jobs
+	// publish the same name at once (a rebuilt sdist), exactly one wins and
+	// the others keep it. A file that sits there without a sidecar for a
+	// while is what a killed publisher left: it is replaced.
+	createOnly := map[string]bool{}
+	if o.Build.Tagged {
+		for _, p := range res.Files {
+			if p.Skipped || p.Replace {
+				continue
+			}
+			obj, err := o.Store.Stat(ctx, p.Key)
+			orphan := err == nil && now.Sub(obj.ModTime) > orphanAge
+			createOnly[p.Name] = !orphan
+		}
+	}
 	staged := make(map[string]Staged)
 	direct := make(map[string]bool)
 	var mu sync.Mutex
@@ -199,13 +219,13 @@ func Publish(ctx context.Context, o PublishOptions) (*Result, error) {
 	for _, a := range todo {
 		g.Go(func() error {
 			src := filepath.Join(o.Dir, filepath.FromSlash(a.Path))
-			po := PutOptions{ContentType: contentType(a.Name), CacheControl: o.CacheControl, SHA256: a.SHA256}
+			po := PutOptions{ContentType: contentType(a.Name), CacheControl: o.CacheControl, SHA256: a.SHA256, CreateOnly: createOnly[a.Name]}
 			if o.Progress != nil {
 				po.Progress = o.Progress(a.Name, a.Size)
 			}
 			start := time.Now()
 			switch {
-			case staging && !replacing[a.Name] && a.Size <= singleLimit:
+			case staging && !replacing[a.Name] && !o.Build.Tagged && a.Size <= singleLimit:
 				// A new small file goes straight to its key in one request,
 				// which S3 makes visible whole and checks against the
 				// manifest's sha256 (the request is signed with it). It is
@@ -285,12 +305,27 @@ func Publish(ctx context.Context, o PublishOptions) (*Result, error) {
 				sc.PublishedAt = old.PublishedAt
 			case direct[a.Name]:
 				// Already in place; the sidecar below publishes it.
-			case staging:
-				if err := staged[a.Name].Commit(gctx); err != nil {
-					return err
-				}
 			default:
-				if err := o.Store.Move(gctx, run+"/"+a.Name, p.Key, PutOptions{ContentType: contentType(a.Name), CacheControl: o.CacheControl, SHA256: a.SHA256}); err != nil {
+				var err error
+				if staging {
+					err = staged[a.Name].Commit(gctx)
+				} else {
+					err = o.Store.Move(gctx, run+"/"+a.Name, p.Key, PutOptions{ContentType: contentType(a.Name), CacheControl: o.CacheControl,
+						SHA256: a.SHA256, CreateOnly: createOnly[a.Name]})
+				}
+				if errors.Is(err, ErrExists) {
+					// Another publisher of this tag put the file in place first.
+					p.Kept, p.Skipped = true, true
+					if obj, serr := o.Store.Stat(gctx, p.Key); serr == nil {
+						p.KeptSHA256 = obj.SHA256
+					}
+					log.Warn("another job published this file of the tag first; keeping its", "key", p.Key)
+					mu.Lock()
+					res.Files[i] = p
+					mu.Unlock()
+					return nil
+				}
+				if err != nil {
 					return err
 				}
 			}

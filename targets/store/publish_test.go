@@ -433,3 +433,56 @@ func TestSafeBranchAndFamily(t *testing.T) {
 		}
 	}
 }
+
+// TestRacingTagPublishersAgree has matrix jobs publish the same new file
+// name of a tag with different bytes (a rebuilt sdist) at the same moment:
+// exactly one file stays, and its sidecar describes it.
+func TestRacingTagPublishersAgree(t *testing.T) {
+	for name, newStore := range backends(t) {
+		t.Run(name, func(t *testing.T) {
+			st := newStore(t)
+			for round := range 4 {
+				version := fmt.Sprintf("4.0.%d", round)
+				var wg sync.WaitGroup
+				results := make([]*Result, 4)
+				errs := make([]error, 4)
+				for job := range 4 {
+					dir, arts := buildDist(t, version, "any", dist.KindSdist)
+					body := fmt.Sprintf("sdist built by job %d\n", job)
+					if err := os.WriteFile(filepath.Join(dir, arts[0].Name), []byte(body), 0o644); err != nil {
+						t.Fatal(err)
+					}
+					sum, size, _ := dist.Hash(filepath.Join(dir, arts[0].Name))
+					arts[0].SHA256, arts[0].Size = sum, size
+					wg.Add(1)
+					go func() {
+						defer wg.Done()
+						results[job], errs[job] = Publish(context.Background(), PublishOptions{Store: st, Dir: dir, Artifacts: arts,
+							Build: Build{Project: "greet", Version: version, Tagged: true}})
+					}()
+				}
+				wg.Wait()
+				if err := errors.Join(errs...); err != nil {
+					t.Fatal(err)
+				}
+				published := 0
+				for _, r := range results {
+					if !r.Files[0].Skipped {
+						published++
+					}
+				}
+				if published != 1 {
+					t.Errorf("round %d: %d jobs published the file, want exactly 1", round, published)
+				}
+				key := "snapshots/v" + version + "/greet-" + version + ".tar.gz"
+				sc, err := ParseSidecar(key, []byte(read(t, st, key+SidecarExt)))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := st.Verify(context.Background(), key, sc.Size, sc.SHA256); err != nil {
+					t.Errorf("round %d: the file is not what its sidecar says: %v", round, err)
+				}
+			}
+		})
+	}
+}

@@ -250,7 +250,7 @@ func (s *S3) stageFile(ctx context.Context, key string, f *os.File, size int64, 
 	if err != nil {
 		return nil, s.fail("PUT", key, err)
 	}
-	st := &s3Staged{s: s, key: key, uploadID: created.UploadId, size: size}
+	st := &s3Staged{s: s, key: key, uploadID: created.UploadId, size: size, createOnly: o.CreateOnly}
 	defer func() {
 		if err != nil {
 			_ = st.Abort(ctx)
@@ -307,11 +307,12 @@ func (s *S3) partIntegrity(o *s3.Options) {
 
 // s3Staged is a multipart upload whose parts are all sent.
 type s3Staged struct {
-	s        *S3
-	key      string
-	uploadID *string
-	size     int64
-	parts    []types.CompletedPart
+	createOnly bool
+	s          *S3
+	key        string
+	uploadID   *string
+	size       int64
+	parts      []types.CompletedPart
 }
 
 // Check asks the server for the parts it holds: their number and sizes
@@ -339,10 +340,19 @@ func (st *s3Staged) Check(ctx context.Context) error {
 // Commit implements Staged: the object appears whole, replacing any
 // object of that key.
 func (st *s3Staged) Commit(ctx context.Context) error {
-	_, err := st.s.client.CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{
+	in := &s3.CompleteMultipartUploadInput{
 		Bucket: &st.s.o.Bucket, Key: aws.String(st.s.key(st.key)), UploadId: st.uploadID,
 		MultipartUpload: &types.CompletedMultipartUpload{Parts: st.parts},
-	})
+	}
+	if st.createOnly {
+		in.IfNoneMatch = aws.String("*")
+	}
+	_, err := st.s.client.CompleteMultipartUpload(ctx, in)
+	var re *smithyhttp.ResponseError
+	if st.createOnly && errors.As(err, &re) && re.Response != nil && re.Response.StatusCode == http.StatusPreconditionFailed {
+		_ = st.Abort(ctx)
+		return fmt.Errorf("store: %s: %w", st.s.Location(st.key), ErrExists)
+	}
 	return st.s.fail("PUT (complete)", st.key, err)
 }
 

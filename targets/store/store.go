@@ -74,6 +74,10 @@ type PutOptions struct {
 	CacheControl string // "" = the store's default
 	SHA256       string // hex; recorded with the object and checked where the server can
 	Progress     func(n int64)
+	// CreateOnly makes putting the object in place (Staged.Commit, Move)
+	// fail with ErrExists when the key already holds one, atomically: of
+	// two publishers of one new file, exactly one wins.
+	CreateOnly bool
 }
 
 // Object is one stored object.
@@ -92,6 +96,8 @@ var (
 	ErrMismatch = errors.New("size or sha256 differs")
 	// ErrUnsafe is wrapped when a name or link would escape where it belongs.
 	ErrUnsafe = errors.New("unsafe name")
+	// ErrExists is wrapped when a create-only write finds the key taken.
+	ErrExists = errors.New("already exists")
 	// ErrNoFiles is wrapped when a fetch finds nothing of the version.
 	ErrNoFiles = errors.New("nothing published")
 )
