@@ -314,12 +314,17 @@ func Publish(ctx context.Context, o PublishOptions) (*Result, error) {
 						SHA256: a.SHA256, CreateOnly: createOnly[a.Name]})
 				}
 				if errors.Is(err, ErrExists) {
-					// Another publisher of this tag put the file in place first.
-					p.Kept, p.Skipped = true, true
-					if obj, serr := o.Store.Stat(gctx, p.Key); serr == nil {
-						p.KeptSHA256 = obj.SHA256
+					// Another publisher of this tag put the file in place
+					// first: the same bytes (a reproducible wheel) are simply
+					// there; other bytes are kept out, as for a tag's files.
+					p.Skipped = true
+					if o.Store.Verify(gctx, p.Key, a.Size, a.SHA256) != nil {
+						p.Kept = true
+						if obj, serr := o.Store.Stat(gctx, p.Key); serr == nil {
+							p.KeptSHA256 = obj.SHA256
+						}
+						log.Warn("another job published this file of the tag first, with other bytes; keeping its", "key", p.Key)
 					}
-					log.Warn("another job published this file of the tag first; keeping its", "key", p.Key)
 					mu.Lock()
 					res.Files[i] = p
 					mu.Unlock()
