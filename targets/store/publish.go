@@ -194,11 +194,14 @@ func Publish(ctx context.Context, o PublishOptions) (*Result, error) {
 			if p.Skipped || p.Replace {
 				continue
 			}
-			obj, err := o.Store.Stat(ctx, p.Key)
-			orphan := err == nil && now.Sub(obj.ModTime) > orphanAge
-			createOnly[p.Name] = !orphan
+			createOnly[p.Name] = true
+			if p.Size > singleLimit { // staged: look for an orphan now
+				obj, err := o.Store.Stat(ctx, p.Key)
+				createOnly[p.Name] = !(err == nil && now.Sub(obj.ModTime) > orphanAge)
+			}
 		}
 	}
+	lost := make(map[string]bool) // create-only writes another publisher won
 	staged := make(map[string]Staged)
 	direct := make(map[string]bool)
 	var mu sync.Mutex
@@ -225,7 +228,7 @@ func Publish(ctx context.Context, o PublishOptions) (*Result, error) {
 			}
 			start := time.Now()
 			switch {
-			case staging && !replacing[a.Name] && !o.Build.Tagged && a.Size <= singleLimit:
+			case staging && !replacing[a.Name] && a.Size <= singleLimit:
 				// A new small file goes straight to its key in one request,
 				// which S3 makes visible whole and checks against the
 				// manifest's sha256 (the request is signed with it). It is
@@ -233,7 +236,22 @@ func Publish(ctx context.Context, o PublishOptions) (*Result, error) {
 				mu.Lock()
 				direct[a.Name] = true
 				mu.Unlock()
-				if err := o.Store.Put(gctx, dir+"/"+a.Name, src, po); err != nil {
+				err := o.Store.Put(gctx, dir+"/"+a.Name, src, po)
+				if errors.Is(err, ErrExists) {
+					// Taken: by a live publisher of this tag, or by one killed
+					// before its sidecar, whose file is replaced.
+					obj, serr := o.Store.Stat(gctx, dir+"/"+a.Name)
+					if serr == nil && now.Sub(obj.ModTime) > orphanAge {
+						po.CreateOnly = false
+						err = o.Store.Put(gctx, dir+"/"+a.Name, src, po)
+					} else {
+						mu.Lock()
+						lost[a.Name], direct[a.Name] = true, false
+						mu.Unlock()
+						err = nil
+					}
+				}
+				if err != nil {
 					var se *S3Error
 					if errors.As(err, &se) && se.Code == "XAmzContentSHA256Mismatch" {
 						return changed(a, "(not the manifest's)", a.Size)
@@ -307,7 +325,9 @@ func Publish(ctx context.Context, o PublishOptions) (*Result, error) {
 				// Already in place; the sidecar below publishes it.
 			default:
 				var err error
-				if staging {
+				if lost[a.Name] {
+					err = ErrExists
+				} else if staging {
 					err = staged[a.Name].Commit(gctx)
 				} else {
 					err = o.Store.Move(gctx, run+"/"+a.Name, p.Key, PutOptions{ContentType: contentType(a.Name), CacheControl: o.CacheControl,

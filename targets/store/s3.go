@@ -207,7 +207,13 @@ func (s *S3) Put(ctx context.Context, key, path string, o PutOptions) error {
 	if o.SHA256 != "" {
 		optFns = append(optFns, withPayloadHash(o.SHA256))
 	}
+	if o.CreateOnly {
+		in.IfNoneMatch = aws.String("*")
+	}
 	_, err = s.client.PutObject(ctx, in, optFns...)
+	if o.CreateOnly && preconditionFailed(err) {
+		return fmt.Errorf("store: %s: %w", s.Location(key), ErrExists)
+	}
 	return s.fail("PUT", key, err)
 }
 
@@ -305,6 +311,12 @@ func (s *S3) partIntegrity(o *s3.Options) {
 	}
 }
 
+// preconditionFailed reports a 412: a create-only write found the key taken.
+func preconditionFailed(err error) bool {
+	var re *smithyhttp.ResponseError
+	return errors.As(err, &re) && re.Response != nil && re.Response.StatusCode == http.StatusPreconditionFailed
+}
+
 // s3Staged is a multipart upload whose parts are all sent.
 type s3Staged struct {
 	createOnly bool
@@ -348,8 +360,7 @@ func (st *s3Staged) Commit(ctx context.Context) error {
 		in.IfNoneMatch = aws.String("*")
 	}
 	_, err := st.s.client.CompleteMultipartUpload(ctx, in)
-	var re *smithyhttp.ResponseError
-	if st.createOnly && errors.As(err, &re) && re.Response != nil && re.Response.StatusCode == http.StatusPreconditionFailed {
+	if st.createOnly && preconditionFailed(err) {
 		_ = st.Abort(ctx)
 		return fmt.Errorf("store: %s: %w", st.s.Location(st.key), ErrExists)
 	}
