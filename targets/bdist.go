@@ -3,6 +3,7 @@ package targets
 import (
 	"context"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"github.com/pyrelease/pyrelease/targets/archive"
+	"github.com/pyrelease/pyrelease/targets/config"
 	"github.com/pyrelease/pyrelease/targets/dist"
 	"github.com/pyrelease/pyrelease/targets/freeze"
 	"github.com/pyrelease/pyrelease/targets/installer"
@@ -24,8 +26,8 @@ import (
 // Groups, tools and the freezer come from [tool.pyrelease.bdist] (default:
 // one archive named after the project with every console script, frozen
 // with PyInstaller). Archives are {group}-{version}-{platform}.tar.gz (.zip
-// on Windows), deterministic, recorded in dist/artifacts.json and listed
-// in dist/SHA256SUMS. PYRELEASE_PLATFORM sets the platform tag of archives
+// on Windows), deterministic, recorded in dist/.pyrelease/artifacts.json and listed
+// in dist/.pyrelease/SHA256SUMS. PYRELEASE_PLATFORM sets the platform tag of archives
 // and installers (default: this machine's, such as linux-x86_64); it names
 // files and does not cross-compile. -v shows the freezer's output.
 func Bdist(ctx context.Context, v *bool) error {
@@ -46,16 +48,8 @@ func Bdist(ctx context.Context, v *bool) error {
 }
 
 func (p *project) bdist(ctx context.Context, info buildVersion, verbose bool) ([]dist.Artifact, error) {
-	b := p.cfg.Bdist
-	if len(b.Groups) == 0 {
-		return nil, fmt.Errorf("bdist: nothing to freeze: %s has no [project.scripts] and no [tool.pyrelease.bdist] groups", p.cfg.File)
-	}
 	platform, err := p.platform()
 	if err != nil {
-		return nil, err
-	}
-	tools := p.freezeTools()
-	if err := freeze.CheckTools(p.cfg.Dir, tools); err != nil {
 		return nil, err
 	}
 	system, err := wheel.ReadBuildSystem(p.cfg.Dir)
@@ -67,9 +61,22 @@ func (p *project) bdist(ctx context.Context, info buildVersion, verbose bool) ([
 		return nil, err
 	}
 	// The frozen tools are made from this commit's wheel: the one mage
-	// wheel recorded, or a fresh build.
+	// wheel recorded, or a fresh build. Its entry points say which tools
+	// there are, whatever declared them (setup.py, setup.cfg, Poetry).
 	whl, err := p.currentWheel(ctx, info, verbose)
 	if err != nil {
+		return nil, err
+	}
+	wi, err := wheel.Verify(ctx, whl, wheel.VerifyOptions{})
+	if err != nil {
+		return nil, err
+	}
+	project := wi.Name
+	groups, tools, err := p.freezeTools(project, wi.Scripts)
+	if err != nil {
+		return nil, err
+	}
+	if err := freeze.CheckTools(p.cfg.Dir, tools); err != nil {
 		return nil, err
 	}
 	work, err := os.MkdirTemp("", "pyrelease-bdist-")
@@ -77,6 +84,7 @@ func (p *project) bdist(ctx context.Context, info buildVersion, verbose bool) ([
 		return nil, err
 	}
 	defer os.RemoveAll(work)
+	b := p.cfg.Bdist
 	p.log.Info("freezing", "tools", len(tools), "freezer", b.Freezer, "version", info.Version)
 	bins, err := freeze.Freeze(ctx, freeze.Options{
 		Dir: p.cfg.Dir, OutDir: filepath.Join(work, "bin"), Python: python, Freezer: b.Freezer,
@@ -91,21 +99,22 @@ func (p *project) bdist(ctx context.Context, info buildVersion, verbose bool) ([
 	}
 	outDir := filepath.Join(p.cfg.Dir, "dist")
 	var arts []dist.Artifact
-	for _, group := range sortedGroups(b.Groups) {
+	for _, group := range sortedGroups(groups) {
 		var entries []archive.Entry
-		for _, tool := range b.Groups[group] {
+		for _, tool := range groups[group] {
 			entries = append(entries, archive.Entry{Path: filepath.Base(byTool[tool]), Source: byTool[tool]})
 		}
 		name := archive.Name(group, info.Build, platform)
-		if err := archive.Create(ctx, archive.Options{Out: filepath.Join(outDir, name), Entries: entries, Mtime: info.CommitDate}); err != nil {
+		rel := dist.PathFor(dist.KindArchive, name)
+		if err := archive.Create(ctx, archive.Options{Out: filepath.Join(outDir, filepath.FromSlash(rel)), Entries: entries, Mtime: info.CommitDate}); err != nil {
 			return nil, err
 		}
-		sum, size, err := dist.Hash(filepath.Join(outDir, name))
+		sum, size, err := dist.Hash(filepath.Join(outDir, filepath.FromSlash(rel)))
 		if err != nil {
 			return nil, err
 		}
-		arts = append(arts, dist.Artifact{Name: name, Path: name, Kind: dist.KindArchive, Version: info.Version,
-			Tags: []string{platform}, SHA256: sum, Size: size, Commit: info.Commit, BuiltAt: time.Now().UTC(), Project: p.cfg.Project.Name})
+		arts = append(arts, dist.Artifact{Name: name, Path: rel, Kind: dist.KindArchive, Version: info.Version,
+			Tags: []string{platform}, SHA256: sum, Size: size, Commit: info.Commit, BuiltAt: time.Now().UTC(), Project: project})
 	}
 	if err := dist.Record(ctx, outDir, arts...); err != nil {
 		return nil, err
@@ -140,23 +149,40 @@ func (p *project) platform() (string, error) {
 	return v, nil
 }
 
-// freezeTools turns [tool.pyrelease.bdist] into the freezer's tools, in
-// group order, each once.
-func (p *project) freezeTools() []freeze.Tool {
+// freezeTools turns [tool.pyrelease.bdist] into archive groups and the
+// freezer's tools, in group order, each once. Without groups there is one
+// archive named after the project with every console script of the wheel;
+// a tool without its own entry-point takes the wheel's.
+func (p *project) freezeTools(project string, scripts map[string]string) (map[string][]string, []freeze.Tool, error) {
+	groups := p.cfg.Bdist.Groups
+	if len(groups) == 0 {
+		if len(scripts) == 0 {
+			return nil, nil, fmt.Errorf("bdist: nothing to freeze: the wheel of %s declares no console scripts and %s has no [tool.pyrelease.bdist] groups", project, p.cfg.File)
+		}
+		groups = map[string][]string{config.NormalizeName(project): slices.Sorted(maps.Keys(scripts))}
+	}
 	var tools []freeze.Tool
 	seen := map[string]bool{}
-	for _, group := range sortedGroups(p.cfg.Bdist.Groups) {
-		for _, name := range p.cfg.Bdist.Groups[group] {
+	for _, group := range sortedGroups(groups) {
+		for _, name := range groups[group] {
 			if seen[name] {
 				continue
 			}
 			seen[name] = true
 			t := p.cfg.Bdist.Tools[name]
-			tools = append(tools, freeze.Tool{Name: name, EntryPoint: t.EntryPoint, Excludes: t.Excludes,
+			entry := t.EntryPoint
+			if entry == "" {
+				entry = scripts[name]
+			}
+			if entry == "" {
+				return nil, nil, fmt.Errorf("config: %s: [tool.pyrelease.bdist] groups.%s: the wheel has no console script %q (it has %s); give it an entry-point under [tool.pyrelease.bdist.tools.%s]",
+					p.cfg.File, group, name, quotedList(slices.Sorted(maps.Keys(scripts))), name)
+			}
+			tools = append(tools, freeze.Tool{Name: name, EntryPoint: entry, Excludes: t.Excludes,
 				HooksDir: t.HooksDir, Icon: t.Icon, Data: t.Data, Args: t.Args})
 		}
 	}
-	return tools
+	return groups, tools, nil
 }
 
 // currentWheel returns this version's wheel from dist/ (as mage wheel
@@ -187,7 +213,8 @@ func (p *project) currentWheel(ctx context.Context, info buildVersion, verbose b
 	return "", fmt.Errorf("bdist: the wheel build produced no wheel")
 }
 
-// writeChecksums writes dist/SHA256SUMS for every artifact in dist/.
+// writeChecksums writes dist/.pyrelease/SHA256SUMS for the archives and
+// installers beside it (wheels and sdists have theirs on the index).
 func (p *project) writeChecksums(ctx context.Context, outDir string) (string, error) {
 	m, err := dist.Load(outDir)
 	if err != nil {
@@ -195,9 +222,11 @@ func (p *project) writeChecksums(ctx context.Context, outDir string) (string, er
 	}
 	var files []string
 	for _, a := range m.Artifacts {
-		files = append(files, a.Path)
+		if rest, ok := strings.CutPrefix(a.Path, dist.Sub+"/"); ok {
+			files = append(files, rest)
+		}
 	}
-	return archive.Checksums(ctx, outDir, "SHA256SUMS", files)
+	return archive.Checksums(ctx, filepath.Join(outDir, dist.Sub), "SHA256SUMS", files)
 }
 
 func sortedGroups(groups map[string][]string) []string {
@@ -246,7 +275,7 @@ func (p *project) installers(ctx context.Context, info buildVersion) ([]dist.Art
 		return nil, err
 	}
 	defer os.RemoveAll(work)
-	bins, err := p.frozenTools(ctx, info, outDir, platform, work)
+	bins, project, err := p.frozenTools(ctx, info, outDir, platform, work)
 	if err != nil {
 		return nil, err
 	}
@@ -264,8 +293,8 @@ func (p *project) installers(ctx context.Context, info buildVersion) ([]dist.Art
 		// made on Linux from Linux tools says linux.
 		instPlatform := platform
 		path, err := installer.Build(ctx, installer.Options{
-			Project: p.cfg.Project.Name, Version: info.Build, Platform: instPlatform, Binaries: bins,
-			OutDir: outDir, Kind: kind, WorkDir: filepath.Join(work, kind), Epoch: info.CommitDate, Stderr: os.Stderr,
+			Project: project, Version: info.Build, Platform: instPlatform, Binaries: bins,
+			OutDir: filepath.Join(outDir, dist.Sub), Kind: kind, WorkDir: filepath.Join(work, kind), Epoch: info.CommitDate, Stderr: os.Stderr,
 		})
 		if err != nil {
 			return nil, err
@@ -280,8 +309,8 @@ func (p *project) installers(ctx context.Context, info buildVersion) ([]dist.Art
 			return nil, err
 		}
 		name := filepath.Base(path)
-		arts = append(arts, dist.Artifact{Name: name, Path: name, Kind: dist.KindInstaller, Version: info.Version,
-			Tags: []string{instPlatform}, SHA256: sum, Size: size, Commit: info.Commit, BuiltAt: time.Now().UTC(), Project: p.cfg.Project.Name})
+		arts = append(arts, dist.Artifact{Name: name, Path: dist.PathFor(dist.KindInstaller, name), Kind: dist.KindInstaller, Version: info.Version,
+			Tags: []string{instPlatform}, SHA256: sum, Size: size, Commit: info.Commit, BuiltAt: time.Now().UTC(), Project: project})
 	}
 	if err := dist.Record(ctx, outDir, arts...); err != nil {
 		return nil, err
@@ -293,8 +322,9 @@ func (p *project) installers(ctx context.Context, info buildVersion) ([]dist.Art
 }
 
 // frozenTools unpacks this version's archives for platform from dist/ into
-// work and returns the tools' paths; with none recorded it runs bdist.
-func (p *project) frozenTools(ctx context.Context, info buildVersion, outDir, platform, work string) ([]string, error) {
+// work and returns the tools' paths and the project they belong to; with
+// none recorded it runs bdist.
+func (p *project) frozenTools(ctx context.Context, info buildVersion, outDir, platform, work string) ([]string, string, error) {
 	find := func() ([]dist.Artifact, error) {
 		m, err := dist.Load(outDir)
 		if err != nil {
@@ -310,30 +340,35 @@ func (p *project) frozenTools(ctx context.Context, info buildVersion, outDir, pl
 	}
 	archives, err := find()
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	if len(archives) == 0 {
 		p.log.Info("no archives of this version yet: running bdist", "version", info.Version, "platform", platform)
 		if _, err := p.bdist(ctx, info, false); err != nil {
-			return nil, err
+			return nil, "", err
 		}
 		if archives, err = find(); err != nil {
-			return nil, err
+			return nil, "", err
 		}
 	}
 	var bins []string
+	project := ""
 	for _, a := range archives {
+		project = firstNonEmpty(project, a.Project)
 		path := filepath.Join(outDir, filepath.FromSlash(a.Path))
 		if sum, _, err := dist.Hash(path); err != nil || sum != a.SHA256 {
-			return nil, fmt.Errorf("installer: %s does not match its sha256 in %s; rebuild it with mage bdist", path, dist.FileName)
+			return nil, "", fmt.Errorf("installer: %s does not match its sha256 in %s; rebuild it with mage bdist", path, dist.FileName)
 		}
 		files, err := archive.Extract(ctx, path, filepath.Join(work, "tools"))
 		if err != nil {
-			return nil, err
+			return nil, "", err
 		}
 		bins = append(bins, files...)
 	}
-	return bins, nil
+	if project == "" {
+		project = p.cfg.Project.Name
+	}
+	return bins, project, nil
 }
 
 func toolNames(paths []string) []string {

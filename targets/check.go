@@ -23,14 +23,52 @@ func Check(ctx context.Context, files string) error {
 	}
 	var errs []error
 	for _, path := range paths {
+		if why := notADistribution(path); why != "" {
+			errs = append(errs, fmt.Errorf("check: %s is %s, not a wheel or an sdist; check verifies what goes to the index (mage check \"dist/*\")", path, why))
+			continue
+		}
 		info, err := wheel.Verify(ctx, path, wheel.VerifyOptions{})
 		if err != nil {
-			errs = append(errs, err)
+			errs = append(errs, checkError(err))
 			continue
 		}
 		fmt.Printf("%s: ok (%s %s %s)\n", path, info.Kind, info.Name, info.Version)
 	}
 	return errors.Join(errs...)
+}
+
+// checkError reports a verification failure as the check's own: one
+// "check: " line per problem.
+func checkError(err error) error {
+	var ve *wheel.VerifyError
+	if errors.As(err, &ve) {
+		lines := make([]error, len(ve.Problems))
+		for i, p := range ve.Problems {
+			lines[i] = errors.New("check: " + p.Detail())
+		}
+		return errors.Join(lines...)
+	}
+	return errors.New("check: " + strings.TrimPrefix(err.Error(), "wheel: "))
+}
+
+// notADistribution says what a file of pyrelease's own is when it was given
+// to check: the manifest, or an archive or installer it records.
+func notADistribution(path string) string {
+	if filepath.Base(path) == dist.FileName {
+		return "pyrelease's artifact manifest"
+	}
+	dir := filepath.Dir(path)
+	if filepath.Base(dir) != dist.Sub {
+		return ""
+	}
+	m, err := dist.Load(filepath.Dir(dir))
+	if err != nil {
+		return ""
+	}
+	if a, ok := m.Find(filepath.Base(path)); ok && a.Kind != dist.KindWheel && a.Kind != dist.KindSdist {
+		return "a frozen-tools " + a.Kind
+	}
+	return ""
 }
 
 // expandFiles splits a FILES argument and expands its globs; a pattern that
@@ -49,7 +87,7 @@ func expandFiles(arg string) ([]string, error) {
 			// As a shell does, a glob does not match hidden entries
 			// (builds in progress, temporary files).
 			base := filepath.Base(m)
-			if base == dist.FileName || (strings.HasPrefix(base, ".") && !strings.HasPrefix(filepath.Base(f), ".")) {
+			if strings.HasPrefix(base, ".") && !strings.HasPrefix(filepath.Base(f), ".") {
 				continue
 			}
 			paths = append(paths, m)

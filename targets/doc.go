@@ -17,7 +17,7 @@
 // wheel, dist, freeze, archive, installer, store), which a project can also call
 // from targets of its own.
 // Results go to stdout, logs to stderr; targets pass state to each other
-// through dist/ and its manifest, dist/artifacts.json.
+// through dist/ and its manifest, dist/.pyrelease/artifacts.json.
 //
 // # Configuration
 //
@@ -35,7 +35,7 @@
 //   - remote (PYRELEASE_REMOTE; string; default origin): Git remote that bump pushes to.
 //   - python (PYRELEASE_PYTHON; string; default unset): Python interpreter that builds (a name on PATH or a path); empty means the first of python3, /usr/bin/python3 and python that can import the build backend.
 //   - isolation (PYRELEASE_ISOLATION; boolean; default false): Whether wheel builds in a fresh venv with the build requirements installed by pip (off by default: offline builds use the interpreter's own backend).
-//   - tools (PYRELEASE_TOOLS; array of strings; default unset): Console scripts the smoke test runs after installing the wheel; empty means every [project.scripts] entry (the variable takes a comma-separated list).
+//   - tools (PYRELEASE_TOOLS; array of strings; default unset): Console scripts the smoke test runs after installing the wheel; unset means every console script the wheel declares, [] means none (the variable takes a comma-separated list).
 //   - smoke-command (PYRELEASE_SMOKE_COMMAND; array of strings; default --version): Arguments each tool is run with by the smoke test; it must exit 0 and print the version (the variable takes space-separated arguments).
 //
 // config-keys:end
@@ -45,7 +45,7 @@
 // overridden by it.
 //
 // snapshot-keys:begin
-//   - store (PYRELEASE_STORE; string; default .pyrelease/snapshots): Where builds are published: a directory (a bare path relative to the project, or a file:// URL) or an S3 bucket as s3://bucket/prefix.
+//   - store (PYRELEASE_STORE; string; default {git dir}/pyrelease/snapshots): Where builds are published: a directory (a bare path relative to the project, or a file:// URL) or an S3 bucket as s3://bucket/prefix; the default folder sits in the repository's git directory (its project subfolder in a monorepo), out of the source tree and the sdist.
 //   - keep (PYRELEASE_KEEP; integer; default 1): How many builds of a branch are kept per artifact family; older ones are deleted when a new one is published.
 //   - endpoint (string; default unset): URL of an S3-compatible server such as MinIO (http or https); empty means AWS.
 //   - region (string; default unset): S3 region; empty means the AWS SDK's own lookup (AWS_REGION, the profile).
@@ -61,6 +61,16 @@
 //   - expect (array of strings and {pattern, python, platform} tables; default unset): The artifact set a release needs, as file-name globs that may contain {version}, {python} and {platform}, the last two expanded from the entry's python and platform lists; empty means whatever was published.
 //
 // snapshot-keys:end
+//
+// [tool.pyrelease.smoke] says how mage wheel installs and runs what it built:
+//
+// smoke-keys:begin
+//   - offline (PYRELEASE_SMOKE_OFFLINE; boolean; default false): Whether the smoke test installs the wheel's dependencies only from find-links and dist/ (pip --no-index); otherwise they come from the index pip is configured with (PIP_INDEX_URL, pip.conf).
+//   - find-links (PYRELEASE_SMOKE_FIND_LINKS; array of strings; default unset): Extra places pip finds dependencies in (pip --find-links): directories relative to the project, or URLs; the variable takes a comma-separated list.
+//   - imports (array of strings; default unset): Modules the smoke test imports in the fresh venv, comparing each one's __version__ with the build's when it has one; empty means every top-level package of the wheel but tests and docs, and [] means none.
+//   - commands (table of arrays of strings or false; default unset): Per tool, the arguments the smoke test runs it with instead of smoke-command (only exit status 0 is required then), or false to not run it.
+//
+// smoke-keys:end
 //
 // [tool.pyrelease.release] says where mage release uploads:
 //

@@ -26,6 +26,8 @@ func TestConfigReferenceIsCurrent(t *testing.T) {
 		{path: "doc.go", begin: "// config-keys:begin\n", end: "// config-keys:end", keys: config.Keys, render: keysComment},
 		{path: "../README.md", begin: "<!-- snapshot-keys:begin -->\n", end: "<!-- snapshot-keys:end -->", keys: config.SnapshotKeys, render: keysMarkdown},
 		{path: "doc.go", begin: "// snapshot-keys:begin\n", end: "// snapshot-keys:end", keys: config.SnapshotKeys, render: keysComment},
+		{path: "../README.md", begin: "<!-- smoke-keys:begin -->\n", end: "<!-- smoke-keys:end -->", keys: config.SmokeKeys, render: keysMarkdown},
+		{path: "doc.go", begin: "// smoke-keys:begin\n", end: "// smoke-keys:end", keys: config.SmokeKeys, render: keysComment},
 		{path: "../README.md", begin: "<!-- release-keys:begin -->\n", end: "<!-- release-keys:end -->", keys: config.ReleaseKeys, render: keysMarkdown},
 		{path: "doc.go", begin: "// release-keys:begin\n", end: "// release-keys:end", keys: config.ReleaseKeys, render: keysComment},
 	} {

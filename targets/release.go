@@ -48,6 +48,9 @@ func Release(ctx context.Context, dryrun *bool) error {
 	if err := p.releasePreconditions(info); err != nil {
 		return err
 	}
+	if err := p.requireName("release"); err != nil {
+		return err
+	}
 	files, err := p.releaseFiles(ctx, info, dry)
 	if err != nil {
 		return err
@@ -181,7 +184,7 @@ func (p *project) releaseFiles(ctx context.Context, info buildVersion, dry bool)
 		// complete, though only wheels and sdists go to the index.
 		if a.Kind != dist.KindWheel && a.Kind != dist.KindSdist {
 			if sum, _, err := dist.Hash(path); err != nil || sum != a.SHA256 {
-				return nil, fmt.Errorf("release: %s is missing or changed since it was built or fetched: %s records sha256 %s", a.Name, filepath.Join("dist", dist.FileName), a.SHA256)
+				return nil, fmt.Errorf("release: %s is missing or changed since it was built or fetched: %s records sha256 %s", a.Name, dist.ManifestRel, a.SHA256)
 			}
 			names = append(names, a.Name)
 			continue
@@ -194,7 +197,7 @@ func (p *project) releaseFiles(ctx context.Context, info buildVersion, dry bool)
 			return nil, err
 		}
 		if f.SHA256 != a.SHA256 {
-			return nil, fmt.Errorf("release: %s changed since it was built or fetched: sha256 %s, %s says %s", a.Name, f.SHA256, filepath.Join("dist", dist.FileName), a.SHA256)
+			return nil, fmt.Errorf("release: %s changed since it was built or fetched: sha256 %s, %s says %s", a.Name, f.SHA256, dist.ManifestRel, a.SHA256)
 		}
 		names = append(names, a.Name)
 		files = append(files, f)

@@ -7,11 +7,11 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/pyrelease/pyrelease/targets/dist"
 	"github.com/pyrelease/pyrelease/targets/internal/progress"
+	"github.com/pyrelease/pyrelease/targets/internal/statedir"
 	"github.com/pyrelease/pyrelease/targets/pep440"
 	"github.com/pyrelease/pyrelease/targets/store"
 )
@@ -19,9 +19,10 @@ import (
 // Snapshot publishes this build's artifacts to the snapshot store, where
 // the other CI jobs of a build and the release job find them.
 //
-// It takes what dist/artifacts.json records for the current version,
+// It takes what dist/.pyrelease/artifacts.json records for the current version,
 // checks each file's sha256, and publishes them to [tool.pyrelease.snapshot]
-// store (default .pyrelease/snapshots; PYRELEASE_STORE overrides): tag
+// store (default: a folder in the git directory, .git/pyrelease/snapshots;
+// PYRELEASE_STORE overrides): tag
 // builds under snapshots/v{version}/, others under branches/{branch}/,
 // each file beside a JSON sidecar, with older branch builds pruned,
 // latest aliases and index pages pip installs from. Files already there
@@ -41,9 +42,16 @@ func Snapshot(ctx context.Context, force, dryrun *bool) error {
 	if info.PullRequest != "" && !deref(force, false) {
 		return fmt.Errorf("snapshot: refusing to publish a pull-request build (%s #%s): its files would sit beside reviewed builds; -force publishes anyway", info.CI, info.PullRequest)
 	}
+	if info.Dirty && !deref(force, false) {
+		return fmt.Errorf("snapshot: refusing to publish a build of a tree with uncommitted changes (%s): nobody could rebuild it from the commit; commit first, or -force publishes it under its local version", info.Version)
+	}
 	arts, err := p.versionArtifacts(info.Version)
 	if err != nil {
 		return err
+	}
+	project := p.cfg.Project.Name
+	for _, a := range arts {
+		project = firstNonEmpty(a.Project, project)
 	}
 	st, err := p.openStore(ctx)
 	if err != nil {
@@ -52,7 +60,7 @@ func Snapshot(ctx context.Context, force, dryrun *bool) error {
 	bars := progress.New(os.Stderr, p.getenv)
 	res, err := store.Publish(ctx, store.PublishOptions{
 		Store: st, Dir: filepath.Join(p.cfg.Dir, "dist"), Artifacts: arts,
-		Build: store.Build{Project: p.cfg.Project.Name, Version: info.Version, Tagged: info.Tagged, Tag: info.Tag,
+		Build: store.Build{Project: project, Version: info.Version, Tagged: info.Tagged, Tag: info.Tag,
 			Branch: info.Branch, Describe: info.Describe, Commit: info.Commit, JobURL: info.JobURL},
 		Keep: p.cfg.Snapshot.Keep, CacheControl: p.cfg.Snapshot.CacheControl, Concurrency: p.cfg.Snapshot.Concurrency,
 		DryRun: deref(dryrun, false), ReplaceTagged: deref(force, false), Log: p.log, Progress: bars.File,
@@ -94,7 +102,7 @@ func Snapshot(ctx context.Context, force, dryrun *bool) error {
 // of the tag at HEAD). Files already in dist/ with the right hash are not
 // downloaded again. When [tool.pyrelease.snapshot] expect lists the files
 // a release needs, a missing one fails the target after the others are
-// fetched. Fetched files are recorded in dist/artifacts.json.
+// fetched. Fetched files are recorded in dist/.pyrelease/artifacts.json.
 func Fetch(ctx context.Context, version *string) error {
 	p, err := load(ctx)
 	if err != nil {
@@ -114,6 +122,9 @@ func Fetch(ctx context.Context, version *string) error {
 	pv, err := pep440.Parse(v)
 	if err != nil {
 		return fmt.Errorf("fetch: -version %q: %w", v, err)
+	}
+	if err := p.requireName("fetch"); err != nil {
+		return err
 	}
 	v = pv.String()
 	o := store.FetchOptions{
@@ -141,7 +152,7 @@ func Fetch(ctx context.Context, version *string) error {
 		if f.Skipped {
 			what = "present"
 		}
-		fmt.Printf("%s %s %d %s\n", filepath.Join("dist", f.Name), what, f.Size, f.SHA256)
+		fmt.Printf("%s %s %d %s\n", filepath.Join("dist", filepath.FromSlash(f.Rel)), what, f.Size, f.SHA256)
 	}
 	if err := dist.Record(ctx, o.Dir, arts...); err != nil {
 		return err
@@ -161,29 +172,14 @@ func httpClient() *http.Client {
 // fetchedArtifact turns a fetched file into a manifest entry, from its
 // sidecar when it came with one.
 func fetchedArtifact(f store.Fetched, version string) dist.Artifact {
-	a := dist.Artifact{Name: f.Name, Path: f.Name, SHA256: f.SHA256, Size: f.Size, Version: version, Kind: kindOf(f.Name)}
+	a := dist.Artifact{Name: f.Name, Path: f.Rel, SHA256: f.SHA256, Size: f.Size, Version: version, Kind: f.Kind}
 	if sc := f.Sidecar; sc != nil {
-		a.Kind = firstNonEmpty(sc.Kind, a.Kind)
 		a.Version, a.Tags, a.Python, a.Commit, a.BuiltAt, a.Project = sc.Version, sc.Tags, sc.Python, sc.Commit, sc.BuiltAt, sc.Project
 	}
 	return a
 }
 
-// kindOf guesses an artifact's kind from its name, for files from an index
-// page without sidecars.
-func kindOf(name string) string {
-	switch {
-	case strings.HasSuffix(name, ".whl"):
-		return dist.KindWheel
-	case strings.HasSuffix(name, ".run"), strings.HasSuffix(name, ".exe"), strings.HasSuffix(name, ".dmg"):
-		return dist.KindInstaller
-	case strings.Count(strings.TrimSuffix(strings.TrimSuffix(name, ".tar.gz"), ".zip"), "-") >= 2:
-		return dist.KindArchive
-	}
-	return dist.KindSdist
-}
-
-// versionArtifacts returns what dist/artifacts.json records for version.
+// versionArtifacts returns what dist/.pyrelease/artifacts.json records for version.
 func (p *project) versionArtifacts(version string) ([]dist.Artifact, error) {
 	outDir := filepath.Join(p.cfg.Dir, "dist")
 	m, err := dist.Load(outDir)
@@ -197,15 +193,33 @@ func (p *project) versionArtifacts(version string) ([]dist.Artifact, error) {
 		}
 	}
 	if len(arts) == 0 {
-		return nil, fmt.Errorf("snapshot: %s records no artifacts of version %s: run mage wheel (and bdist) first", filepath.Join("dist", dist.FileName), version)
+		return nil, fmt.Errorf("snapshot: %s records no artifacts of version %s: run mage wheel (and bdist) first", dist.ManifestRel, version)
 	}
 	return arts, nil
 }
 
-// openStore opens [tool.pyrelease.snapshot] store.
+// requireName fails when nothing names the project: fetch and release
+// find files by it before anything is built.
+func (p *project) requireName(target string) error {
+	if p.cfg.Project.Name != "" {
+		return nil
+	}
+	return fmt.Errorf("%s: cannot tell the project's name without building it: %s has no [project] name, and no setup.cfg [metadata] name or literal setup(name=...) was found; add one of them", target, p.cfg.File)
+}
+
+// openStore opens [tool.pyrelease.snapshot] store, by default a folder in
+// the git directory.
 func (p *project) openStore(ctx context.Context) (store.Store, error) {
 	s := p.cfg.Snapshot
-	return store.Open(ctx, s.Store, p.cfg.Dir, store.S3Options{
+	where := s.Store
+	if where == "" {
+		d, err := statedir.For(p.cfg.Dir)
+		if err != nil {
+			return nil, fmt.Errorf("snapshot: %w", err)
+		}
+		where = filepath.Join(d.Shared, "snapshots")
+	}
+	return store.Open(ctx, where, p.cfg.Dir, store.S3Options{
 		Endpoint: s.Endpoint, Region: s.Region, Profile: s.Profile, PathStyle: s.PathStyle, PathStyleSet: s.PathStyleSet,
 		ACL: s.ACL, Checksum: s.Checksum, PartSize: int64(s.PartSize) << 20, Concurrency: s.Concurrency,
 	})

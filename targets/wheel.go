@@ -3,6 +3,7 @@ package targets
 import (
 	"context"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -23,7 +24,7 @@ import (
 // backend; the version files are restored afterwards. The wheel is
 // installed into a fresh venv and each tool is run with --version. One line
 // per artifact (path, size, sha256) goes to stdout, and both are recorded
-// in dist/artifacts.json. -v shows the backend's output.
+// in dist/.pyrelease/artifacts.json. -v shows the backend's output.
 func Wheel(ctx context.Context, v *bool) error {
 	p, err := load(ctx)
 	if err != nil {
@@ -42,11 +43,11 @@ func Wheel(ctx context.Context, v *bool) error {
 }
 
 func (p *project) buildWheel(ctx context.Context, v buildVersion, verbose bool) ([]dist.Artifact, error) {
-	files, err := p.stampFiles()
+	system, err := wheel.ReadBuildSystem(p.cfg.Dir)
 	if err != nil {
 		return nil, err
 	}
-	system, err := wheel.ReadBuildSystem(p.cfg.Dir)
+	files, err := p.stampFiles(system)
 	if err != nil {
 		return nil, err
 	}
@@ -56,15 +57,17 @@ func (p *project) buildWheel(ctx context.Context, v buildVersion, verbose bool) 
 	}
 	outDir := filepath.Join(p.cfg.Dir, "dist")
 	p.log.Info("building", "version", v.Version, "backend", system.Backend, "python", python)
+	// Identical inputs give identical wheels where the backend honours
+	// SOURCE_DATE_EPOCH (setuptools, hatchling and flit do); backends that
+	// version from git are handed the version instead of computing one.
+	env := append([]string{"SOURCE_DATE_EPOCH=" + strconv.FormatInt(v.CommitDate.Unix(), 10)},
+		wheel.PretendVersionEnv(p.cfg.Project.Name, v.Version)...)
 	var built wheel.Built
 	err = pyfile.Stamp(ctx, pyfile.StampOptions{Dir: p.cfg.Dir, Files: files, Version: v.Version, Logf: p.logf},
 		func(ctx context.Context) error {
 			built, err = wheel.Build(ctx, wheel.BuildOptions{
 				Dir: p.cfg.Dir, OutDir: outDir, Python: python, System: system,
-				Sdist: true, Wheel: true, Isolation: p.cfg.Isolation, Verbose: verbose, Stderr: os.Stderr,
-				// Identical inputs give identical wheels where the backend
-				// honours it (setuptools, hatchling and flit do).
-				Env: []string{"SOURCE_DATE_EPOCH=" + strconv.FormatInt(v.CommitDate.Unix(), 10)},
+				Sdist: true, Wheel: true, Isolation: p.cfg.Isolation, Verbose: verbose, Stderr: os.Stderr, Env: env,
 			})
 			return err
 		})
@@ -72,20 +75,42 @@ func (p *project) buildWheel(ctx context.Context, v buildVersion, verbose bool) 
 		return nil, err
 	}
 	var arts []dist.Artifact
+	var whl *wheel.Info
 	for _, path := range []string{built.Sdist, built.Wheel} {
 		info, err := wheel.Verify(ctx, path, wheel.VerifyOptions{ExpectVersion: v.Version, ExpectName: p.cfg.Project.Name})
 		if err != nil {
 			return nil, err
 		}
+		if info.Kind == dist.KindWheel {
+			whl = info
+		}
 		arts = append(arts, dist.Artifact{
-			Name: filepath.Base(path), Path: filepath.Base(path), Kind: info.Kind, Version: info.Version,
+			Name: filepath.Base(path), Kind: info.Kind, Version: info.Version,
 			Tags: info.Tags, SHA256: info.SHA256, Size: info.Size, Commit: v.Commit,
 			BuiltAt: time.Now().UTC(), Project: info.Name,
 		})
 	}
+	// What the wheel declares is the truth about the project, whatever
+	// pyproject.toml says or does not say (setup.py projects).
+	tools, err := p.smokeTools(whl.Scripts)
+	if err != nil {
+		return nil, err
+	}
+	imports := p.cfg.Smoke.Imports
+	if imports == nil {
+		imports = wheel.DefaultImports(whl.TopLevel)
+	}
+	findLinks := []string{outDir}
+	for _, l := range p.cfg.Smoke.FindLinks {
+		if !strings.Contains(l, "://") && !filepath.IsAbs(l) {
+			l = filepath.Join(p.cfg.Dir, l)
+		}
+		findLinks = append(findLinks, l)
+	}
+	p.log.Info("smoke test", "tools", len(tools), "imports", strings.Join(imports, ","), "offline", p.cfg.Smoke.Offline)
 	if err := wheel.Smoke(ctx, wheel.SmokeOptions{
-		Python: python, Wheel: built.Wheel, FindLinks: []string{outDir},
-		Tools: p.smokeTools(), Command: p.cfg.SmokeCommand, Version: v.Version,
+		Python: python, Wheel: built.Wheel, Offline: p.cfg.Smoke.Offline, FindLinks: findLinks,
+		Tools: tools, Imports: imports, Version: v.Version,
 	}); err != nil {
 		return nil, err
 	}
@@ -96,14 +121,18 @@ func (p *project) buildWheel(ctx context.Context, v buildVersion, verbose bool) 
 }
 
 // stampFiles are the files a build stamps: the configured version files,
-// else [project].version of pyproject.toml when it is static, else the
-// conventional module files that hold a version.
-func (p *project) stampFiles() ([]pyfile.File, error) {
+// else the static version of pyproject.toml ([project] or [tool.poetry]),
+// else the conventional module files that hold a version. A backend that
+// versions from git (setuptools-scm, hatch-vcs) needs none: it is handed
+// the version.
+func (p *project) stampFiles(system wheel.BuildSystem) ([]pyfile.File, error) {
 	if files := p.versionFiles(); len(files) > 0 {
 		return files, nil
 	}
-	if p.cfg.Project.Version != "" {
-		return []pyfile.File{{Path: p.cfg.File}}, nil
+	if f := (pyfile.File{Path: p.cfg.File}); p.cfg.Project.Version != "" || p.cfg.Project.Name == "" {
+		if _, err := pyfile.ReadFile(f); err == nil {
+			return []pyfile.File{f}, nil
+		}
 	}
 	for _, rel := range p.cfg.DefaultVersionFiles() {
 		f := pyfile.File{Path: filepath.Join(p.cfg.Dir, rel)}
@@ -111,28 +140,60 @@ func (p *project) stampFiles() ([]pyfile.File, error) {
 			return []pyfile.File{f}, nil
 		}
 	}
+	if plugin := system.VCSPlugin(); plugin != "" {
+		p.log.Info("the backend versions from git; handing it the version", "plugin", plugin)
+		return nil, nil
+	}
 	return nil, fmt.Errorf("wheel: no file to stamp the version into: set version-file in [tool.pyrelease] of %s (the version is dynamic and no %s holds one)",
-		p.cfg.File, strings.Join(p.cfg.DefaultVersionFiles(), ", "))
+		p.cfg.File, strings.Join(append(p.cfg.DefaultVersionFiles(), "setup.cfg [metadata] version"), ", "))
 }
 
-// smokeTools are the configured tools, else every console script.
-func (p *project) smokeTools() []string {
-	if len(p.cfg.Tools) > 0 {
-		return p.cfg.Tools
+// smokeTools are the tools the smoke test runs, from the console scripts
+// the wheel declares: those named by tools (all when unset, none when
+// empty), each with its command from [tool.pyrelease.smoke] commands, or
+// smoke-command with the version check.
+func (p *project) smokeTools(scripts map[string]string) ([]wheel.SmokeTool, error) {
+	for name := range p.cfg.Smoke.Commands {
+		if _, ok := scripts[name]; !ok {
+			return nil, fmt.Errorf("config: %s: [tool.pyrelease.smoke] commands.%s: the wheel has no console script %q (it has %s)",
+				p.cfg.File, name, name, quotedList(slices.Sorted(maps.Keys(scripts))))
+		}
 	}
-	tools := make([]string, 0, len(p.cfg.Project.Scripts))
-	for name := range p.cfg.Project.Scripts {
-		tools = append(tools, name)
+	names := p.cfg.Tools
+	if names == nil {
+		names = slices.Sorted(maps.Keys(scripts))
 	}
-	slices.Sort(tools)
-	return tools
+	var tools []wheel.SmokeTool
+	for _, name := range names {
+		args, own := p.cfg.Smoke.Commands[name]
+		switch {
+		case own && args == nil:
+			p.log.Info("smoke test: not running "+name, "reason", "commands."+name+" = false")
+		case own:
+			tools = append(tools, wheel.SmokeTool{Name: name, Args: args})
+		default:
+			tools = append(tools, wheel.SmokeTool{Name: name, Args: p.cfg.SmokeCommand, CheckVersion: true})
+		}
+	}
+	return tools, nil
+}
+
+func quotedList(names []string) string {
+	if len(names) == 0 {
+		return "none"
+	}
+	q := make([]string, len(names))
+	for i, n := range names {
+		q[i] = strconv.Quote(n)
+	}
+	return strings.Join(q, ", ")
 }
 
 // printArtifacts writes what a target built to stdout, a line each: the
 // path, the size and the sha256, for scripts to read.
 func printArtifacts(arts []dist.Artifact) {
 	for _, a := range arts {
-		fmt.Printf("%s %d %s\n", filepath.Join("dist", a.Name), a.Size, a.SHA256)
+		fmt.Printf("%s %d %s\n", filepath.Join("dist", filepath.FromSlash(a.Path)), a.Size, a.SHA256)
 	}
 }
 

@@ -88,12 +88,14 @@ func decodeBdist(file string, raw any, c *Config) error {
 		for _, tool := range b.Groups[group] {
 			_, script := c.Project.Scripts[tool]
 			t, configured := b.Tools[tool]
-			if !script && (!configured || t.EntryPoint == "") {
+			// Without [project.scripts] (setup.py, Poetry, dynamic scripts)
+			// the built wheel's entry points decide, at bdist time.
+			if !script && (!configured || t.EntryPoint == "") && c.Project.Scripts != nil {
 				return &ValueError{File: file, Table: bdistTable, Key: "groups." + group,
 					Want: "tools listed in [project.scripts] or given an entry-point under [tool.pyrelease.bdist.tools]",
 					Got:  fmt.Sprintf("unknown tool %q", tool), Err: ErrInvalid}
 			}
-			if t.EntryPoint == "" {
+			if t.EntryPoint == "" && script {
 				t.EntryPoint = c.Project.Scripts[tool]
 				b.Tools[tool] = t
 			}

@@ -25,9 +25,10 @@ type Config struct {
 
 	Python       string   // interpreter that builds; "" = probe
 	Isolation    bool     // build in a fresh venv with the build requirements
-	Tools        []string // console scripts the smoke test runs; nil = every [project.scripts] entry
+	Tools        []string // console scripts the smoke test runs; nil = every console script of the wheel, empty = none
 	SmokeCommand []string // arguments of the smoke test; default ["--version"]
 
+	Smoke    Smoke    // [tool.pyrelease.smoke]
 	Bdist    Bdist    // [tool.pyrelease.bdist], with defaults from [project.scripts]
 	Snapshot Snapshot // [tool.pyrelease.snapshot]
 	Release  Release  // [tool.pyrelease.release]
@@ -35,6 +36,8 @@ type Config struct {
 	// Tool is the decoded [tool.pyrelease] table as written (nil when
 	// absent), for features that read their own sub-tables (KnownTables).
 	Tool map[string]any
+
+	doc map[string]any // pyproject.toml as decoded
 
 	// envs maps a key name to the environment variable that set it, so
 	// Validate can blame the right place.
@@ -54,7 +57,10 @@ type VersionFile struct {
 
 // Project is what pyrelease uses from the PEP 621 [project] table.
 type Project struct {
-	Name           string
+	Name string
+	// NameFrom says where Name was found (NameFromProject, ...); "" when
+	// no file names the project statically and only a build can tell.
+	NameFrom       string
 	Version        string // "" when the version is dynamic or absent
 	Dynamic        []string
 	Scripts        map[string]string // [project.scripts]: command name to entry point

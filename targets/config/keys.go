@@ -72,7 +72,7 @@ var Keys = []Key{
 	},
 	{
 		Name: keyTools, Env: "PYRELEASE_TOOLS", Type: "array of strings", Default: "",
-		Doc: `Console scripts the smoke test runs after installing the wheel; empty means every [project.scripts] entry (the variable takes a comma-separated list).`,
+		Doc: `Console scripts the smoke test runs after installing the wheel; unset means every console script the wheel declares, [] means none (the variable takes a comma-separated list).`,
 	},
 	{
 		Name: keySmokeCommand, Env: "PYRELEASE_SMOKE_COMMAND", Type: "array of strings", Default: "--version",
@@ -82,7 +82,7 @@ var Keys = []Key{
 
 // KnownTables are the sub-tables of [tool.pyrelease], each with its own
 // decoder; the top-level decoder leaves them alone.
-var KnownTables = []string{"bdist", "release", "snapshot"}
+var KnownTables = []string{"bdist", "release", "smoke", "snapshot"}
 
 // Allowed values, shared by Validate and its error messages.
 var (

@@ -31,10 +31,14 @@ func TestKeysMatchDecoder(t *testing.T) {
 
 func TestKeysAreDocumented(t *testing.T) {
 	envs := map[string]bool{}
-	for i, k := range slices.Concat(Keys, SnapshotKeys, ReleaseKeys) {
+	for i, k := range slices.Concat(Keys, SnapshotKeys, ReleaseKeys, SmokeKeys) {
+		prefix := "PYRELEASE_"
+		if slices.Contains(SmokeKeys, k) {
+			prefix = "PYRELEASE_SMOKE_" // "offline" alone would not say what goes offline
+		}
 		if k.Env == "" && i >= len(Keys) {
 			// Keys of the sub-tables may be file-only.
-		} else if want := "PYRELEASE_" + strings.ToUpper(strings.ReplaceAll(k.Name, "-", "_")); k.Env != want {
+		} else if want := prefix + strings.ToUpper(strings.ReplaceAll(k.Name, "-", "_")); k.Env != want {
 			t.Errorf("%s: Env = %q, want %q", k.Name, k.Env, want)
 		}
 		if k.Env != "" && envs[k.Env] {

@@ -41,6 +41,9 @@ func LoadEnv(dir string, getenv func(string) string) (*Config, error) {
 		return nil, err
 	}
 	c.Dir = abs
+	if c.Project.Name == "" {
+		c.Project.Name, c.Project.NameFrom = staticName(abs, c.doc)
+	}
 	if getenv != nil {
 		if err := c.applyEnv(getenv); err != nil {
 			return nil, err
@@ -49,6 +52,9 @@ func LoadEnv(dir string, getenv func(string) string) (*Config, error) {
 			return nil, err
 		}
 		if err := c.applyReleaseEnv(getenv); err != nil {
+			return nil, err
+		}
+		if err := c.applySmokeEnv(getenv); err != nil {
 			return nil, err
 		}
 	}
@@ -72,8 +78,12 @@ func parse(file string, data []byte) (*Config, error) {
 		Remote:        "origin",
 		SmokeCommand:  []string{"--version"},
 	}
+	c.doc = doc
 	if err := decodeProject(file, doc, &c.Project); err != nil {
 		return nil, err
+	}
+	if c.Project.Name != "" {
+		c.Project.NameFrom = NameFromProject
 	}
 	tool, err := toolTable(file, doc)
 	if err != nil {
@@ -86,6 +96,9 @@ func parse(file string, data []byte) (*Config, error) {
 		}
 	}
 	if err := decodeBdist(file, c.Tool["bdist"], c); err != nil {
+		return nil, err
+	}
+	if err := decodeSmoke(file, c.Tool["smoke"], c); err != nil {
 		return nil, err
 	}
 	if err := decodeRelease(file, c.Tool["release"], c); err != nil {

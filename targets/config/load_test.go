@@ -40,7 +40,7 @@ other = "my_pkg.other:run"
 `,
 			check: func(t *testing.T, c *Config) {
 				want := Project{
-					Name: "my.Pkg", Dynamic: []string{"version", "readme"}, RequiresPython: ">=3.9",
+					Name: "my.Pkg", NameFrom: NameFromProject, Dynamic: []string{"version", "readme"}, RequiresPython: ">=3.9",
 					Scripts: map[string]string{"mytool": "my_pkg.cli:main", "other": "my_pkg.other:run"},
 				}
 				if !reflect.DeepEqual(c.Project, want) {

@@ -21,7 +21,7 @@ import (
 //	keep = 3
 //	expect = ["greet-{version}.tar.gz", { pattern = "greet-{version}-{python}-{python}-{platform}.whl", python = ["cp311", "cp312"], platform = ["manylinux_2_17_x86_64", "win_amd64"] }]
 type Snapshot struct {
-	Store        string   // file://DIR, a bare path (relative to the project) or s3://bucket/prefix[?query]; default ".pyrelease/snapshots"
+	Store        string   // file://DIR, a bare path (relative to the project) or s3://bucket/prefix[?query]; "" = the default, DefaultStoreDir in the git directory
 	Keep         int      // builds of a branch kept per artifact family, >= 1; default 1
 	Endpoint     string   // S3-compatible server URL (http or https); "" = AWS
 	Region       string   // S3 region; "" = the SDK's own lookup
@@ -98,8 +98,8 @@ const (
 // the documentation shows them; Env is "" for keys only the file sets.
 var SnapshotKeys = []Key{
 	{
-		Name: snapKeyStore, Env: "PYRELEASE_STORE", Type: "string", Default: defaultStore,
-		Doc: `Where builds are published: a directory (a bare path relative to the project, or a file:// URL) or an S3 bucket as s3://bucket/prefix.`,
+		Name: snapKeyStore, Env: "PYRELEASE_STORE", Type: "string", Default: "{git dir}/pyrelease/snapshots",
+		Doc: `Where builds are published: a directory (a bare path relative to the project, or a file:// URL) or an S3 bucket as s3://bucket/prefix; the default folder sits in the repository's git directory (its project subfolder in a monorepo), out of the source tree and the sdist.`,
 	},
 	{
 		Name: snapKeyKeep, Env: "PYRELEASE_KEEP", Type: "integer", Default: "1",
@@ -157,7 +157,6 @@ var SnapshotKeys = []Key{
 
 // Defaults and allowed values of [tool.pyrelease.snapshot].
 const (
-	defaultStore          = ".pyrelease/snapshots"
 	checksumWhenSupported = "when-supported"
 	placeholderVersion    = "{version}"
 	placeholderPython     = "{python}"
@@ -175,7 +174,7 @@ var (
 )
 
 func defaultSnapshot() Snapshot {
-	return Snapshot{Store: defaultStore, Keep: 1, Checksum: checksumWhenSupported, PartSize: 16, Concurrency: 4}
+	return Snapshot{Keep: 1, Checksum: checksumWhenSupported, PartSize: 16, Concurrency: 4}
 }
 
 // snapshotSetters is what the decoder accepts, keyed by name; a test keeps

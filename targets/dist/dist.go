@@ -1,7 +1,14 @@
-// Package dist is the artifact manifest, dist/artifacts.json: what each
-// target built, with the facts the next target (on this machine or another
-// one) needs to trust it — kind, version, tags, size, sha256, commit and
-// build time. Targets pass state through dist/ and this file only.
+// Package dist is the layout of the dist directory and its artifact
+// manifest: what each target built, with the facts the next target (on this
+// machine or another one) needs to trust it — kind, version, tags, size,
+// sha256, commit and build time. Targets pass state through dist/ and the
+// manifest only.
+//
+// dist/ itself holds only what goes to a package index, wheels and sdists,
+// as every Python tool expects (`twine upload dist/*`). Everything else
+// pyrelease makes or fetches — the manifest, frozen-tool archives,
+// installers and their SHA256SUMS — lives in dist/.pyrelease/, which shell
+// globs, Python's glob and the build backends' sdist rules all skip.
 package dist
 
 import (
@@ -23,8 +30,52 @@ import (
 	"github.com/pyrelease/pyrelease/targets/internal/atomicfile"
 )
 
-// FileName is the manifest's name inside the dist directory.
+// FileName is the manifest's name inside Sub.
 const FileName = "artifacts.json"
+
+// Sub is the directory of dist/ that holds the manifest and every artifact
+// that is not a wheel or an sdist.
+const Sub = ".pyrelease"
+
+// ManifestPath is where the manifest of the dist directory dir lives.
+func ManifestPath(dir string) string {
+	return filepath.Join(dir, Sub, FileName)
+}
+
+// ManifestRel is the manifest's path relative to the project, for messages.
+var ManifestRel = filepath.Join("dist", Sub, FileName)
+
+// PathFor is where an artifact of kind goes, as a slash path relative to
+// the dist directory: wheels and sdists at the top, the rest in Sub.
+func PathFor(kind, name string) string {
+	if kind == KindWheel || kind == KindSdist {
+		return name
+	}
+	return Sub + "/" + name
+}
+
+// ModeFor is the file mode an artifact has on disk: installers are
+// programs to run, everything else is data.
+func ModeFor(kind, name string) fs.FileMode {
+	if kind == KindInstaller && !strings.HasSuffix(name, ".dmg") {
+		return 0o755
+	}
+	return 0o644
+}
+
+// KindOf tells an artifact's kind from its file name, for files that come
+// without a sidecar (an index page's links).
+func KindOf(name string) string {
+	switch {
+	case strings.HasSuffix(name, ".whl"):
+		return KindWheel
+	case strings.HasSuffix(name, ".run"), strings.HasSuffix(name, ".exe"), strings.HasSuffix(name, ".dmg"):
+		return KindInstaller
+	case strings.Count(strings.TrimSuffix(strings.TrimSuffix(name, ".tar.gz"), ".zip"), "-") >= 2:
+		return KindArchive
+	}
+	return KindSdist
+}
 
 // formatVersion is the manifest layout; readers refuse newer ones.
 const formatVersion = 1
@@ -40,7 +91,7 @@ const (
 // Artifact is one built file.
 type Artifact struct {
 	Name    string    `json:"name"`              // file name, unique within the manifest
-	Path    string    `json:"path"`              // slash path relative to the manifest's directory
+	Path    string    `json:"path"`              // slash path relative to the dist directory (PathFor)
 	Kind    string    `json:"kind"`              // KindWheel, KindSdist, ...
 	Version string    `json:"version"`           // the version the file carries
 	Tags    []string  `json:"tags,omitempty"`    // wheel tags, python-abi-platform
@@ -61,9 +112,10 @@ type Manifest struct {
 // ErrFormat is returned for a manifest that cannot be read.
 var ErrFormat = errors.New("dist: bad manifest")
 
-// Load reads dir/artifacts.json; a missing file is an empty manifest.
+// Load reads the manifest of the dist directory dir; a missing file is an
+// empty manifest.
 func Load(dir string) (*Manifest, error) {
-	path := filepath.Join(dir, FileName)
+	path := ManifestPath(dir)
 	data, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return &Manifest{FormatVersion: formatVersion}, nil
@@ -94,8 +146,8 @@ func (m *Manifest) Find(name string) (Artifact, bool) {
 // that mage runs in parallel record into the same file.
 var mu sync.Mutex
 
-// Record adds artifacts to dir/artifacts.json, replacing entries of the
-// same name, and writes the file atomically.
+// Record adds artifacts to the manifest of the dist directory dir,
+// replacing entries of the same name, and writes the file atomically.
 func Record(ctx context.Context, dir string, arts ...Artifact) error {
 	mu.Lock()
 	defer mu.Unlock()
@@ -110,6 +162,9 @@ func Record(ctx context.Context, dir string, arts ...Artifact) error {
 		if a.Name == "" || strings.ContainsAny(a.Name, `/\`) {
 			return fmt.Errorf("dist: artifact name %q must be a plain file name", a.Name)
 		}
+		if a.Path == "" {
+			a.Path = PathFor(a.Kind, a.Name)
+		}
 		m.Artifacts = slices.DeleteFunc(m.Artifacts, func(old Artifact) bool { return old.Name == a.Name })
 		m.Artifacts = append(m.Artifacts, a)
 	}
@@ -119,11 +174,12 @@ func Record(ctx context.Context, dir string, arts ...Artifact) error {
 	if err != nil {
 		return err
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	path := ManifestPath(dir)
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return fmt.Errorf("dist: %w", err)
 	}
-	if err := atomicfile.Write(filepath.Join(dir, FileName), append(data, '\n'), 0o644); err != nil {
-		return fmt.Errorf("dist: %s: %w", filepath.Join(dir, FileName), err)
+	if err := atomicfile.Write(path, append(data, '\n'), 0o644); err != nil {
+		return fmt.Errorf("dist: %s: %w", path, err)
 	}
 	return nil
 }

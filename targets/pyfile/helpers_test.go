@@ -91,7 +91,7 @@ func (p project) assertVersion(t *testing.T, version string) {
 
 func (p project) journalExists(t *testing.T) bool {
 	t.Helper()
-	_, err := os.Stat(journalPath(p.dir))
+	_, err := os.Stat(mustJournalPath(t, p.dir))
 	return err == nil
 }
 
@@ -111,4 +111,13 @@ func (p project) assertNoStrays(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+}
+
+func mustJournalPath(t *testing.T, dir string) string {
+	t.Helper()
+	p, err := journalPath(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
 }

@@ -15,13 +15,16 @@ import (
 	"strings"
 
 	"github.com/pyrelease/pyrelease/targets/internal/atomicfile"
+	"github.com/pyrelease/pyrelease/targets/internal/statedir"
 )
 
 // The journal is a directory holding a copy of each file's original and a
 // manifest. The manifest is written last, atomically: a journal directory
-// without one belongs to a stamp that died before touching any file.
+// without one belongs to a stamp that died before touching any file. It
+// lives in the project's git directory (statedir), never in the source
+// tree, where a build backend would put it into the sdist.
 const (
-	journalDir    = ".pyrelease/stamp"
+	journalDir    = "stamp"
 	manifestName  = "manifest.json"
 	journalFormat = 1
 )
@@ -43,7 +46,13 @@ type journalEntry struct {
 	Stamped  string      `json:"stamped_sha256"`
 }
 
-func journalPath(dir string) string { return filepath.Join(dir, filepath.FromSlash(journalDir)) }
+func journalPath(dir string) (string, error) {
+	d, err := statedir.For(dir)
+	if err != nil {
+		return "", fmt.Errorf("pyfile: journal: %w", err)
+	}
+	return filepath.Join(d.Work, journalDir), nil
+}
 
 func sum(b []byte) string {
 	h := sha256.Sum256(b)
@@ -52,7 +61,10 @@ func sum(b []byte) string {
 
 // writeJournal records the originals of states before any of them changes.
 func writeJournal(dir string, states []*state, version string) error {
-	jdir := journalPath(dir)
+	jdir, err := journalPath(dir)
+	if err != nil {
+		return err
+	}
 	if err := os.RemoveAll(jdir); err != nil {
 		return fmt.Errorf("pyfile: journal: %w", err)
 	}
@@ -91,11 +103,16 @@ func writeJournal(dir string, states []*state, version string) error {
 }
 
 func removeJournal(dir string) error {
-	if err := os.RemoveAll(journalPath(dir)); err != nil {
+	jdir, err := journalPath(dir)
+	if err != nil {
+		return err
+	}
+	if err := os.RemoveAll(jdir); err != nil {
 		return fmt.Errorf("pyfile: removing the stamp journal: %w", err)
 	}
-	// Leave no empty .pyrelease behind; other users of it keep it non-empty.
-	_ = os.Remove(filepath.Dir(journalPath(dir)))
+	// Leave no empty state directory behind; other users of it keep it
+	// non-empty.
+	_ = os.Remove(filepath.Dir(jdir))
 	return nil
 }
 
@@ -109,7 +126,7 @@ func realPath(p string) (string, error) {
 
 // Recover undoes a stamp that was interrupted before it could restore its
 // files (the process was killed, the machine lost power), using the journal
-// in dir/.pyrelease/stamp. A file still holding the stamped or the original
+// kept in the project's git directory. A file still holding the stamped or the original
 // content gets its original bytes and mode back. A file edited since is
 // kept as it is; its original is saved beside it as <file>.orig and a
 // *ConflictError says so. The journal is then removed. restored lists the
@@ -119,7 +136,10 @@ func Recover(ctx context.Context, dir string) (restored []string, err error) {
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("pyfile: recover: %w", err)
 	}
-	jdir := journalPath(dir)
+	jdir, err := journalPath(dir)
+	if err != nil {
+		return nil, err
+	}
 	data, err := os.ReadFile(filepath.Join(jdir, manifestName))
 	if errors.Is(err, fs.ErrNotExist) {
 		// No manifest: no journal, or one that died before touching files.

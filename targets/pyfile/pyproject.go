@@ -25,7 +25,17 @@ func locatePyproject(name string, content []byte) (span, error) {
 		}
 		return span{}, fmt.Errorf("pyfile: %s: invalid TOML: %w", name, err)
 	}
-	project, _ := doc["project"].(map[string]any)
+	project, hasProject := doc["project"].(map[string]any)
+	if tool, _ := doc["tool"].(map[string]any); !hasProject {
+		// Poetry before 2.0 keeps the metadata in [tool.poetry].
+		if poetry, _ := tool["poetry"].(map[string]any); poetry != nil {
+			want, _ := poetry["version"].(string)
+			if s, ok := findTOMLString(content, []string{"tool", "poetry", "version"}); ok && want != "" && s.value == want {
+				return s, nil
+			}
+			return span{}, &NotFoundError{Path: name, Want: `[tool.poetry].version = "..."`}
+		}
+	}
 	if dyn, ok := project["dynamic"].([]any); ok && slices.Contains(dyn, any("version")) {
 		return span{}, &DynamicError{Path: name, Field: pyprojectField, Detail: `"version" is listed in [project].dynamic`}
 	}

@@ -9,8 +9,10 @@ import (
 // a version name, with an optional annotation and trailing comment. RE2 has
 // no back-references, so the caller checks that both quotes agree. A prefix
 // (f"", r"") or a triple quote does not match: the value must start right
-// after the quote and contain no quote or backslash.
-var pyAssign = regexp.MustCompile(`^(?:VERSION|__version__|version)[ \t]*(?::[^=#\r\n]*)?=[ \t]*(['"])([^'"\\\r\n]+)(['"])[ \t]*(?:#.*)?\r?$`)
+// after the quote and contain no quote or backslash. Chained targets, as
+// setuptools-scm and hatch-vcs generate them (__version__ = version =
+// '1.2.3'), are one assignment.
+var pyAssign = regexp.MustCompile(`^(?:(?:VERSION|__version__|version)[ \t]*(?::[^=#\r\n]*)?=[ \t]*)+(['"])([^'"\\\r\n]+)(['"])[ \t]*(?:#.*)?\r?$`)
 
 // pyWant names what locatePython looks for, in errors.
 const pyWant = `module-level VERSION, __version__ or version = "..." assignment`

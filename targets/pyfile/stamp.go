@@ -61,7 +61,8 @@ func Stamp(ctx context.Context, opts StampOptions, fn func(context.Context) erro
 		if rerr == nil {
 			rerr = removeJournal(dir)
 		} else {
-			rerr = fmt.Errorf("%w\npyfile: the stamp journal in %s restores them on the next run", rerr, journalPath(dir))
+			jdir, _ := journalPath(dir)
+			rerr = fmt.Errorf("%w\npyfile: the stamp journal in %s restores them on the next run", rerr, jdir)
 		}
 		if p != nil {
 			if rerr != nil {

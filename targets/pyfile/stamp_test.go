@@ -286,7 +286,7 @@ func TestRecoverRestoresModeOfStampedFile(t *testing.T) {
 func TestRecoverRefusesACorruptJournal(t *testing.T) {
 	p := newProject(t)
 	crash(t, p)
-	if err := os.WriteFile(filepath.Join(journalPath(p.dir), "original-0"), []byte("garbage"), 0o600); err != nil {
+	if err := os.WriteFile(filepath.Join(mustJournalPath(t, p.dir), "original-0"), []byte("garbage"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	restored, err := Recover(context.Background(), p.dir)
@@ -302,7 +302,7 @@ func TestRecoverRefusesACorruptJournal(t *testing.T) {
 
 func TestRecoverDropsAJournalWithoutManifest(t *testing.T) {
 	p := newProject(t)
-	jdir := journalPath(p.dir)
+	jdir := mustJournalPath(t, p.dir)
 	if err := os.MkdirAll(jdir, 0o755); err != nil {
 		t.Fatal(err)
 	}

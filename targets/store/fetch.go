@@ -69,7 +69,9 @@ type FetchOptions struct {
 
 // Fetched is one file of the fetched version.
 type Fetched struct {
-	Name    string   // file name in Dir
+	Name    string   // file name
+	Rel     string   // slash path relative to Dir: dist.PathFor of its kind
+	Kind    string   // the sidecar's kind, else dist.KindOf(Name)
 	Path    string   // full local path
 	Source  string   // store location or URL (redacted) it came from
 	SHA256  string   // hex
@@ -150,6 +152,7 @@ func Fetch(ctx context.Context, o FetchOptions) ([]Fetched, error) {
 		return nil, err
 	}
 	syncFetchDir(o.Dir)
+	syncFetchDir(filepath.Join(o.Dir, dist.Sub))
 	slices.SortFunc(out, func(a, b Fetched) int { return strings.Compare(a.Name, b.Name) })
 	if missing := unmatchedGlobs(o.Expect, out); len(missing) > 0 {
 		return out, &MissingError{Version: want.version, Missing: missing}
@@ -293,14 +296,22 @@ func unmatchedGlobs(globs []string, files []Fetched) []string {
 // fetchOne puts one file into o.Dir through a .part file, or finds it
 // there already.
 func fetchOne(ctx context.Context, o FetchOptions, src fetchSource) (_ Fetched, err error) {
-	final := filepath.Join(o.Dir, src.name)
-	f := Fetched{Name: src.name, Path: final, Source: src.source, SHA256: src.sha256, Size: src.size, Sidecar: src.sidecar}
+	kind := dist.KindOf(src.name)
+	if src.sidecar != nil && src.sidecar.Kind != "" {
+		kind = src.sidecar.Kind
+	}
+	rel := dist.PathFor(kind, src.name)
+	final := filepath.Join(o.Dir, filepath.FromSlash(rel))
+	f := Fetched{Name: src.name, Rel: rel, Kind: kind, Path: final, Source: src.source, SHA256: src.sha256, Size: src.size, Sidecar: src.sidecar}
 	if err := ctx.Err(); err != nil {
 		return f, err
 	}
 	if sum, size, err := dist.Hash(final); err == nil {
 		if sum == src.sha256 && (src.size < 0 || size == src.size) {
 			f.Size, f.Skipped = size, true
+			if err := os.Chmod(final, dist.ModeFor(kind, src.name)); err != nil {
+				return f, fmt.Errorf("store: fetch: %w", err)
+			}
 			o.Log.Info("already fetched", "file", src.name)
 			return f, nil
 		}
@@ -312,6 +323,9 @@ func fetchOne(ctx context.Context, o FetchOptions, src fetchSource) (_ Fetched, 
 		}
 	} else if !errors.Is(err, fs.ErrNotExist) {
 		o.Log.Warn("replacing an unreadable file", "file", final, "err", err)
+	}
+	if err := os.MkdirAll(filepath.Dir(final), 0o755); err != nil {
+		return f, fmt.Errorf("store: fetch: %w", err)
 	}
 	part := final + ".part"
 	w, err := os.OpenFile(part, os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o644)
@@ -341,6 +355,10 @@ func fetchOne(ctx context.Context, o FetchOptions, src fetchSource) (_ Fetched, 
 	}
 	if err != nil {
 		return f, err
+	}
+	// An installer is a program: it keeps the mode it was built with.
+	if err := w.Chmod(dist.ModeFor(kind, src.name)); err != nil {
+		return f, fmt.Errorf("store: fetch: %s: %w", part, err)
 	}
 	if err := w.Sync(); err != nil {
 		return f, fmt.Errorf("store: fetch: %s: %w", part, err)

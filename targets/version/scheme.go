@@ -52,7 +52,7 @@ type Versions struct {
 	Release string
 	// Dev is the dev-release form: the release itself on a clean tag.
 	Dev string
-	// Build is the form for file names: Dev, plus -0x<sha7> off a tag in
+	// Build is the form for file names (Local for a dirty tree): Dev, plus -0x<sha7> off a tag in
 	// the file scheme.
 	Build string
 	// Local is Dev with a +g<sha7> local segment (and .dYYYYMMDD when dirty).
@@ -134,7 +134,9 @@ func Compute(d Description, o SchemeOptions) (Versions, error) {
 	}
 	v.Version = v.Dev
 	if d.Dirty {
-		v.Version = v.Local
+		// Files of a dirty tree are never named as the clean build of the
+		// commit: they carry the local version, date included.
+		v.Version, v.Build = v.Local, v.Local
 	}
 	return v, nil
 }

@@ -36,7 +36,7 @@ func TestCompute(t *testing.T) {
 		"pep440 dirty on a tag is the next dev0 with a date": {
 			desc: Description{Tag: "1.2.0", Commit: sha, Dirty: true},
 			opts: SchemeOptions{Now: day},
-			want: Versions{Version: "1.2.1.dev0+g2bbfcfa.d20261120", Release: "1.2.1", Dev: "1.2.1.dev0", Build: "1.2.1.dev0", Local: "1.2.1.dev0+g2bbfcfa.d20261120", TagVersion: "1.2.0"},
+			want: Versions{Version: "1.2.1.dev0+g2bbfcfa.d20261120", Release: "1.2.1", Dev: "1.2.1.dev0", Build: "1.2.1.dev0+g2bbfcfa.d20261120", Local: "1.2.1.dev0+g2bbfcfa.d20261120", TagVersion: "1.2.0"},
 		},
 		"pep440 without tags counts from 0.0": {
 			desc: Description{Distance: 12, Commit: sha},

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 
 	toml "github.com/pelletier/go-toml/v2"
@@ -159,4 +160,62 @@ func checkBackendPath(p string) error {
 func backendModule(backend string) string {
 	mod, _, _ := strings.Cut(backend, ":")
 	return strings.TrimSpace(mod)
+}
+
+// vcsVersionPlugins are build requirements that compute the version from
+// git inside the backend, PEP 503-normalised.
+var vcsVersionPlugins = []string{"setuptools-scm", "hatch-vcs", "versioneer", "poetry-dynamic-versioning", "versioningit"}
+
+// VCSPlugin names the build requirement that versions the project from git
+// inside the backend (setuptools-scm, hatch-vcs, ...), or "" when there is
+// none. Such a backend needs no version file stamped: it is handed the
+// version through PretendVersionEnv.
+func (b BuildSystem) VCSPlugin() string {
+	for _, r := range b.Requires {
+		name := strings.ToLower(r)
+		if i := strings.IndexAny(name, "<>=!~;[( @"); i >= 0 {
+			name = name[:i]
+		}
+		name = strings.NewReplacer("_", "-", ".", "-").Replace(strings.TrimSpace(name))
+		if slices.Contains(vcsVersionPlugins, name) {
+			return name
+		}
+	}
+	return ""
+}
+
+// PretendVersionEnv are the variables that make the backends which compute
+// a version from git build exactly version instead: setuptools-scm (and
+// hatch-vcs, which uses it), pdm-backend's scm source and
+// poetry-dynamic-versioning. With a project name the setuptools-scm
+// variable is the per-distribution one, so that build dependencies built
+// from source in the same environment keep their own versions.
+func PretendVersionEnv(project, version string) []string {
+	scm := "SETUPTOOLS_SCM_PRETEND_VERSION"
+	if project != "" {
+		scm += "_FOR_" + strings.ToUpper(strings.NewReplacer("-", "_", ".", "_").Replace(normalizeDist(project)))
+	}
+	return []string{
+		scm + "=" + version,
+		"PDM_BUILD_SCM_VERSION=" + version,
+		"POETRY_DYNAMIC_VERSIONING_BYPASS=" + version,
+	}
+}
+
+// normalizeDist is the PEP 503 form of a distribution name.
+func normalizeDist(name string) string {
+	var b strings.Builder
+	sep := false
+	for _, r := range strings.ToLower(name) {
+		if r == '-' || r == '_' || r == '.' {
+			sep = true
+			continue
+		}
+		if sep && b.Len() > 0 {
+			b.WriteByte('-')
+		}
+		sep = false
+		b.WriteRune(r)
+	}
+	return b.String()
 }

@@ -105,7 +105,7 @@ func (f *frontend) call(ctx context.Context, req hookRequest) (res hookResult, o
 	})
 	out = tail.String()
 	if ctx.Err() != nil {
-		return res, out, fmt.Errorf("wheel: build backend %q: %w", f.system.Backend, ctx.Err())
+		return res, out, &InterruptedError{Backend: f.system.Backend, Err: ctx.Err()}
 	}
 	data, readErr := os.ReadFile(resPath)
 	if readErr != nil {

@@ -1,8 +1,10 @@
 package wheel
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -57,10 +59,13 @@ func (a Attempt) String() string {
 // InterpreterError lists the interpreters tried for a backend, so one line
 // tells the user what to install or configure.
 type InterpreterError struct {
-	Backend  string
-	Tried    []Attempt
-	Install  []string // requirements that would help, e.g. "hatchling"
-	Explicit string   // where the only candidate came from, when configured
+	Backend string
+	Tried   []Attempt
+	Install []string // requirements that would help, e.g. "hatchling"
+	// Outdated maps a requirement of Install to the version installed,
+	// which is too old: an upgrade, not an install, is the advice.
+	Outdated map[string]string
+	Explicit string // where the only candidate came from, when configured
 }
 
 func (e *InterpreterError) Error() string {
@@ -70,18 +75,31 @@ func (e *InterpreterError) Error() string {
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "wheel: no Python can import the build backend %q (tried: %s)", e.Backend, strings.Join(tried, "; "))
-	if len(e.Install) > 0 {
-		apt := make([]string, len(e.Install))
-		pip := make([]string, len(e.Install))
-		for i, d := range e.Install {
-			apt[i] = "python3-" + debianName(requirementName(d))
-			pip[i] = shellWord(d)
+	var apt, pip, old []string
+	for _, d := range e.Install {
+		pip = append(pip, shellWord(d))
+		if v, ok := e.Outdated[d]; ok {
+			old = append(old, fmt.Sprintf("%s needs %s, %s is installed", requirementName(d), shellWord(d), v))
+			continue
 		}
+		if pkg, ok := debianPackages[normalizeDist(requirementName(d))]; ok && !slices.Contains(apt, pkg) {
+			apt = append(apt, pkg)
+		}
+	}
+	switch {
+	case len(old) > 0:
+		// Debian's package is the old one: only pip has the newer release.
+		fmt.Fprintf(&b, "; %s: upgrade with pip install --upgrade %s", strings.Join(old, "; "), strings.Join(pip, " "))
+	case len(e.Install) > 0:
 		it := "it"
 		if len(e.Install) > 1 {
 			it = "them"
 		}
-		fmt.Fprintf(&b, "; install %s, e.g. apt-get install %s or pip install %s", it, strings.Join(apt, " "), strings.Join(pip, " "))
+		if len(apt) == len(e.Install) {
+			fmt.Fprintf(&b, "; install %s, e.g. apt-get install %s or pip install %s", it, strings.Join(apt, " "), strings.Join(pip, " "))
+		} else {
+			fmt.Fprintf(&b, "; install %s, e.g. pip install %s", it, strings.Join(pip, " "))
+		}
 	}
 	if e.Explicit != "" {
 		fmt.Fprintf(&b, ", or change %s", e.Explicit)
@@ -89,6 +107,23 @@ func (e *InterpreterError) Error() string {
 		b.WriteString(", or set python in [tool.pyrelease]")
 	}
 	return b.String()
+}
+
+// debianPackages are the Debian 12 packages that provide build backends
+// and their requirements, by PEP 503 name. Only packages that exist are
+// suggested: a guessed python3-NAME sends users to apt for nothing.
+var debianPackages = map[string]string{
+	"setuptools":        "python3-setuptools",
+	"wheel":             "python3-wheel",
+	"hatchling":         "python3-hatchling",
+	"flit-core":         "flit",
+	"poetry-core":       "python3-poetry-core",
+	"setuptools-scm":    "python3-setuptools-scm",
+	"hatch-vcs":         "python3-hatch-vcs",
+	"packaging":         "python3-packaging",
+	"pathspec":          "python3-pathspec",
+	"pluggy":            "python3-pluggy",
+	"trove-classifiers": "python3-trove-classifiers",
 }
 
 // Unwrap makes errors.Is(err, ErrNoInterpreter) true.
@@ -144,6 +179,24 @@ func (e *BackendError) Error() string {
 // Unwrap makes errors.Is(err, ErrBackend) true.
 func (e *BackendError) Unwrap() error { return ErrBackend }
 
+// InterruptedError is a build stopped by Ctrl-C, SIGTERM or a deadline:
+// the backend was stopped and nothing reached the output directory.
+type InterruptedError struct {
+	Backend string
+	Err     error // context.Canceled or context.DeadlineExceeded
+}
+
+func (e *InterruptedError) Error() string {
+	why := "interrupted"
+	if errors.Is(e.Err, context.DeadlineExceeded) {
+		why = "out of time"
+	}
+	return fmt.Sprintf("wheel: build %s: stopped the build backend %q; nothing was added to dist/ and the version files are restored", why, e.Backend)
+}
+
+// Unwrap makes errors.Is(err, context.Canceled) true.
+func (e *InterruptedError) Unwrap() error { return e.Err }
+
 // SmokeError says which tool failed the smoke test and how.
 type SmokeError struct {
 	Tool     string
@@ -169,11 +222,59 @@ func (e *SmokeError) Error() string {
 // Unwrap makes errors.Is(err, ErrSmoke) true.
 func (e *SmokeError) Unwrap() error { return ErrSmoke }
 
-// debianName is Debian's spelling of a distribution for python3-* package
-// names: lower case, with "-" for runs of "_" and ".".
-func debianName(dist string) string {
-	return strings.ToLower(strings.NewReplacer("_", "-", ".", "-").Replace(dist))
+// InstallError is a wheel pip could not install into the smoke test's
+// venv, nearly always because a dependency was not where pip looked.
+type InstallError struct {
+	Wheel     string
+	Offline   bool
+	FindLinks []string
+	Output    string // the tail of pip's output
+	Err       error
 }
+
+func (e *InstallError) Error() string {
+	where := "from the index pip is configured with (PIP_INDEX_URL, PIP_EXTRA_INDEX_URL, pip.conf)"
+	hint := "make that index serve the dependencies, or set offline = true and find-links in [tool.pyrelease.smoke] to install them from a local wheelhouse"
+	if len(e.FindLinks) > 0 {
+		where += " and " + strings.Join(e.FindLinks, ", ")
+	}
+	if e.Offline {
+		where = "offline (offline = true in [tool.pyrelease.smoke]), from nowhere else"
+		if len(e.FindLinks) > 0 {
+			where = "offline (offline = true in [tool.pyrelease.smoke]), only from " + strings.Join(e.FindLinks, ", ")
+		}
+		hint = "add a directory holding the dependencies' wheels to find-links in [tool.pyrelease.smoke], or set offline = false to install them from the index"
+	}
+	return fmt.Sprintf("wheel: smoke test: pip could not install %s with its dependencies %s: %s\n%s\nwheel: %s",
+		e.Wheel, where, lastLine(e.Output), strings.TrimSpace(e.Output), hint)
+}
+
+// Unwrap makes errors.Is(err, ErrSmoke) true.
+func (e *InstallError) Unwrap() []error { return []error{ErrSmoke, e.Err} }
+
+// ImportError is a module of the wheel that did not import in the smoke
+// test's venv, or whose __version__ is not the build's.
+type ImportError struct {
+	Module  string
+	Message string // the exception, when the import failed
+	Output  string
+	Version string // the module's __version__, when it differs
+	Want    string
+}
+
+func (e *ImportError) Error() string {
+	if e.Message == "" {
+		return fmt.Sprintf("wheel: smoke test: %s.__version__ is %q, but the wheel is version %s: the version file the build stamps is not the one the package reads (set version-file in [tool.pyrelease]), or list the modules to check in imports of [tool.pyrelease.smoke]", e.Module, e.Version, e.Want)
+	}
+	msg := fmt.Sprintf("wheel: smoke test: import %s failed in a fresh venv: %s", e.Module, e.Message)
+	if out := strings.TrimSpace(e.Output); out != "" {
+		msg += "\n" + out
+	}
+	return msg + "\nwheel: a dependency missing from the wheel's metadata is the usual cause; imports in [tool.pyrelease.smoke] says which modules to check"
+}
+
+// Unwrap makes errors.Is(err, ErrSmoke) true.
+func (e *ImportError) Unwrap() error { return ErrSmoke }
 
 // shellWord quotes a requirement for a copy-pasted pip command line.
 func shellWord(s string) string {

@@ -101,6 +101,8 @@ greet = "greet:main"
 `,
 		"greet/__init__.py": `import sys
 ` + imports + `
+__version__ = "` + version + `"
+
 def main():
     if "--fail" in sys.argv:
         print("boom: asked to fail")

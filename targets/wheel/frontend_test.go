@@ -69,7 +69,19 @@ func TestInterpreterErrorMessage(t *testing.T) {
 		t.Errorf("got  %s\nwant %s", got, want)
 	}
 	e.Install = []string{"flit_core >=3.2,<4", "wheel"}
-	if got := e.Error(); !strings.Contains(got, "install them, e.g. apt-get install python3-flit-core python3-wheel or pip install 'flit_core >=3.2,<4' wheel") {
+	if got := e.Error(); !strings.Contains(got, "install them, e.g. apt-get install flit python3-wheel or pip install 'flit_core >=3.2,<4' wheel") {
+		t.Errorf("got %s", got)
+	}
+	// No Debian package provides it: no apt advice.
+	e.Install = []string{"pdm-backend"}
+	if got := e.Error(); !strings.Contains(got, "; install it, e.g. pip install pdm-backend, or set python") || strings.Contains(got, "apt-get") {
+		t.Errorf("got %s", got)
+	}
+	// Installed but too old: name the requirement and the version, and
+	// advise an upgrade, not the package that is already there.
+	e.Install = []string{"flit_core>=3.10"}
+	e.Outdated = map[string]string{"flit_core>=3.10": "3.8.0"}
+	if got := e.Error(); !strings.Contains(got, "; flit_core needs 'flit_core>=3.10', 3.8.0 is installed: upgrade with pip install --upgrade 'flit_core>=3.10'") || strings.Contains(got, "apt-get") {
 		t.Errorf("got %s", got)
 	}
 }

@@ -67,8 +67,14 @@ func Interpreter(ctx context.Context, o InterpreterOptions) (string, error) {
 		}
 		e.Tried = append(e.Tried, Attempt{Name: name, Path: path, Reason: reason})
 		for _, m := range missing {
-			if !slices.Contains(e.Install, m) {
-				e.Install = append(e.Install, m)
+			if !slices.Contains(e.Install, m.Requirement) {
+				e.Install = append(e.Install, m.Requirement)
+			}
+			if v, ok := strings.CutPrefix(m.Reason, "version "); ok {
+				if e.Outdated == nil {
+					e.Outdated = map[string]string{}
+				}
+				e.Outdated[m.Requirement] = strings.TrimSuffix(v, " is installed")
 			}
 		}
 	}
@@ -94,7 +100,7 @@ func interpreterCandidates(configured, fromEnv string) (names []string, explicit
 // probe asks python whether it can import the backend and satisfies its
 // static and wheel-time requirements. reason is "" when it can; err is only
 // for cancellation.
-func probe(ctx context.Context, python, dir string, system BuildSystem) (reason string, missing []string, err error) {
+func probe(ctx context.Context, python, dir string, system BuildSystem) (reason string, missing []MissingRequirement, err error) {
 	f := &frontend{python: python, dir: dir, system: system, env: os.Environ()}
 	res, _, err := f.call(ctx, hookRequest{Requires: system.Requires, Check: []string{"wheel"}})
 	if ctx.Err() != nil {
@@ -110,7 +116,7 @@ func probe(ctx context.Context, python, dir string, system BuildSystem) (reason 
 		parts := make([]string, len(res.Missing))
 		for i, m := range res.Missing {
 			parts[i] = fmt.Sprintf("needs %q (%s)", m.Requirement, m.Reason)
-			missing = append(missing, m.Requirement)
+			missing = append(missing, MissingRequirement{Requirement: m.Requirement, Reason: m.Reason})
 		}
 		return strings.Join(parts, ", "), missing, nil
 	case res.Stage != "done":

@@ -2,10 +2,12 @@ package wheel
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -17,22 +19,39 @@ import (
 // the network must fail the release, not hang it.
 const smokeToolTimeout = 2 * time.Minute
 
-// SmokeOptions says which wheel to install and which of its commands to run.
-type SmokeOptions struct {
-	Python    string   // interpreter to create the venv with; it runs pip too
-	Wheel     string   // the wheel to install
-	FindLinks []string // local directories of wheels for dependencies; nothing else is searched
-	Tools     []string // console scripts to run; the caller passes [project.scripts]; none: install only
-	Command   []string // arguments for each tool; default ["--version"]
-	Version   string   // must appear in each tool's output as a whole word; "" skips the check
-	WorkDir   string   // where the venv goes; default a temporary directory removed afterwards
+// SmokeTool is one console script the smoke test runs.
+type SmokeTool struct {
+	Name string
+	Args []string // default ["--version"]
+	// CheckVersion requires the build's version in the output, as a tool's
+	// --version prints it; otherwise only exit status 0 is required.
+	CheckVersion bool
 }
 
-// Smoke installs the wheel into a fresh venv and runs each tool, requiring
-// exit status 0 and the version in its output. It is the last check before
-// upload that the wheel works when installed, away from the source tree:
-// pip sees only the wheel and FindLinks (no index, no PIP_* settings, no pip
-// configuration), and the tools run outside the project directory.
+// SmokeOptions says which wheel to install, from where its dependencies
+// come, and what to run once it is installed.
+type SmokeOptions struct {
+	Python string // interpreter to create the venv with; it runs pip too
+	Wheel  string // the wheel to install: this file, never another build of it
+	// Offline installs dependencies only from FindLinks (pip --no-index,
+	// no pip configuration). Otherwise pip looks where the user's pip
+	// settings say (PIP_INDEX_URL, pip.conf, a mirror), and in FindLinks.
+	Offline   bool
+	FindLinks []string // local directories (or URLs) of wheels for dependencies
+	Env       []string // environment of pip and the tools; default os.Environ()
+	Tools     []SmokeTool
+	// Imports are modules imported in the venv; each one's __version__,
+	// when it has a string one, must be Version.
+	Imports []string
+	Version string // the build's version; "" skips the version checks
+	WorkDir string // where the venv goes; default a temporary directory removed afterwards
+}
+
+// Smoke installs the wheel into a fresh venv, imports its modules and runs
+// each tool, requiring exit status 0 and, where asked, the version in the
+// output. It is the last check before upload that the wheel works when
+// installed with its dependencies, away from the source tree: the tools and
+// imports run in a temporary directory.
 func Smoke(ctx context.Context, o SmokeOptions) error {
 	if o.Python == "" {
 		return errors.New("wheel: smoke test: no Python given to create the venv with")
@@ -48,13 +67,9 @@ func Smoke(ctx context.Context, o SmokeOptions) error {
 		return fmt.Errorf("wheel: smoke test: %w", err)
 	}
 	for _, t := range o.Tools {
-		if t == "" || strings.ContainsAny(t, `/\`) || t == "." || t == ".." {
-			return fmt.Errorf("wheel: smoke test: tool %q is not a command name: want a [project.scripts] key", t)
+		if t.Name == "" || strings.ContainsAny(t.Name, `/\`) || t.Name == "." || t.Name == ".." {
+			return fmt.Errorf("wheel: smoke test: tool %q is not a command name: want a console script of the wheel", t.Name)
 		}
-	}
-	command := o.Command
-	if len(command) == 0 {
-		command = []string{"--version"}
 	}
 	work := o.WorkDir
 	if work == "" {
@@ -68,38 +83,122 @@ func Smoke(ctx context.Context, o SmokeOptions) error {
 	venv := filepath.Join(work, "venv")
 	findLinks := make([]string, 0, len(o.FindLinks))
 	for _, d := range o.FindLinks {
-		abs, err := filepath.Abs(d)
-		if err != nil {
-			return fmt.Errorf("wheel: smoke test: %w", err)
+		if !strings.Contains(d, "://") {
+			abs, err := filepath.Abs(d)
+			if err != nil {
+				return fmt.Errorf("wheel: smoke test: %w", err)
+			}
+			d = abs
 		}
-		findLinks = append(findLinks, abs)
+		findLinks = append(findLinks, d)
+	}
+	env := o.Env
+	if env == nil {
+		env = os.Environ()
+	}
+	pipEnv := installEnv(env)
+	if o.Offline {
+		pipEnv = pyenv.PipEnv(env)
 	}
 
-	tool := venvTool{python: o.Python, env: pyenv.PipEnv(os.Environ())}
+	tool := venvTool{python: o.Python, env: pipEnv}
 	inner, err := tool.create(ctx, venv)
 	if err != nil {
 		return fmt.Errorf("wheel: smoke test: %w", err)
 	}
-	// Without find-links, --no-index still installs the wheel itself, and
-	// a dependency the caller did not provide fails, which is the point.
-	args := pipInstallArgs(inner, true, findLinks, []string{wheelPath})
-	if _, err := tool.run(ctx, work, args); err != nil {
-		return fmt.Errorf("wheel: smoke test: pip could not install %s: %w", filepath.Base(wheelPath), err)
+	// The wheel is named by its path, so pip installs this file; only
+	// its dependencies are looked up.
+	if out, err := tool.run(ctx, work, pipInstallArgs(inner, o.Offline, findLinks, []string{wheelPath})); err != nil {
+		return &InstallError{Wheel: filepath.Base(wheelPath), Offline: o.Offline, FindLinks: findLinks, Output: out, Err: err}
 	}
 
-	env := venvEnv(pyenv.PipEnv(os.Environ()), venv)
-	for _, name := range o.Tools {
-		if err := smokeTool(ctx, venv, work, env, name, command, o.Version); err != nil {
+	runEnv := venvEnv(pyenv.PipEnv(env), venv)
+	if err := smokeImports(ctx, inner, work, runEnv, o.Imports, o.Version); err != nil {
+		return err
+	}
+	for _, t := range o.Tools {
+		if err := smokeTool(ctx, venv, work, runEnv, t, o.Version); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func smokeTool(ctx context.Context, venv, work string, env []string, name string, command []string, version string) error {
-	path := venvScript(venv, name)
+// installEnv is the user's environment for pip, without the settings that
+// would install somewhere else than the venv or refuse a local wheel
+// (PIP_TARGET, PIP_USER, PIP_REQUIRE_HASHES, ...): where dependencies come
+// from stays the user's choice, where they go is not.
+func installEnv(env []string) []string {
+	drop := []string{"TARGET", "PREFIX", "ROOT", "USER", "NO_DEPS", "REQUIRE_HASHES", "EDITABLE", "PYTHON", "REQUIRE_VIRTUALENV", "DRY_RUN", "REPORT"}
+	out := make([]string, 0, len(env)+2)
+	for _, kv := range env {
+		k, _, _ := strings.Cut(kv, "=")
+		if name, ok := strings.CutPrefix(strings.ToUpper(k), "PIP_"); ok && slices.Contains(drop, name) {
+			continue
+		}
+		out = append(out, kv)
+	}
+	return append(out, "PIP_DISABLE_PIP_VERSION_CHECK=1", "PIP_NO_INPUT=1")
+}
+
+// importScript imports each module named on its command line and prints,
+// as JSON, whether it worked and the module's __version__.
+const importScript = `
+import importlib, json, sys, traceback
+out = {}
+for name in sys.argv[1:]:
+    try:
+        m = importlib.import_module(name)
+        v = getattr(m, "__version__", None)
+        out[name] = {"version": v if isinstance(v, str) else None}
+    except BaseException as e:
+        out[name] = {"error": "".join(traceback.format_exception_only(type(e), e)).strip()}
+sys.stdout.write("\n" + json.dumps(out))
+`
+
+func smokeImports(ctx context.Context, python, work string, env, modules []string, version string) error {
+	if len(modules) == 0 {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, smokeToolTimeout)
+	defer cancel()
+	var stdout strings.Builder
+	tail := &lineTail{max: outputTailLines}
+	err := run.Run(ctx, run.Cmd{Name: python, Args: append([]string{"-c", importScript}, modules...), Dir: work, Env: env, Stdout: &stdout, Stderr: &lockedWriter{w: tail}})
+	if err != nil {
+		return &ImportError{Module: strings.Join(modules, ", "), Message: "the import check did not run: " + exitOf(err).Error(), Output: tail.String()}
+	}
+	text := stdout.String()
+	var res map[string]struct {
+		Error   string  `json:"error"`
+		Version *string `json:"version"`
+	}
+	if err := json.Unmarshal([]byte(text[strings.LastIndexByte(text, '\n')+1:]), &res); err != nil {
+		return &ImportError{Module: strings.Join(modules, ", "), Message: "the import check printed no result", Output: text}
+	}
+	for _, m := range modules {
+		r := res[m]
+		if r.Error != "" {
+			return &ImportError{Module: m, Message: r.Error, Output: tail.String()}
+		}
+		if version == "" || r.Version == nil {
+			continue
+		}
+		if !sameVersion(*r.Version, version) {
+			return &ImportError{Module: m, Version: *r.Version, Want: version}
+		}
+	}
+	return nil
+}
+
+func smokeTool(ctx context.Context, venv, work string, env []string, t SmokeTool, version string) error {
+	command := t.Args
+	if command == nil {
+		command = []string{"--version"}
+	}
+	path := venvScript(venv, t.Name)
 	if _, err := os.Stat(path); err != nil {
-		return &SmokeError{Tool: name, Command: command, ExitCode: -1, Detail: "was not installed", Output: fmt.Sprintf("the wheel has no console script %q (no %s)", name, path)}
+		return &SmokeError{Tool: t.Name, Command: command, ExitCode: -1, Detail: "was not installed", Output: fmt.Sprintf("the wheel has no console script %q (no %s)", t.Name, path)}
 	}
 	ctx, cancel := context.WithTimeout(ctx, smokeToolTimeout)
 	defer cancel()
@@ -108,7 +207,7 @@ func smokeTool(ctx context.Context, venv, work string, env []string, name string
 	err := run.Run(ctx, run.Cmd{Name: path, Args: command, Dir: work, Env: env, Stdout: locked, Stderr: locked})
 	out := tail.String()
 	if err != nil {
-		e := &SmokeError{Tool: name, Command: command, ExitCode: -1, Output: out}
+		e := &SmokeError{Tool: t.Name, Command: command, ExitCode: -1, Output: out}
 		var re *run.Error
 		switch {
 		case errors.Is(ctx.Err(), context.DeadlineExceeded):
@@ -120,8 +219,22 @@ func smokeTool(ctx context.Context, venv, work string, env []string, name string
 		}
 		return e
 	}
-	if version != "" && !pyenv.HasVersion(out, version) {
-		return &SmokeError{Tool: name, Command: command, ExitCode: 0, Output: out, Version: version}
+	if t.CheckVersion && version != "" && !pyenv.HasVersion(out, version) {
+		return &SmokeError{Tool: t.Name, Command: command, ExitCode: 0, Output: out, Version: version}
 	}
 	return nil
+}
+
+// DefaultImports are the top-level names of a wheel the smoke test imports
+// when the project does not say: all but test and documentation packages,
+// which often need what only a developer has installed.
+func DefaultImports(topLevel []string) []string {
+	skip := []string{"test", "tests", "testing", "conftest", "doc", "docs", "example", "examples", "benchmark", "benchmarks"}
+	var out []string
+	for _, n := range topLevel {
+		if !slices.Contains(skip, n) {
+			out = append(out, n)
+		}
+	}
+	return out
 }

@@ -18,27 +18,41 @@ func TestSmoke(t *testing.T) {
 		exit    int      // SmokeError.ExitCode when an error is expected
 	}{
 		"version printed": {
-			opts: SmokeOptions{Tools: []string{"greet"}, Version: "0.2.0.dev3"},
+			opts: SmokeOptions{Tools: []SmokeTool{{Name: "greet", CheckVersion: true}}, Version: "0.2.0.dev3"},
 		},
 		"install only when there are no tools": {
 			opts: SmokeOptions{},
 		},
 		"tool exits 1": {
-			opts:    SmokeOptions{Tools: []string{"greet"}, Command: []string{"--fail"}, Version: "0.2.0.dev3"},
+			opts:    SmokeOptions{Tools: []SmokeTool{{Name: "greet", Args: []string{"--fail"}}}, Version: "0.2.0.dev3"},
 			wantErr: []string{"wheel: smoke test: greet --fail exited 1: boom: asked to fail"},
 			exit:    1,
 		},
 		"tool prints another version": {
-			opts:    SmokeOptions{Tools: []string{"greet"}, Version: "0.2.0"},
+			opts:    SmokeOptions{Tools: []SmokeTool{{Name: "greet", CheckVersion: true}}, Version: "0.2.0"},
 			wantErr: []string{`wheel: smoke test: greet --version printed "greet 0.2.0.dev3", which does not contain the version 0.2.0`},
 		},
 		"tool not in the wheel": {
-			opts:    SmokeOptions{Tools: []string{"greet", "absent"}, Version: "0.2.0.dev3"},
+			opts:    SmokeOptions{Tools: []SmokeTool{{Name: "greet", CheckVersion: true}, {Name: "absent", CheckVersion: true}}, Version: "0.2.0.dev3"},
 			wantErr: []string{"absent --version was not installed", `no console script "absent"`},
 			exit:    -1,
 		},
+		"another version without the version check": {
+			opts: SmokeOptions{Tools: []SmokeTool{{Name: "greet", Args: []string{"--version"}}}, Version: "0.2.0"},
+		},
+		"imports and their __version__": {
+			opts: SmokeOptions{Imports: []string{"greet"}, Version: "0.2.0.dev3"},
+		},
+		"an import that fails": {
+			opts:    SmokeOptions{Imports: []string{"greet", "greet_missing"}, Version: "0.2.0.dev3"},
+			wantErr: []string{"wheel: smoke test: import greet_missing failed in a fresh venv: ModuleNotFoundError: No module named 'greet_missing'"},
+		},
+		"a __version__ that is not the build's": {
+			opts:    SmokeOptions{Imports: []string{"greet"}, Version: "0.2.0"},
+			wantErr: []string{`wheel: smoke test: greet.__version__ is "0.2.0.dev3", but the wheel is version 0.2.0`},
+		},
 		"tool name with a path": {
-			opts:    SmokeOptions{Tools: []string{"../greet"}},
+			opts:    SmokeOptions{Tools: []SmokeTool{{Name: "../greet"}}},
 			wantErr: []string{`tool "../greet" is not a command name`},
 		},
 	}
@@ -70,18 +84,20 @@ func TestSmoke(t *testing.T) {
 	}
 }
 
-// The machine's pip settings must not decide what gets installed: with
-// PIP_TARGET honoured, the tool would land outside the venv and be missing.
-func TestSmokeIgnoresPipEnvironment(t *testing.T) {
+// The user's pip settings say where dependencies come from, never where
+// the wheel is installed: with PIP_TARGET or PIP_USER honoured, the tool
+// would land outside the venv and be missing.
+func TestSmokeKeepsPipInTheVenv(t *testing.T) {
 	py := buildPython(t)
 	wheel := fixtureWheels.get(t, "greet", greetProject("0.2.0.dev3"))
 	t.Setenv("PIP_FIND_LINKS", filepath.Join(t.TempDir(), "nowhere"))
 	t.Setenv("PIP_INDEX_URL", "http://127.0.0.1:9/simple")
 	t.Setenv("PIP_TARGET", filepath.Join(t.TempDir(), "elsewhere"))
 	t.Setenv("PIP_REQUIRE_HASHES", "1")
+	t.Setenv("PIP_NO_DEPS", "1")
 	t.Setenv("PYTHONPATH", t.TempDir())
 	work := t.TempDir()
-	if err := Smoke(context.Background(), SmokeOptions{Python: py, Wheel: wheel, Tools: []string{"greet"}, Version: "0.2.0.dev3", WorkDir: work}); err != nil {
+	if err := Smoke(context.Background(), SmokeOptions{Python: py, Wheel: wheel, Tools: []SmokeTool{{Name: "greet", CheckVersion: true}}, Version: "0.2.0.dev3", WorkDir: work}); err != nil {
 		t.Fatalf("Smoke with hostile PIP_* settings: %v", err)
 	}
 	if _, err := os.Stat(venvScript(filepath.Join(work, "venv"), "greet")); err != nil {
@@ -89,7 +105,7 @@ func TestSmokeIgnoresPipEnvironment(t *testing.T) {
 	}
 }
 
-func TestSmokeDependenciesComeFromFindLinksOnly(t *testing.T) {
+func TestSmokeOfflineDependenciesComeFromFindLinksOnly(t *testing.T) {
 	t.Parallel()
 	py := buildPython(t)
 	helper := fixtureWheels.get(t, "helper", map[string]string{
@@ -97,10 +113,12 @@ func TestSmokeDependenciesComeFromFindLinksOnly(t *testing.T) {
 		"greethelper/__init__.py": "",
 	})
 	wheel := fixtureWheels.get(t, "greet-with-dep", greetProject("0.5.0", "greethelper"))
-	opts := SmokeOptions{Python: py, Wheel: wheel, Tools: []string{"greet"}, Version: "0.5.0"}
+	opts := SmokeOptions{Python: py, Wheel: wheel, Offline: true, Tools: []SmokeTool{{Name: "greet", CheckVersion: true}}, Version: "0.5.0"}
 	err := Smoke(context.Background(), opts)
-	if err == nil || !strings.Contains(err.Error(), "pip could not install greet-0.5.0-") || !strings.Contains(err.Error(), "greethelper") {
-		t.Fatalf("without find-links: err = %v, want pip's failure naming the dependency", err)
+	var ie *InstallError
+	if !errors.As(err, &ie) || !strings.Contains(err.Error(), "wheel: smoke test: pip could not install greet-0.5.0-") ||
+		!strings.Contains(err.Error(), "with its dependencies offline (offline = true in [tool.pyrelease.smoke]), from nowhere else:") || !strings.Contains(err.Error(), "greethelper") || !strings.Contains(err.Error(), "add a directory holding the dependencies' wheels to find-links") {
+		t.Fatalf("without find-links: err = %v, want an *InstallError naming the dependency and the fix", err)
 	}
 	opts.FindLinks = []string{filepath.Dir(helper)}
 	if err := Smoke(context.Background(), opts); err != nil {

@@ -39,6 +39,12 @@ type Info struct {
 	Version  string // normalised when valid
 	Tags     []string
 	Metadata *Metadata // nil when the metadata could not be read
+	// Scripts are a wheel's console_scripts and gui_scripts entry points:
+	// command name to "module:function". Empty for sdists.
+	Scripts map[string]string
+	// TopLevel are the names a wheel makes importable (packages, modules,
+	// extension modules), sorted. Empty for sdists.
+	TopLevel []string
 	Size     int64
 	SHA256   string // hex digest of the whole file, as upload APIs want it
 	// Warnings are findings twine check also only warns about (a missing

@@ -64,11 +64,15 @@ type Problem struct {
 	Reason string
 }
 
-func (p Problem) Error() string {
+func (p Problem) Error() string { return "wheel: " + p.Detail() }
+
+// Detail is the problem without the package prefix, for callers that
+// report it under their own name (mage check).
+func (p Problem) Detail() string {
 	if p.Entry == "" {
-		return "wheel: " + p.File + ": " + p.Reason
+		return p.File + ": " + p.Reason
 	}
-	return "wheel: " + p.File + ": " + p.Entry + ": " + p.Reason
+	return p.File + ": " + p.Entry + ": " + p.Reason
 }
 
 // VerifyError lists every problem found in one file, so a single run shows

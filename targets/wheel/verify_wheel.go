@@ -133,6 +133,26 @@ func (w *wheelCheck) run(info *Info, name WheelName, nameOK bool) error {
 	if data, ok := files["METADATA"]; ok {
 		w.checkMetadataFile(info, data, name, nameOK, dirName, dirVersion)
 	}
+	info.TopLevel = topLevelNames(sortedKeys(members))
+	if zf, ok := members[w.distInfo+"/entry_points.txt"]; ok {
+		rc, err := zf.Open()
+		var data []byte
+		if err == nil {
+			data, err = readSmall(rc)
+			rc.Close()
+		}
+		if err != nil {
+			w.fail(zf.Name, "cannot be read: %v", err)
+		} else {
+			groups := parseEntryPoints(data)
+			info.Scripts = map[string]string{}
+			for _, g := range []string{"gui_scripts", "console_scripts"} {
+				for k, v := range groups[g] {
+					info.Scripts[k] = v
+				}
+			}
+		}
+	}
 	if data, ok := files["WHEEL"]; ok {
 		w.checkWheelFile(data, name, nameOK)
 	}
