@@ -1,0 +1,5 @@
+"""Acme's hello tools."""
+
+from .version import __version__
+
+__all__ = ["__version__"]

@@ -1,0 +1,3 @@
+"""The alpha command of the mono repository."""
+
+__version__ = "0.1.0"

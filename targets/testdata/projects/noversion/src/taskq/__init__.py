@@ -1,0 +1,1 @@
+"""A toy task queue."""

@@ -1,0 +1,1 @@
+"""Compare two version numbers the way pip does."""

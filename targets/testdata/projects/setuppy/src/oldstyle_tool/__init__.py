@@ -1,0 +1,3 @@
+"""A small greeting tool packaged with setup.py and setup.cfg."""
+
+__version__ = "0.1.0"
