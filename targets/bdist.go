@@ -89,6 +89,7 @@ func (p *project) bdist(ctx context.Context, info buildVersion, verbose bool) ([
 	bins, err := freeze.Freeze(ctx, freeze.Options{
 		Dir: p.cfg.Dir, OutDir: filepath.Join(work, "bin"), Python: python, Freezer: b.Freezer,
 		Tools: tools, Version: info.Version, Wheel: whl, Mtime: info.CommitDate, Verbose: verbose, Stderr: os.Stderr,
+		Offline: p.cfg.Smoke.Offline, FindLinks: p.findLinks(filepath.Join(p.cfg.Dir, "dist")),
 	})
 	if err != nil {
 		return nil, err
@@ -178,8 +179,11 @@ func (p *project) freezeTools(project string, scripts map[string]string) (map[st
 				return nil, nil, fmt.Errorf("config: %s: [tool.pyrelease.bdist] groups.%s: the wheel has no console script %q (it has %s); give it an entry-point under [tool.pyrelease.bdist.tools.%s]",
 					p.cfg.File, group, name, quotedList(slices.Sorted(maps.Keys(scripts))), name)
 			}
+			// The frozen tool is run as the smoke test of the wheel runs it.
+			args, own := p.cfg.Smoke.Commands[name]
 			tools = append(tools, freeze.Tool{Name: name, EntryPoint: entry, Excludes: t.Excludes,
-				HooksDir: t.HooksDir, Icon: t.Icon, Data: t.Data, Args: t.Args})
+				HooksDir: t.HooksDir, Icon: t.Icon, Data: t.Data, Args: t.Args,
+				SmokeArgs: args, SkipSmoke: own && args == nil})
 		}
 	}
 	return groups, tools, nil

@@ -85,7 +85,7 @@ func (p *project) buildWheel(ctx context.Context, v buildVersion, verbose bool) 
 			whl = info
 		}
 		arts = append(arts, dist.Artifact{
-			Name: filepath.Base(path), Kind: info.Kind, Version: info.Version,
+			Name: filepath.Base(path), Path: dist.PathFor(info.Kind, filepath.Base(path)), Kind: info.Kind, Version: info.Version,
 			Tags: info.Tags, SHA256: info.SHA256, Size: info.Size, Commit: v.Commit,
 			BuiltAt: time.Now().UTC(), Project: info.Name,
 		})
@@ -100,13 +100,7 @@ func (p *project) buildWheel(ctx context.Context, v buildVersion, verbose bool) 
 	if imports == nil {
 		imports = wheel.DefaultImports(whl.TopLevel)
 	}
-	findLinks := []string{outDir}
-	for _, l := range p.cfg.Smoke.FindLinks {
-		if !strings.Contains(l, "://") && !filepath.IsAbs(l) {
-			l = filepath.Join(p.cfg.Dir, l)
-		}
-		findLinks = append(findLinks, l)
-	}
+	findLinks := p.findLinks(outDir)
 	p.log.Info("smoke test", "tools", len(tools), "imports", strings.Join(imports, ","), "offline", p.cfg.Smoke.Offline)
 	if err := wheel.Smoke(ctx, wheel.SmokeOptions{
 		Python: python, Wheel: built.Wheel, Offline: p.cfg.Smoke.Offline, FindLinks: findLinks,
@@ -118,6 +112,19 @@ func (p *project) buildWheel(ctx context.Context, v buildVersion, verbose bool) 
 		return nil, err
 	}
 	return arts, nil
+}
+
+// findLinks are where pip looks for wheels besides the index: dist/ and
+// find-links of [tool.pyrelease.smoke], relative to the project.
+func (p *project) findLinks(outDir string) []string {
+	links := []string{outDir}
+	for _, l := range p.cfg.Smoke.FindLinks {
+		if !strings.Contains(l, "://") && !filepath.IsAbs(l) {
+			l = filepath.Join(p.cfg.Dir, l)
+		}
+		links = append(links, l)
+	}
+	return links
 }
 
 // stampFiles are the files a build stamps: the configured version files,

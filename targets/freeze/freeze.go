@@ -31,10 +31,15 @@ type Options struct {
 	Version string // must appear in each binary's --version output
 	GOOS    string // target platform naming (".exe" on windows); default runtime.GOOS
 	WorkDir string // temp work/spec dir, outside Dir; default a temp dir removed afterwards
-	// Wheel is the project's wheel for zipapp: installed (without
-	// dependencies) into the archive. Empty means the project's import
-	// packages are copied from Dir (or Dir/src) instead.
+	// Wheel is the project's wheel for zipapp: installed with its
+	// dependencies into the archive, which must all be pure Python. Empty
+	// means the project's import packages are copied from Dir (or Dir/src)
+	// instead.
 	Wheel string
+	// Offline installs the zipapp's dependencies only from FindLinks;
+	// otherwise from the index pip is configured with, and FindLinks.
+	Offline   bool
+	FindLinks []string
 	// Mtime is the file time inside zipapp archives (SOURCE_DATE_EPOCH),
 	// so two freezes of one commit are identical; zero keeps file times.
 	Mtime   time.Time
@@ -89,8 +94,10 @@ func Freeze(ctx context.Context, o Options) ([]Binary, error) {
 		if err != nil {
 			return bins, err
 		}
-		if err := f.smoke(ctx, t.Name, path); err != nil {
-			return bins, err
+		if !t.SkipSmoke {
+			if err := f.smoke(ctx, t, path); err != nil {
+				return bins, err
+			}
 		}
 		bins = append(bins, Binary{Tool: t.Name, Path: path})
 	}

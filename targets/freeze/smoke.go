@@ -21,22 +21,26 @@ const smokeTimeout = 2 * time.Minute
 // smokeTailLines is how much of a failing binary's output errors keep.
 const smokeTailLines = 20
 
-// smoke runs path --version from the work directory, away from the
-// project's sources and without PYTHONPATH, so only what was frozen can be
-// imported.
-func (f *freezer) smoke(ctx context.Context, tool, path string) error {
+// smoke runs the binary with its smoke arguments (--version by default)
+// from the work directory, away from the project's sources and without
+// PYTHONPATH, so only what was frozen can be imported.
+func (f *freezer) smoke(ctx context.Context, t Tool, path string) error {
 	ctx, cancel := context.WithTimeout(ctx, smokeTimeout)
 	defer cancel()
-	name, args := path, []string{"--version"}
+	args := t.SmokeArgs
+	if args == nil {
+		args = []string{"--version"}
+	}
+	name := path
 	if strings.HasSuffix(path, ".pyz") {
-		name, args = f.o.Python, []string{path, "--version"}
+		name, args = f.o.Python, append([]string{path}, args...)
 	}
 	tail := &lineTail{max: smokeTailLines}
 	w := &lockedWriter{w: tail}
 	err := run.Run(ctx, run.Cmd{Name: name, Args: args, Dir: filepath.Join(f.o.WorkDir, "launch"), Env: cleanEnv(os.Environ()), Stdout: w, Stderr: w})
 	out := tail.String()
 	if err != nil {
-		e := &SmokeError{Tool: tool, Path: path, ExitCode: -1, Output: out}
+		e := &SmokeError{Tool: t.Name, Path: path, ExitCode: -1, Output: out}
 		var re *run.Error
 		switch {
 		case errors.Is(ctx.Err(), context.DeadlineExceeded):
@@ -48,8 +52,8 @@ func (f *freezer) smoke(ctx context.Context, tool, path string) error {
 		}
 		return e
 	}
-	if !pyenv.HasVersion(out, f.o.Version) {
-		return &SmokeError{Tool: tool, Path: path, Output: out, Version: f.o.Version}
+	if t.SmokeArgs == nil && !pyenv.HasVersion(out, f.o.Version) {
+		return &SmokeError{Tool: t.Name, Path: path, Output: out, Version: f.o.Version}
 	}
 	return nil
 }

@@ -19,6 +19,11 @@ type Tool struct {
 	Icon       string   // PyInstaller --icon (must exist)
 	Data       []string // "src:dest" PyInstaller --add-data (src must exist)
 	Args       []string // extra freezer arguments
+	// SmokeArgs are what the frozen binary is run with to check it starts;
+	// nil means --version, whose output must hold Options.Version. Only
+	// exit status 0 is required of other arguments.
+	SmokeArgs []string
+	SkipSmoke bool // a tool that cannot be run unattended (a daemon)
 }
 
 // entry is a parsed EntryPoint: either Module and Attr ("pkg.cli", "main"

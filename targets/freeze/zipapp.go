@@ -22,8 +22,10 @@ const zipappShebang = "/usr/bin/env python3"
 // siteDir is the work directory's copy of what every archive contains.
 func (f *freezer) siteDir() string { return filepath.Join(f.o.WorkDir, "site") }
 
-// prepareSite fills siteDir once: the wheel installed without
+// prepareSite fills siteDir once: the wheel installed with its
 // dependencies, or the project's import packages copied from the source.
+// Dependencies come from where the user's pip gets them (or, offline, from
+// FindLinks only), as for the smoke test of the wheel.
 func (f *freezer) prepareSite(ctx context.Context) error {
 	site := f.siteDir()
 	if f.o.Wheel == "" {
@@ -32,20 +34,63 @@ func (f *freezer) prepareSite(ctx context.Context) error {
 	if _, err := os.Stat(f.o.Wheel); err != nil {
 		return fmt.Errorf("freeze: wheel: %w", err)
 	}
+	args := []string{"-m", "pip", "install", "--no-compile", "--target", site}
+	env := pyenv.InstallEnv(os.Environ())
+	if f.o.Offline {
+		args = append(args, "--no-index")
+		env = pyenv.PipEnv(os.Environ())
+	}
+	for _, l := range f.o.FindLinks {
+		args = append(args, "--find-links", l)
+	}
 	err := f.run(ctx, run.Cmd{
 		Name: f.o.Python,
-		Args: []string{"-m", "pip", "install", "--no-deps", "--no-index", "--no-compile", "--target", site, f.o.Wheel},
+		Args: append(args, f.o.Wheel),
 		Dir:  f.o.WorkDir,
-		Env:  pyenv.PipEnv(os.Environ()),
+		Env:  env,
 		// pip's progress goes to the log only when verbose.
 		Stdout: f.log(), Stderr: f.log(),
 	})
 	if err != nil {
-		return fmt.Errorf("freeze: pip could not install %s into the zipapp: %w", filepath.Base(f.o.Wheel), err)
+		return fmt.Errorf("freeze: pip could not install %s with its dependencies into the zipapp: %w", filepath.Base(f.o.Wheel), err)
 	}
 	// Console-script wrappers point at pip's interpreter; the archive's
 	// __main__.py replaces them.
-	return os.RemoveAll(filepath.Join(site, "bin"))
+	if err := os.RemoveAll(filepath.Join(site, "bin")); err != nil {
+		return fmt.Errorf("freeze: %w", err)
+	}
+	return pureSite(site)
+}
+
+// pureSite removes the extension modules that have a pure-Python twin
+// beside them (charset-normalizer ships both: Python then uses the .py, as
+// a zipapp must), and refuses the rest: a zipapp cannot load compiled code,
+// and the tool would fail on the first import of it.
+func pureSite(site string) error {
+	var compiled []string
+	err := filepath.WalkDir(site, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		name := d.Name()
+		if !strings.HasSuffix(name, ".so") && !strings.HasSuffix(name, ".pyd") {
+			return nil
+		}
+		stem, _, _ := strings.Cut(name, ".")
+		if _, err := os.Stat(filepath.Join(filepath.Dir(path), stem+".py")); err == nil {
+			return os.Remove(path)
+		}
+		rel, _ := filepath.Rel(site, path)
+		compiled = append(compiled, filepath.ToSlash(rel))
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("freeze: %w", err)
+	}
+	if len(compiled) > 0 {
+		return fmt.Errorf("freeze: zipapp: %s: compiled code without a pure-Python fallback, which a zipapp cannot load; freeze with freezer = \"pyinstaller\" in [tool.pyrelease.bdist]: %w", strings.Join(compiled, ", "), ErrFreezer)
+	}
+	return nil
 }
 
 // copyPackages copies the project's import packages, without bytecode.

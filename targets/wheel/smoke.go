@@ -96,7 +96,7 @@ func Smoke(ctx context.Context, o SmokeOptions) error {
 	if env == nil {
 		env = os.Environ()
 	}
-	pipEnv := installEnv(env)
+	pipEnv := pyenv.InstallEnv(env)
 	if o.Offline {
 		pipEnv = pyenv.PipEnv(env)
 	}
@@ -122,23 +122,6 @@ func Smoke(ctx context.Context, o SmokeOptions) error {
 		}
 	}
 	return nil
-}
-
-// installEnv is the user's environment for pip, without the settings that
-// would install somewhere else than the venv or refuse a local wheel
-// (PIP_TARGET, PIP_USER, PIP_REQUIRE_HASHES, ...): where dependencies come
-// from stays the user's choice, where they go is not.
-func installEnv(env []string) []string {
-	drop := []string{"TARGET", "PREFIX", "ROOT", "USER", "NO_DEPS", "REQUIRE_HASHES", "EDITABLE", "PYTHON", "REQUIRE_VIRTUALENV", "DRY_RUN", "REPORT"}
-	out := make([]string, 0, len(env)+2)
-	for _, kv := range env {
-		k, _, _ := strings.Cut(kv, "=")
-		if name, ok := strings.CutPrefix(strings.ToUpper(k), "PIP_"); ok && slices.Contains(drop, name) {
-			continue
-		}
-		out = append(out, kv)
-	}
-	return append(out, "PIP_DISABLE_PIP_VERSION_CHECK=1", "PIP_NO_INPUT=1")
 }
 
 // importScript imports each module named on its command line and prints,

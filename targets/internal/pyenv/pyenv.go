@@ -5,6 +5,7 @@ package pyenv
 
 import (
 	"os"
+	"slices"
 	"strings"
 )
 
@@ -23,6 +24,25 @@ func PipEnv(env []string) []string {
 		"PIP_DISABLE_PIP_VERSION_CHECK=1",
 		"PIP_NO_INPUT=1",
 	)
+}
+
+// InstallEnv is the user's environment for a pip that installs into a
+// place pyrelease chose, without the settings that would install somewhere
+// else or refuse a local wheel (PIP_TARGET, PIP_USER, PIP_REQUIRE_HASHES,
+// ...): where packages come from stays the user's choice (PIP_INDEX_URL,
+// PIP_EXTRA_INDEX_URL, PIP_FIND_LINKS, PIP_CERT, pip.conf), where they go
+// is not.
+func InstallEnv(env []string) []string {
+	drop := []string{"TARGET", "PREFIX", "ROOT", "USER", "NO_DEPS", "REQUIRE_HASHES", "EDITABLE", "PYTHON", "REQUIRE_VIRTUALENV", "DRY_RUN", "REPORT"}
+	out := make([]string, 0, len(env)+2)
+	for _, kv := range env {
+		k, _, _ := strings.Cut(kv, "=")
+		if name, ok := strings.CutPrefix(strings.ToUpper(k), "PIP_"); ok && slices.Contains(drop, name) {
+			continue
+		}
+		out = append(out, kv)
+	}
+	return append(out, "PIP_DISABLE_PIP_VERSION_CHECK=1", "PIP_NO_INPUT=1")
 }
 
 // HasVersion reports whether out mentions version as a whole word:
