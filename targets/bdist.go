@@ -56,7 +56,7 @@ func (p *project) bdist(ctx context.Context, info buildVersion, verbose bool) ([
 	if err != nil {
 		return nil, err
 	}
-	python, err := wheel.Interpreter(ctx, p.interpreterOptions(system))
+	python, _, err := p.buildPython(ctx, system)
 	if err != nil {
 		return nil, err
 	}
@@ -297,14 +297,14 @@ func (p *project) installers(ctx context.Context, info buildVersion) ([]dist.Art
 		// made on Linux from Linux tools says linux.
 		instPlatform := platform
 		path, err := installer.Build(ctx, installer.Options{
-			Project: project, Version: info.Build, Platform: instPlatform, Binaries: bins,
+			Project: config.NormalizeName(project), Version: info.Build, Platform: instPlatform, Binaries: bins,
 			OutDir: filepath.Join(outDir, dist.Sub), Kind: kind, WorkDir: filepath.Join(work, kind), Epoch: info.CommitDate, Stderr: os.Stderr,
 		})
 		if err != nil {
 			return nil, err
 		}
 		if kind == installer.KindRun {
-			if err := installer.SmokeRun(ctx, path, toolNames(bins), info.Version); err != nil {
+			if err := installer.SmokeRun(ctx, path, p.installerChecks(toolNames(bins)), info.Version); err != nil {
 				return nil, err
 			}
 		}
@@ -373,6 +373,18 @@ func (p *project) frozenTools(ctx context.Context, info buildVersion, outDir, pl
 		project = p.cfg.Project.Name
 	}
 	return bins, project, nil
+}
+
+// installerChecks run the installed tools as the smoke test of the wheel
+// runs them: with the project's commands, and not at all when it says so.
+func (p *project) installerChecks(tools []string) []installer.Check {
+	checks := installer.Checks(tools...)
+	for i := range checks {
+		if args, own := p.cfg.Smoke.Commands[checks[i].Name]; own {
+			checks[i].Args, checks[i].Skip = args, args == nil
+		}
+	}
+	return checks
 }
 
 func toolNames(paths []string) []string {

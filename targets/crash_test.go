@@ -176,7 +176,7 @@ func (p *crashProject) clean(t *testing.T) {
 	}
 }
 
-// recorded returns what dist/artifacts.json records: name to sha256.
+// recorded returns what dist/.pyrelease/artifacts.json records: name to sha256.
 func (p *crashProject) recorded(t *testing.T) map[string]string {
 	t.Helper()
 	m, err := dist.Load(filepath.Join(p.dir, "dist"))
@@ -358,16 +358,16 @@ func readDist(dir, version string) (distState, error) {
 		sum, size, err := dist.Hash(filepath.Join(outDir, filepath.FromSlash(a.Path)))
 		switch {
 		case err != nil:
-			errs = append(errs, fmt.Errorf("dist/%s records %s, which cannot be read: %w", dist.FileName, a.Name, err))
+			errs = append(errs, fmt.Errorf("%s records %s, which cannot be read: %w", dist.ManifestRel, a.Name, err))
 		case sum != a.SHA256 || size != a.Size:
-			errs = append(errs, fmt.Errorf("dist/%s records %s with sha256 %s (%d bytes), the file has %s (%d bytes)", dist.FileName, a.Name, a.SHA256, a.Size, sum, size))
+			errs = append(errs, fmt.Errorf("%s records %s with sha256 %s (%d bytes), the file has %s (%d bytes)", dist.ManifestRel, a.Name, a.SHA256, a.Size, sum, size))
 		}
 		if a.Kind == dist.KindWheel {
 			st.wheel, st.wheelSHA = a.Name, sum
 		}
 	}
 	if !kinds[dist.KindWheel] || !kinds[dist.KindSdist] {
-		errs = append(errs, fmt.Errorf("dist/%s records no wheel and sdist of %s: %v", dist.FileName, version, m.Artifacts))
+		errs = append(errs, fmt.Errorf("%s records no wheel and sdist of %s: %v", dist.ManifestRel, version, m.Artifacts))
 	}
 	return st, errors.Join(errs...)
 }
@@ -386,8 +386,11 @@ func (p *crashProject) checkTree(versionFile string, orig []byte) error {
 	if _, err := testenv.GitE(p.dir, nil, "diff", "--exit-code"); err != nil {
 		errs = append(errs, fmt.Errorf("git diff --exit-code: %v", err))
 	}
-	if _, err := os.Stat(filepath.Join(p.dir, ".pyrelease", "stamp")); !errors.Is(err, fs.ErrNotExist) {
-		errs = append(errs, fmt.Errorf(".pyrelease/stamp is left behind (stat: %v)", err))
+	if _, err := os.Stat(filepath.Join(p.dir, ".git", "pyrelease", "stamp")); !errors.Is(err, fs.ErrNotExist) {
+		errs = append(errs, fmt.Errorf(".git/pyrelease/stamp is left behind (stat: %v)", err))
+	}
+	if _, err := os.Stat(filepath.Join(p.dir, ".pyrelease")); !errors.Is(err, fs.ErrNotExist) {
+		errs = append(errs, fmt.Errorf(".pyrelease is in the source tree (stat: %v)", err))
 	}
 	return errors.Join(errs...)
 }

@@ -34,7 +34,7 @@
 //   - push (PYRELEASE_PUSH; boolean; default false): Whether bump pushes the release commit and tag (the variable takes true/false/1/0/yes/no).
 //   - remote (PYRELEASE_REMOTE; string; default origin): Git remote that bump pushes to.
 //   - python (PYRELEASE_PYTHON; string; default unset): Python interpreter that builds (a name on PATH or a path); empty means the first of python3, /usr/bin/python3 and python that can import the build backend.
-//   - isolation (PYRELEASE_ISOLATION; boolean; default false): Whether wheel builds in a fresh venv with the build requirements installed by pip (off by default: offline builds use the interpreter's own backend).
+//   - isolation (PYRELEASE_ISOLATION; boolean; default unset): Whether wheel builds in a fresh venv with the build requirements installed by pip from your index; unset means only when no Python here can import the build backend, and false never (offline builds).
 //   - tools (PYRELEASE_TOOLS; array of strings; default unset): Console scripts the smoke test runs after installing the wheel; unset means every console script the wheel declares, [] means none (the variable takes a comma-separated list).
 //   - smoke-command (PYRELEASE_SMOKE_COMMAND; array of strings; default --version): Arguments each tool is run with by the smoke test; it must exit 0 and print the version (the variable takes space-separated arguments).
 //

@@ -1,4 +1,4 @@
-package targets
+package targets_test
 
 import (
 	"flag"
@@ -31,25 +31,31 @@ func TestConfigReferenceIsCurrent(t *testing.T) {
 		{path: "../README.md", begin: "<!-- release-keys:begin -->\n", end: "<!-- release-keys:end -->", keys: config.ReleaseKeys, render: keysMarkdown},
 		{path: "doc.go", begin: "// release-keys:begin\n", end: "// release-keys:end", keys: config.ReleaseKeys, render: keysComment},
 	} {
-		data, err := os.ReadFile(doc.path)
-		if err != nil {
+		updateBetween(t, doc.path, doc.begin, doc.end, doc.render(doc.keys))
+	}
+}
+
+// updateBetween checks that the text between the markers begin and end of
+// a generated section of path is want; with -update it rewrites it.
+func updateBetween(t *testing.T, path, begin, end, want string) {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(data)
+	i, j := strings.Index(text, begin), strings.Index(text, end)
+	if i < 0 || j < i {
+		t.Fatalf("%s: markers %q and %q not found", path, begin, end)
+	}
+	if got := text[i+len(begin) : j]; got != want {
+		if !*update {
+			t.Errorf("%s: a generated section is out of date; run go test ./targets -run %s -update\ngot:\n%s\nwant:\n%s", path, t.Name(), got, want)
+			return
+		}
+		text = text[:i+len(begin)] + want + text[j:]
+		if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
 			t.Fatal(err)
-		}
-		text := string(data)
-		i, j := strings.Index(text, doc.begin), strings.Index(text, doc.end)
-		if i < 0 || j < i {
-			t.Fatalf("%s: markers %q and %q not found", doc.path, doc.begin, doc.end)
-		}
-		want := doc.render(doc.keys)
-		if got := text[i+len(doc.begin) : j]; got != want {
-			if !*update {
-				t.Errorf("%s: the config reference is out of date; run go test ./targets -run TestConfigReference -update\ngot:\n%s\nwant:\n%s", doc.path, got, want)
-				continue
-			}
-			text = text[:i+len(doc.begin)] + want + text[j:]
-			if err := os.WriteFile(doc.path, []byte(text), 0o644); err != nil {
-				t.Fatal(err)
-			}
 		}
 	}
 }

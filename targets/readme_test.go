@@ -352,8 +352,11 @@ func (e *readmeEnv) runTopCommand(t *testing.T, line string) {
 	if !regexp.MustCompile(`(?m)^dist/greet-\S+-py3-none-any\.whl \d+ [0-9a-f]{64}$`).Match(out) {
 		t.Errorf("README.md: %s printed no wheel line (path size sha256):\n%s", line, out)
 	}
-	if _, err := os.Stat(filepath.Join(examples, ".pyrelease", "snapshots", "index.html")); err != nil {
-		t.Errorf("README.md: %s: the snapshot's index.html is not in examples/.pyrelease/snapshots/: %v\n%s", line, err, out)
+	if _, err := os.Stat(filepath.Join(root, ".git", "pyrelease", "examples", "snapshots", "index.html")); err != nil {
+		t.Errorf("README.md: %s: the snapshot's index.html is not in .git/pyrelease/examples/snapshots/: %v\n%s", line, err, out)
+	}
+	if _, err := os.Stat(filepath.Join(examples, ".pyrelease")); err == nil {
+		t.Errorf("README.md: %s: left examples/.pyrelease in the source tree", line)
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"net"
 	"net/http"
 	"os"
@@ -57,7 +58,7 @@ func compileExample(t *testing.T) string {
 // fresh copy of the example project as a git repository and the compiled
 // example magefile as `mage` on PATH.
 func TestScript(t *testing.T) {
-	runScripts(t, filepath.Join("testdata", "script"))
+	runScripts(t, filepath.Join("testdata", "script"), scriptOptions{example: true})
 }
 
 // TestJourney runs the whole release journey (testdata/journey): two CI
@@ -65,12 +66,22 @@ func TestScript(t *testing.T) {
 // uploading to a real index, pip installing from it, then dev snapshots.
 // It is its own test so that `mage test` can show its log.
 func TestJourney(t *testing.T) {
-	runScripts(t, filepath.Join("testdata", "journey"))
+	runScripts(t, filepath.Join("testdata", "journey"), scriptOptions{example: true})
+}
+
+// scriptOptions says what a set of scripts starts from besides the
+// servers: a copy of the example project as a git repository, more
+// variables, more commands.
+type scriptOptions struct {
+	example    bool // each script starts in $WORK/proj, a git repository of examples/
+	secondUser bool // a second Gitea account, $GITEA2_USER, $GITEA2_TOKEN, $GITEA2_UPLOAD_URL
+	setup      func(env *testscript.Env) error
+	cmds       map[string]func(ts *testscript.TestScript, neg bool, args []string)
 }
 
 // runScripts runs the scripts of dir with the servers and commands they
 // use.
-func runScripts(t *testing.T, dir string) {
+func runScripts(t *testing.T, dir string, o scriptOptions) {
 	testenv.Require(t, "git")
 	bin := compileExample(t)
 	// One MinIO serves every script; each script gets its own bucket.
@@ -89,6 +100,12 @@ func runScripts(t *testing.T, dir string) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	cmds := map[string]func(ts *testscript.TestScript, neg bool, args []string){
+		"waitfile": waitFile,
+		"serve":    serve,
+		"webhook":  webhook,
+	}
+	maps.Copy(cmds, o.cmds)
 	testscript.Run(t, testscript.Params{
 		Dir:                 dir,
 		RequireExplicitExec: true,
@@ -116,6 +133,12 @@ func runScripts(t *testing.T, dir string) {
 				env.Setenv("GITEA_TOKEN", u.Token)
 				env.Setenv("GITEA_UPLOAD_URL", u.UploadURL)
 				env.Setenv("GITEA_SIMPLE_URL", u.SimpleURL)
+				if o.secondUser {
+					u := gitea.User(fmt.Sprintf("user%d", users.Add(1)))
+					env.Setenv("GITEA2_USER", u.Name)
+					env.Setenv("GITEA2_TOKEN", u.Token)
+					env.Setenv("GITEA2_UPLOAD_URL", u.UploadURL)
+				}
 			}
 			if minio != nil {
 				bucket := fmt.Sprintf("script-%d", buckets.Add(1))
@@ -127,21 +150,17 @@ func runScripts(t *testing.T, dir string) {
 					env.Setenv(k, v)
 				}
 			}
-			proj := filepath.Join(env.WorkDir, "proj")
-			if err := copyProject(example, proj); err != nil {
-				return err
-			}
-			env.Cd = proj
-			for _, args := range [][]string{
-				{"init", "-q", "-b", "main"},
-				{"add", "-A"},
-				{"commit", "-q", "-m", "Initial commit"},
-			} {
-				if out, err := testenv.GitE(proj, []string{"GIT_AUTHOR_DATE=2026-11-01T12:00:00Z", "GIT_COMMITTER_DATE=2026-11-01T12:00:00Z"}, args...); err != nil {
-					return fmt.Errorf("git %v: %v %s", args, err, out)
+			if o.setup != nil {
+				if err := o.setup(env); err != nil {
+					return err
 				}
 			}
-			return nil
+			if !o.example {
+				return nil
+			}
+			proj := filepath.Join(env.WorkDir, "proj")
+			env.Cd = proj
+			return gitProject(example, proj)
 		},
 		Condition: func(cond string) (bool, error) {
 			switch cond {
@@ -152,12 +171,26 @@ func runScripts(t *testing.T, dir string) {
 			}
 			return false, fmt.Errorf("unknown condition %q", cond)
 		},
-		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"waitfile": waitFile,
-			"serve":    serve,
-			"webhook":  webhook,
-		},
+		Cmds: cmds,
 	})
+}
+
+// gitProject copies a project into dst and makes it a git repository of
+// one commit on main, with a fixed date.
+func gitProject(src, dst string) error {
+	if err := copyProject(src, dst); err != nil {
+		return err
+	}
+	for _, args := range [][]string{
+		{"init", "-q", "-b", "main"},
+		{"add", "-A"},
+		{"commit", "-q", "-m", "Initial commit"},
+	} {
+		if out, err := testenv.GitE(dst, []string{"GIT_AUTHOR_DATE=2026-11-01T12:00:00Z", "GIT_COMMITTER_DATE=2026-11-01T12:00:00Z"}, args...); err != nil {
+			return fmt.Errorf("git %v: %v %s", args, err, out)
+		}
+	}
+	return nil
 }
 
 // waitFile waits up to 30 s for a file to appear: the way a script knows a

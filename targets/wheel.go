@@ -2,6 +2,7 @@ package targets
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"os"
@@ -11,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/pyrelease/pyrelease/targets/config"
 	"github.com/pyrelease/pyrelease/targets/dist"
 	"github.com/pyrelease/pyrelease/targets/pyfile"
 	"github.com/pyrelease/pyrelease/targets/wheel"
@@ -51,7 +53,7 @@ func (p *project) buildWheel(ctx context.Context, v buildVersion, verbose bool) 
 	if err != nil {
 		return nil, err
 	}
-	python, err := wheel.Interpreter(ctx, p.interpreterOptions(system))
+	python, isolation, err := p.buildPython(ctx, system)
 	if err != nil {
 		return nil, err
 	}
@@ -67,7 +69,7 @@ func (p *project) buildWheel(ctx context.Context, v buildVersion, verbose bool) 
 		func(ctx context.Context) error {
 			built, err = wheel.Build(ctx, wheel.BuildOptions{
 				Dir: p.cfg.Dir, OutDir: outDir, Python: python, System: system,
-				Sdist: true, Wheel: true, Isolation: p.cfg.Isolation, Verbose: verbose, Stderr: os.Stderr, Env: env,
+				Sdist: true, Wheel: true, Isolation: isolation, Verbose: verbose, Stderr: os.Stderr, Env: env,
 			})
 			return err
 		})
@@ -136,7 +138,7 @@ func (p *project) stampFiles(system wheel.BuildSystem) ([]pyfile.File, error) {
 	if files := p.versionFiles(); len(files) > 0 {
 		return files, nil
 	}
-	if f := (pyfile.File{Path: p.cfg.File}); p.cfg.Project.Version != "" || p.cfg.Project.Name == "" {
+	if f := (pyfile.File{Path: p.cfg.File}); p.cfg.Project.NameFrom != config.NameFromProject || p.cfg.Project.Version != "" {
 		if _, err := pyfile.ReadFile(f); err == nil {
 			return []pyfile.File{f}, nil
 		}
@@ -204,11 +206,28 @@ func printArtifacts(arts []dist.Artifact) {
 	}
 }
 
+// buildPython is the Python that builds, and whether it builds in an
+// isolated venv: as configured, or, when isolation is not set and no
+// Python here can import the backend, isolated, with the requirements from
+// the user's index, as pip and python -m build always do.
+func (p *project) buildPython(ctx context.Context, system wheel.BuildSystem) (string, bool, error) {
+	o := p.interpreterOptions(system)
+	python, err := wheel.Interpreter(ctx, o)
+	var ie *wheel.InterpreterError
+	if !errors.As(err, &ie) || p.cfg.IsolationSet || ie.Explicit != "" {
+		return python, o.Isolation, err
+	}
+	p.warnOnce(fmt.Sprintf("no Python here can import the build backend %q: building in an isolated venv with the build requirements from your package index (isolation = false in [tool.pyrelease] refuses instead)", system.Backend))
+	o.Isolation = true
+	python, err = wheel.Interpreter(ctx, o)
+	return python, true, err
+}
+
 // interpreterOptions says which Python builds: the configured one, naming
 // PYRELEASE_PYTHON rather than the file in advice when that is where it
 // came from.
 func (p *project) interpreterOptions(system wheel.BuildSystem) wheel.InterpreterOptions {
-	o := wheel.InterpreterOptions{Dir: p.cfg.Dir, Python: p.cfg.Python, Getenv: p.getenv, Backend: system}
+	o := wheel.InterpreterOptions{Dir: p.cfg.Dir, Python: p.cfg.Python, Getenv: p.getenv, Backend: system, Isolation: p.cfg.Isolation}
 	if p.cfg.EnvSource("python") != "" {
 		o.Python = "" // the wheel package reads PYRELEASE_PYTHON itself
 	}

@@ -25,6 +25,7 @@ type Config struct {
 
 	Python       string   // interpreter that builds; "" = probe
 	Isolation    bool     // build in a fresh venv with the build requirements
+	IsolationSet bool     // isolation was written (file or environment): no automatic fallback to it
 	Tools        []string // console scripts the smoke test runs; nil = every console script of the wheel, empty = none
 	SmokeCommand []string // arguments of the smoke test; default ["--version"]
 

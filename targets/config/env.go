@@ -47,7 +47,7 @@ func (c *Config) setFromEnv(k Key, raw string) error {
 		if k.Name == keyPush {
 			c.Push = b
 		} else {
-			c.Isolation = b
+			c.Isolation, c.IsolationSet = b, true
 		}
 	case keyPython:
 		c.Python = raw

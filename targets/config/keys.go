@@ -67,8 +67,8 @@ var Keys = []Key{
 		Doc: `Python interpreter that builds (a name on PATH or a path); empty means the first of python3, /usr/bin/python3 and python that can import the build backend.`,
 	},
 	{
-		Name: keyIsolation, Env: "PYRELEASE_ISOLATION", Type: "boolean", Default: "false",
-		Doc: `Whether wheel builds in a fresh venv with the build requirements installed by pip (off by default: offline builds use the interpreter's own backend).`,
+		Name: keyIsolation, Env: "PYRELEASE_ISOLATION", Type: "boolean", Default: "",
+		Doc: `Whether wheel builds in a fresh venv with the build requirements installed by pip from your index; unset means only when no Python here can import the build backend, and false never (offline builds).`,
 	},
 	{
 		Name: keyTools, Env: "PYRELEASE_TOOLS", Type: "array of strings", Default: "",

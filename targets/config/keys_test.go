@@ -71,7 +71,7 @@ func TestKeysDefaultsMatchLoad(t *testing.T) {
 		keyPush:          strconv.FormatBool(c.Push),
 		keyRemote:        c.Remote,
 		keyPython:        c.Python,
-		keyIsolation:     strconv.FormatBool(c.Isolation),
+		keyIsolation:     map[bool]string{true: strconv.FormatBool(c.Isolation)}[c.IsolationSet],
 		keyTools:         strings.Join(c.Tools, " "),
 		keySmokeCommand:  strings.Join(c.SmokeCommand, " "),
 	}

@@ -34,7 +34,10 @@ func setters() map[string]setter {
 		keyChangelog:     setChangelog,
 		keyPush:          boolSetter(keyPush, func(c *Config) *bool { return &c.Push }),
 		keyPython:        stringSetter(keyPython, func(c *Config) *string { return &c.Python }),
-		keyIsolation:     boolSetter(keyIsolation, func(c *Config) *bool { return &c.Isolation }),
+		keyIsolation: func(c *Config, v any) error {
+			c.IsolationSet = true
+			return boolSetter(keyIsolation, func(c *Config) *bool { return &c.Isolation })(c, v)
+		},
 		keyTools:         listSetter(keyTools, func(c *Config) *[]string { return &c.Tools }),
 		keySmokeCommand:  listSetter(keySmokeCommand, func(c *Config) *[]string { return &c.SmokeCommand }),
 	}

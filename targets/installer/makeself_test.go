@@ -111,11 +111,11 @@ func TestBuildRunAndSmoke(t *testing.T) {
 	if want := filepath.Join(o.OutDir, "greet-1.2.0-linux-x86_64-installer.run"); path != want {
 		t.Fatalf("Build = %s, want %s", path, want)
 	}
-	if err := SmokeRun(t.Context(), path, []string{"greet", "greet-admin"}, "1.2.0"); err != nil {
+	if err := SmokeRun(t.Context(), path, Checks("greet", "greet-admin"), "1.2.0"); err != nil {
 		t.Fatalf("SmokeRun: %v", err)
 	}
 	// A tool that is not in the installer fails the smoke test too.
-	err := SmokeRun(t.Context(), path, []string{"greet", "nope"}, "1.2.0")
+	err := SmokeRun(t.Context(), path, Checks("greet", "nope"), "1.2.0")
 	var se *SmokeError
 	if !errors.As(err, &se) || se.Tool != "nope" || se.Err == nil {
 		t.Fatalf("SmokeRun with a missing tool = %v, want a SmokeError for nope", err)
@@ -124,7 +124,7 @@ func TestBuildRunAndSmoke(t *testing.T) {
 
 func TestSmokeRunWrongVersion(t *testing.T) {
 	path, _ := buildRunFixture(t, "1.1.9", time.Unix(1700000000, 0))
-	err := SmokeRun(t.Context(), path, []string{"greet"}, "1.2.0")
+	err := SmokeRun(t.Context(), path, Checks("greet"), "1.2.0")
 	var se *SmokeError
 	if !errors.Is(err, ErrSmoke) || !errors.As(err, &se) {
 		t.Fatalf("SmokeRun = %v, want a SmokeError", err)

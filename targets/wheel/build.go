@@ -132,6 +132,12 @@ func Build(ctx context.Context, o BuildOptions) (Built, error) {
 	var built Built
 	for _, kind := range kinds {
 		dst := filepath.Join(outDir, names[kind])
+		// Backends write with the modes they like (flit_core: 0600, from
+		// mkstemp); a distribution is data anyone may read, and the same
+		// file fetched elsewhere must have the same mode.
+		if err := os.Chmod(filepath.Join(tmp, names[kind]), 0o644); err != nil {
+			return Built{}, fmt.Errorf("wheel: %w", err)
+		}
 		if err := os.Rename(filepath.Join(tmp, names[kind]), dst); err != nil {
 			return Built{}, fmt.Errorf("wheel: %w", err)
 		}

@@ -10,7 +10,8 @@ import (
 )
 
 // metadataVersions are the core metadata versions an index accepts.
-var metadataVersions = []string{"1.0", "1.1", "1.2", "2.1", "2.2", "2.3", "2.4"}
+// 2.5 (PEP 794, Import-Name) is what hatchling 1.33 writes.
+var metadataVersions = []string{"1.0", "1.1", "1.2", "2.1", "2.2", "2.3", "2.4", "2.5"}
 
 // singleUse lists the fields the specification allows at most once.
 var singleUse = []string{
@@ -29,6 +30,8 @@ var introducedIn = map[string]string{
 	"Provides-Extra":           "2.1",
 	"Dynamic":                  "2.2",
 	"License-Expression":       "2.4",
+	"Import-Name":              "2.5",
+	"Import-Namespace":         "2.5",
 }
 
 // finding is one metadata problem or warning, by field.

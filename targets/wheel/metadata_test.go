@@ -116,7 +116,7 @@ func TestCheckMetadata(t *testing.T) {
 		"missing content type": {in: "Metadata-Version: 2.1\nName: greet\nVersion: 1.0\n\nbody\n", warnings: []string{"Description-Content-Type: missing"}},
 		"no description":       {in: base, warnings: []string{"Description: no long description"}},
 		"missing metadata version": {in: "Name: greet\nVersion: 1.0\nDescription-Content-Type: text/plain\n\nx\n",
-			problems: []string{"Metadata-Version: missing; expected one of 1.0, 1.1, 1.2, 2.1, 2.2, 2.3, 2.4"}},
+			problems: []string{"Metadata-Version: missing; expected one of 1.0, 1.1, 1.2, 2.1, 2.2, 2.3, 2.4, 2.5"}},
 		"unknown metadata version": {in: strings.Replace(base, "2.1", "2.0", 1) + "\nx\n", problems: []string{`Metadata-Version: "2.0" is not one of`}},
 		"too old for a wheel": {in: "Metadata-Version: 1.0\nName: greet\nVersion: 1.0\nSummary: s\n\nx\n", minMetaVe: "1.1",
 			problems: []string{"Metadata-Version: 1.0 is too old here; expected 1.1 or later"}, warnings: []string{"Description-Content-Type: missing"}},

@@ -18,6 +18,9 @@ type InterpreterOptions struct {
 	Python  string // configured interpreter (python in [tool.pyrelease]); used alone when set
 	Getenv  func(string) string
 	Backend BuildSystem // zero means read it from Dir
+	// Isolation asks for the Python that creates build venvs and runs pip:
+	// it need not import the backend, which is installed into the venv.
+	Isolation bool
 }
 
 // Interpreter finds the Python that builds the project: opts.Python, else
@@ -31,6 +34,12 @@ func Interpreter(ctx context.Context, o InterpreterOptions) (string, error) {
 	getenv := o.Getenv
 	if getenv == nil {
 		getenv = os.Getenv
+	}
+	if o.Isolation {
+		if o.Python != "" {
+			return run.LookPath(o.Python)
+		}
+		return anyPython(getenv)
 	}
 	dir, err := filepath.Abs(o.Dir)
 	if err != nil {

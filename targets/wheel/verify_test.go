@@ -85,7 +85,7 @@ func verifyCases(t *testing.T) map[string]verifyCase {
 	}, verifyCase{TwineMisses: notRec, Want: []string{record + "greet/__init__.py: listed more than once"}})
 	wheelCase("missing Metadata-Version", func(ms []verifyMember) []verifyMember {
 		return rewriteRecord(editMember(t, ms, "METADATA", "Metadata-Version: 2.1\n", ""))
-	}, verifyCase{Want: []string{meta + "Metadata-Version: missing; expected one of 1.0, 1.1, 1.2, 2.1, 2.2, 2.3, 2.4"}})
+	}, verifyCase{Want: []string{meta + "Metadata-Version: missing; expected one of 1.0, 1.1, 1.2, 2.1, 2.2, 2.3, 2.4, 2.5"}})
 	wheelCase("invalid version", func(ms []verifyMember) []verifyMember {
 		return rewriteRecord(editMember(t, ms, "METADATA", "Version: 1.0\n", "Version: 1.0-banana\n"))
 	}, verifyCase{TwineMisses: "twine check does not validate the version",

@@ -127,10 +127,10 @@ func s3Measure(ctx context.Context, o s3Options, srv *servers.MinIO, client *s3.
 		store += "&" + o.query
 	}
 	oursArgv := []string{o.bin, "snapshot"}
-	// artifacts.json is ours' input, not an artifact: the peer sends what
+	// The manifest is ours' input, not an artifact: the peer sends what
 	// ours publishes, the files themselves.
 	peerArgv := []string{awsBin, "--endpoint-url", srv.Endpoint, "s3", "cp", "--recursive", "--only-show-errors",
-		"--exclude", dist.FileName, filepath.Join(dir, "dist") + "/", "s3://" + peerBucket + "/" + s3Prefix + "/"}
+		"--exclude", dist.Sub + "/" + dist.FileName, filepath.Join(dir, "dist") + "/", "s3://" + peerBucket + "/" + s3Prefix + "/"}
 	var oursTimes, peerTimes []time.Duration
 	var oursRSS, peerRSS int64
 	for i := range set.runs {
