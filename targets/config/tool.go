@@ -38,8 +38,8 @@ func setters() map[string]setter {
 			c.IsolationSet = true
 			return boolSetter(keyIsolation, func(c *Config) *bool { return &c.Isolation })(c, v)
 		},
-		keyTools:         listSetter(keyTools, func(c *Config) *[]string { return &c.Tools }),
-		keySmokeCommand:  listSetter(keySmokeCommand, func(c *Config) *[]string { return &c.SmokeCommand }),
+		keyTools:        listSetter(keyTools, func(c *Config) *[]string { return &c.Tools }),
+		keySmokeCommand: listSetter(keySmokeCommand, func(c *Config) *[]string { return &c.SmokeCommand }),
 	}
 }
 
