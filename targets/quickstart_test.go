@@ -15,8 +15,8 @@ import (
 // TestQuickstart runs the README's Quickstart, line by line, on a
 // setup.py-only project and on a hatchling project with a plugin, each
 // with its [tool.pyrelease] table removed: the table the Quickstart adds
-// is all a project needs. Modules come from the module cache (the
-// pyrelease module from this tree), Python packages from the local index.
+// is all a project needs. The pyrelease module is this tree; Python
+// packages come from the local index.
 func TestQuickstart(t *testing.T) {
 	testenv.Require(t, "git")
 	goBin := testenv.Require(t, "go")
@@ -49,7 +49,9 @@ func TestQuickstart(t *testing.T) {
 			for k, v := range goEnv {
 				env = append(env, k+"="+v)
 			}
-			env = append(env, "HOME="+filepath.Join(work, "home"), "GOFLAGS=-mod=mod", "GOPROXY=off", "GOSUMDB=off", "GOTOOLCHAIN=local")
+			// Modules come from the module cache, and what it lacks (go.mod
+			// files of the graph the new module selects) from the proxy.
+			env = append(env, "HOME="+filepath.Join(work, "home"), "GOFLAGS=-mod=mod", "GOSUMDB=off", "GOTOOLCHAIN=local")
 			sh := func(line string) string {
 				t.Helper()
 				cmd := exec.Command("sh", "-c", line)
@@ -60,7 +62,7 @@ func TestQuickstart(t *testing.T) {
 				}
 				return string(out)
 			}
-			sh("git tag v0.1.0 && git init -q --bare ../remote.git && git remote add origin ../remote.git")
+			sh("git tag v0.1.0 && git init -q --bare ../remote.git && git remote add origin ../remote.git && git push -q -u origin main")
 			// The project as it was before pyrelease: no [tool.pyrelease].
 			stripPyreleaseTables(t, filepath.Join(proj, "pyproject.toml"))
 			sh("git commit -q -am 'Without pyrelease'")
@@ -71,7 +73,7 @@ func TestQuickstart(t *testing.T) {
 				case strings.Contains(line, "go get github.com/pyrelease/pyrelease/targets@latest"):
 					// This tree is the pyrelease module.
 					line = "go mod edit -require=github.com/pyrelease/pyrelease@v0.0.0-00010101000000-000000000000 -replace=github.com/pyrelease/pyrelease=" + root +
-						" && go get github.com/pyrelease/pyrelease/targets"
+						" && go mod tidy"
 				}
 				line = strings.ReplaceAll(line, "src/yourpkg/version.py", c.versionFile)
 				out := sh(line)

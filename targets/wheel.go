@@ -14,6 +14,7 @@ import (
 
 	"github.com/pyrelease/pyrelease/targets/config"
 	"github.com/pyrelease/pyrelease/targets/dist"
+	"github.com/pyrelease/pyrelease/targets/pep440"
 	"github.com/pyrelease/pyrelease/targets/pyfile"
 	"github.com/pyrelease/pyrelease/targets/wheel"
 )
@@ -214,13 +215,37 @@ func (p *project) buildPython(ctx context.Context, system wheel.BuildSystem) (st
 	o := p.interpreterOptions(system)
 	python, err := wheel.Interpreter(ctx, o)
 	var ie *wheel.InterpreterError
-	if !errors.As(err, &ie) || p.cfg.IsolationSet || ie.Explicit != "" {
+	switch {
+	case p.cfg.IsolationSet || o.Isolation:
 		return python, o.Isolation, err
+	case err == nil && o.Python == "" && p.getenv("PYRELEASE_PYTHON") == "" && p.oldSdistNames(ctx, system, python):
+		// A system setuptools (Debian 12 has 66) would name the sdist of
+		// a dashed project in a way PyPI refuses.
+		p.warnOnce(fmt.Sprintf("%s has setuptools %s, which names the sdist of %s in a way PyPI refuses: building in an isolated venv with a current setuptools from your package index (isolation = false in [tool.pyrelease] keeps it)",
+			python, wheel.InstalledVersion(ctx, python, "setuptools"), p.cfg.Project.Name))
+	case !errors.As(err, &ie) || ie.Explicit != "":
+		return python, false, err
+	default:
+		p.warnOnce(fmt.Sprintf("no Python here can import the build backend %q: building in an isolated venv with the build requirements from your package index (isolation = false in [tool.pyrelease] refuses instead)", system.Backend))
 	}
-	p.warnOnce(fmt.Sprintf("no Python here can import the build backend %q: building in an isolated venv with the build requirements from your package index (isolation = false in [tool.pyrelease] refuses instead)", system.Backend))
 	o.Isolation = true
 	python, err = wheel.Interpreter(ctx, o)
 	return python, true, err
+}
+
+// oldSdistNames reports whether python's setuptools predates PEP 625 sdist
+// names (69.3) for a project whose name they would spell differently.
+func (p *project) oldSdistNames(ctx context.Context, system wheel.BuildSystem, python string) bool {
+	name := p.cfg.Project.Name
+	if !strings.HasPrefix(system.Backend, "setuptools.build_meta") || name == "" || wheel.EscapeName(name) == name {
+		return false
+	}
+	v, err := pep440.Parse(wheel.InstalledVersion(ctx, python, "setuptools"))
+	if err != nil {
+		return false
+	}
+	min, _ := pep440.Parse("69.3")
+	return pep440.Compare(v, min) < 0
 }
 
 // interpreterOptions says which Python builds: the configured one, naming

@@ -121,7 +121,7 @@ func ParseSdistName(filename string) (SdistName, error) {
 		return bad("name %q: %s", name, reason)
 	}
 	if strings.Contains(version, "-") {
-		return bad("expected {name}-{version}.tar.gz with the name escaped as %q, found more than one dash", EscapeName(stem[:strings.LastIndex(stem, "-")]))
+		return bad("expected {name}-{version}.tar.gz with the name escaped as %q, found more than one dash (setuptools before 69.3 writes such names, which PyPI refuses: build with a newer setuptools, as isolation = true does)", EscapeName(stem[:strings.LastIndex(stem, "-")]))
 	}
 	if _, err := pep440.Parse(version); err != nil {
 		return bad("version %q is not a valid PEP 440 version", version)

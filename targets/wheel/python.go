@@ -153,3 +153,16 @@ func installHint(system BuildSystem) []string {
 	}
 	return []string{top}
 }
+
+// InstalledVersion is the version of a distribution installed in python,
+// or "" when it is not installed.
+func InstalledVersion(ctx context.Context, python, dist string) string {
+	var out strings.Builder
+	err := run.Run(ctx, run.Cmd{Name: python, Args: []string{"-c",
+		"import importlib.metadata as m, sys\ntry:\n    print(m.version(sys.argv[1]))\nexcept m.PackageNotFoundError:\n    pass", dist},
+		Stdout: &out})
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSpace(out.String())
+}
