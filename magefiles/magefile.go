@@ -28,9 +28,10 @@ func Test(ctx context.Context) error {
 	return sh(ctx, "go", "test", "-count=1", "-timeout=30m", "-v", "-run", journeyAndCrash, "./targets/")
 }
 
-// journeyAndCrash are the tests whose logs are the point: they run on
-// their own, verbosely (processes, not goroutines: no race detector).
-const journeyAndCrash = "^(TestJourney|TestCrash)$"
+// journeyAndCrash are the tests whose logs are the point: the journey on
+// the example and on every project fixture, and the crash suite. They run
+// on their own, verbosely (processes, not goroutines: no race detector).
+const journeyAndCrash = "^(TestJourney|TestProjects|TestCrash)$"
 
 // Integration runs the end-to-end scripts only: the compiled example
 // magefile driven as a user would drive it.

@@ -71,7 +71,10 @@ func TestLoadErrors(t *testing.T) {
 		"newer format": `{"format_version": 99, "artifacts": []}`,
 	} {
 		t.Run(name, func(t *testing.T) {
-			if err := os.WriteFile(filepath.Join(dir, FileName), []byte(content), 0o644); err != nil {
+			if err := os.MkdirAll(filepath.Join(dir, Sub), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(ManifestPath(dir), []byte(content), 0o644); err != nil {
 				t.Fatal(err)
 			}
 			if _, err := Load(dir); !errors.Is(err, ErrFormat) {
@@ -89,5 +92,46 @@ func TestHash(t *testing.T) {
 	sum, n, err := Hash(path)
 	if err != nil || n != 3 || sum != "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad" {
 		t.Errorf("Hash = %s, %d, %v", sum, n, err)
+	}
+}
+
+func TestLayout(t *testing.T) {
+	for _, c := range []struct{ name, kind, path, kindOf string }{
+		{name: "greet-1.0-py3-none-any.whl", kind: KindWheel, path: "greet-1.0-py3-none-any.whl", kindOf: KindWheel},
+		{name: "greet-1.0.tar.gz", kind: KindSdist, path: "greet-1.0.tar.gz", kindOf: KindSdist},
+		{name: "greet-1.0-linux-x86_64.tar.gz", kind: KindArchive, path: ".pyrelease/greet-1.0-linux-x86_64.tar.gz", kindOf: KindArchive},
+		{name: "greet-1.0-linux-x86_64-installer.run", kind: KindInstaller, path: ".pyrelease/greet-1.0-linux-x86_64-installer.run", kindOf: KindInstaller},
+	} {
+		if got := PathFor(c.kind, c.name); got != c.path {
+			t.Errorf("PathFor(%s, %s) = %s, want %s", c.kind, c.name, got, c.path)
+		}
+		if got := KindOf(c.name); got != c.kindOf {
+			t.Errorf("KindOf(%s) = %s, want %s", c.name, got, c.kindOf)
+		}
+	}
+	if ModeFor(KindInstaller, "x.run") != 0o755 || ModeFor(KindInstaller, "x.dmg") != 0o644 || ModeFor(KindWheel, "x.whl") != 0o644 {
+		t.Error("installers are programs (but a .dmg is an image), the rest data")
+	}
+	// Record fills the path from the kind: wheels and sdists at the top
+	// of dist/, the rest in .pyrelease/, beside the manifest.
+	dir := t.TempDir()
+	if err := Record(context.Background(), dir, Artifact{Name: "g-1.0-linux-x86_64.tar.gz", Kind: KindArchive}, Artifact{Name: "g-1.0.tar.gz", Kind: KindSdist}); err != nil {
+		t.Fatal(err)
+	}
+	m, err := Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a, _ := m.Find("g-1.0-linux-x86_64.tar.gz"); a.Path != ".pyrelease/g-1.0-linux-x86_64.tar.gz" {
+		t.Errorf("archive path %q", a.Path)
+	}
+	if a, _ := m.Find("g-1.0.tar.gz"); a.Path != "g-1.0.tar.gz" {
+		t.Errorf("sdist path %q", a.Path)
+	}
+	if _, err := os.Stat(filepath.Join(dir, ".pyrelease", "artifacts.json")); err != nil {
+		t.Errorf("the manifest is not in dist/.pyrelease: %v", err)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+		t.Errorf("dist/ holds %v, want only .pyrelease", entries)
 	}
 }

@@ -149,6 +149,7 @@ func Fetch(ctx context.Context, o FetchOptions) ([]Fetched, error) {
 		})
 	}
 	if err := g.Wait(); err != nil {
+		_ = os.Remove(filepath.Join(o.Dir, dist.Sub)) // when it was made for nothing
 		return nil, err
 	}
 	syncFetchDir(o.Dir)

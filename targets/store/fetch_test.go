@@ -8,10 +8,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"os"
+	"path"
 	"path/filepath"
 	"slices"
 	"sort"
@@ -21,6 +23,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pyrelease/pyrelease/targets/dist"
 	"github.com/pyrelease/pyrelease/targets/internal/httpretry"
 )
 
@@ -144,20 +147,36 @@ func names(fs []Fetched) []string {
 	return out
 }
 
-// dirEntries lists a directory's file names, sorted.
+// dirEntries lists the files under a directory as slash paths, sorted:
+// archives and installers land in .pyrelease/.
 func dirEntries(t *testing.T, dir string) []string {
 	t.Helper()
-	es, err := os.ReadDir(dir)
+	var out []string
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if path != dir && d.IsDir() && d.Name() != dist.Sub {
+			out = append(out, d.Name()+"/")
+			return filepath.SkipDir
+		}
+		if !d.IsDir() {
+			rel, _ := filepath.Rel(dir, path)
+			out = append(out, filepath.ToSlash(rel))
+		} else if path != dir {
+			if es, _ := os.ReadDir(path); len(es) == 0 {
+				out = append(out, d.Name()+"/") // an empty .pyrelease/ is left behind too
+			}
+		}
+		return nil
+	})
 	if errors.Is(err, os.ErrNotExist) {
 		return nil
 	}
 	if err != nil {
 		t.Fatal(err)
 	}
-	var out []string
-	for _, e := range es {
-		out = append(out, e.Name())
-	}
+	slices.Sort(out)
 	return out
 }
 
@@ -497,6 +516,11 @@ func TestFetchIndex(t *testing.T) {
 	if !slices.Equal(names(got), want) {
 		t.Fatalf("fetched %q, want %q", names(got), want)
 	}
+	// Installers go beside the manifest, executable, as built.
+	want = []string{".pyrelease/foo-1.0-windows-x86_64-installer.exe", "foo-1.0-py3-none-any.whl", "foo-1.0.tar.gz"}
+	if fi, err := os.Stat(filepath.Join(dir, ".pyrelease", "foo-1.0-windows-x86_64-installer.exe")); err != nil || fi.Mode().Perm() != 0o755 {
+		t.Errorf("the installer: %v, %v; want mode 0755", fi, err)
+	}
 	contents := [][]byte{wheel, exe, sdist}
 	for i, f := range got {
 		checkContent(t, f.Path, contents[i])
@@ -660,18 +684,19 @@ func TestFetchIndexMismatchLeavesNothing(t *testing.T) {
 	}
 	ix.page = links.String()
 	dir := t.TempDir()
-	os.WriteFile(filepath.Join(dir, "foo-1.0-part5.tar.gz"), []byte("old"), 0o644)
+	os.MkdirAll(filepath.Join(dir, dist.Sub), 0o755)
+	os.WriteFile(filepath.Join(dir, dist.Sub, "foo-1.0-part5.tar.gz"), []byte("old"), 0o644)
 	_, err := Fetch(t.Context(), FetchOptions{IndexURL: ix.url(), Project: "foo", Version: "1.0", Dir: dir, Retry: noWait, Concurrency: 3})
 	if !errors.Is(err, ErrMismatch) || !strings.Contains(err.Error(), "foo-1.0-part5.tar.gz") {
 		t.Fatalf("err = %v, want a mismatch of part5", err)
 	}
 	// Files that finished before the failure stay: they are right.
 	for _, e := range dirEntries(t, dir) {
-		if strings.HasSuffix(e, ".part") || e == "foo-1.0-part5.tar.gz" {
+		if strings.HasSuffix(e, ".part") || path.Base(e) == "foo-1.0-part5.tar.gz" {
 			t.Errorf("%s left behind", e)
 			continue
 		}
-		checkContent(t, filepath.Join(dir, e), ix.files["/files/"+e])
+		checkContent(t, filepath.Join(dir, filepath.FromSlash(e)), ix.files["/files/"+path.Base(e)])
 	}
 }
 

@@ -36,6 +36,7 @@ import (
 	"time"
 
 	"github.com/pyrelease/pyrelease/targets/internal/gitgen"
+	"github.com/pyrelease/pyrelease/targets/internal/servers"
 )
 
 func main() {
@@ -94,7 +95,73 @@ func scenarios(bin, core string) []scenario {
 		{name: "10k commits, no commit-graph", opts: repo(10_000, false), pairs: []pair{coreDescribe, describe}},
 		{name: "100k commits, no commit-graph", opts: repo(100_000, false), pairs: []pair{coreDescribe, describe}},
 		{name: "example project (setuptools), on a tag", setup: exampleRepo, pairs: []pair{wheel}},
+		{name: depsScenario, setup: depsRepo, pairs: depsPairs(bin)},
 	}
+}
+
+// depsScenario is the fixture with runtime dependencies, built as a user
+// on a fresh machine would: isolated, with the build requirements and the
+// dependencies from the package index (a local pypiserver here).
+const depsScenario = "srcdeps fixture (setuptools; requests, packaging), on a tag, from a local index"
+
+// depsPairs time mage wheel on it against the same work by hand with
+// today's tools: build both distributions in isolation, twine check, a
+// fresh venv, install the wheel with its dependencies, run the tool. Both
+// peers install from the same index.
+func depsPairs(bin string) []pair {
+	uv, _ := servers.Tool("PYRELEASE_UV", "pytools-*/bin/uv")
+	twine, _ := servers.Tool("PYRELEASE_TWINE", "pytools-*/bin/twine")
+	pybuild, _ := servers.Tool("PYRELEASE_PYBUILD", "pytools-*/bin/python")
+	run := " && /usr/bin/python3 -m venv --without-pip venv"
+	byUV := uv + " build -q --out-dir dist . && " + twine + " check dist/* >/dev/null" + run +
+		" && " + uv + " pip install -q --python venv/bin/python dist/*.whl && venv/bin/urlpeek --version"
+	byBuild := pybuild + " -m build -q --outdir dist . >/dev/null && " + twine + " check dist/* >/dev/null" + run +
+		" && /usr/bin/python3 -m pip -q --python venv/bin/python install dist/*.whl && venv/bin/urlpeek --version"
+	ours := []string{"env", "PYRELEASE_ISOLATION=true", bin, "wheel"}
+	prepare := "rm -rf dist venv build src/urlpeek.egg-info"
+	return []pair{
+		{what: "mage wheel (isolated)", peerName: "uv build, twine check, venv, uv pip install, urlpeek --version", peer: []string{"sh", "-c", byUV}, ours: ours, prepare: prepare, runs: 5},
+		{what: "mage wheel (isolated)", peerName: "python -m build, twine check, venv, pip install, urlpeek --version", peer: []string{"sh", "-c", byBuild}, ours: ours, prepare: prepare, runs: 5},
+	}
+}
+
+// depsRepo copies the srcdeps fixture into a new repository tagged v0.1.0
+// and points pip and uv, for this process and the commands it times, at a
+// pypiserver over the wheelhouse .ci/run downloads (stopped with ctx).
+func depsRepo(ctx context.Context, dir string) error {
+	if out, err := exec.CommandContext(ctx, "cp", "-r", "targets/testdata/projects/srcdeps", dir).CombinedOutput(); err != nil {
+		return fmt.Errorf("copying the srcdeps fixture: %v: %s", err, out)
+	}
+	env := gitgen.DefaultEnv()
+	for _, args := range [][]string{{"init", "-q", "-b", "main"}, {"add", "-A"}, {"commit", "-q", "-m", "srcdeps"}, {"tag", "v0.1.0"}} {
+		if _, err := gitgen.Git(ctx, dir, env, nil, args...); err != nil {
+			return err
+		}
+	}
+	bin, err := servers.PyPIServerBinary()
+	if err != nil {
+		return fmt.Errorf("pypi-server (.ci/run installs it): %w", err)
+	}
+	wheelhouse, err := servers.Tool("PYRELEASE_WHEELHOUSE", "wheelhouse-*")
+	if err != nil {
+		return fmt.Errorf("the wheelhouse (.ci/run downloads it): %w", err)
+	}
+	ix, err := servers.StartPyPIServer(ctx, bin, wheelhouse)
+	if err != nil {
+		return err
+	}
+	for _, kv := range os.Environ() {
+		if k, _, _ := strings.Cut(kv, "="); strings.HasPrefix(k, "PIP_") || strings.HasPrefix(k, "UV_") {
+			os.Unsetenv(k)
+		}
+	}
+	for k, v := range map[string]string{
+		"PIP_INDEX_URL": ix.SimpleURL, "PIP_CONFIG_FILE": os.DevNull, "PIP_NO_CACHE_DIR": "1", "PIP_DISABLE_PIP_VERSION_CHECK": "1",
+		"UV_DEFAULT_INDEX": ix.SimpleURL, "UV_NO_CONFIG": "1", "UV_NO_CACHE": "1", "UV_PYTHON": "/usr/bin/python3", "UV_PYTHON_DOWNLOADS": "never",
+	} {
+		os.Setenv(k, v)
+	}
+	return nil
 }
 
 type row struct {
