@@ -24,10 +24,13 @@ import (
 //
 // The build calls the project's PEP 517 backend with the interpreter from
 // python (config), $PYRELEASE_PYTHON or the first that can import the
-// backend; the version files are restored afterwards. The wheel is
-// installed into a fresh venv and each tool is run with --version. One line
-// per artifact (path, size, sha256) goes to stdout, and both are recorded
-// in dist/.pyrelease/artifacts.json. -v shows the backend's output.
+// backend (in an isolated venv when none can, or with isolation = true);
+// the version files are restored afterwards. The wheel is installed into a
+// fresh venv with its dependencies from your package index, its packages
+// are imported and each console script is run with --version, or with its
+// command from [tool.pyrelease.smoke]. One line per artifact (path, size,
+// sha256) goes to stdout, and both are recorded in
+// dist/.pyrelease/artifacts.json. -v shows the backend's output.
 func Wheel(ctx context.Context, v *bool) error {
 	p, err := load(ctx)
 	if err != nil {
