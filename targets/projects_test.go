@@ -40,6 +40,9 @@ type projectFixture struct {
 	Imports    string
 	Run        string // what the user runs from the installed release
 	Want       string // a regexp of its output
+	// Metadata25 is a backend that writes Metadata-Version 2.5
+	// (hatchling 1.33), which twine 6.1 cannot read.
+	Metadata25 bool
 }
 
 var projectFixtures = []projectFixture{
@@ -54,7 +57,7 @@ var projectFixtures = []projectFixture{
 		SmokeTools: "1", Imports: "pointy", Run: "pointy --version", Want: `0\.1\.0`},
 	{Name: "hatch", Shape: "default sdist (every file git does not ignore), metadata hook plugin from the index", Backend: "hatchling + hatch-fancy-pypi-readme", Tag: "v0.1.0", Version: "0.1.0",
 		Project: "fancy-greeter", Dist: "fancy_greeter", Tools: true, Archive: "fancy-greeter", Installer: "fancy-greeter",
-		SmokeTools: "1", Imports: "fancy_greeter", Run: "fancy-greeter --version", Want: `0\.1\.0`},
+		SmokeTools: "1", Imports: "fancy_greeter", Run: "fancy-greeter --version", Want: `0\.1\.0`, Metadata25: true},
 	{Name: "pdm", Shape: "static version in pyproject.toml, src/ layout", Backend: "pdm-backend", Tag: "v0.1.0", Version: "0.1.0",
 		Project: "verscmp", Dist: "verscmp", Tools: true, Archive: "verscmp", Installer: "verscmp",
 		SmokeTools: "1", Imports: "verscmp", Run: "verscmp --version", Want: `0\.1\.0`},
@@ -66,7 +69,7 @@ var projectFixtures = []projectFixture{
 		SmokeTools: "1", Imports: "scmtool", Run: "scmtool --version", Want: `0\.1\.0`},
 	{Name: "hatchvcs", Shape: "version from git through a build hook", Backend: "hatchling + hatch-vcs", Tag: "v0.1.0", Version: "0.1.0",
 		Project: "specmatch", Dist: "specmatch", Tools: true, Archive: "specmatch", Installer: "specmatch",
-		SmokeTools: "1", Imports: "specmatch", Run: "specmatch --version", Want: `0\.1\.0`},
+		SmokeTools: "1", Imports: "specmatch", Run: "specmatch --version", Want: `0\.1\.0`, Metadata25: true},
 	{Name: "library", Shape: "a library: no scripts, two top-level packages", Backend: "setuptools", Tag: "v0.1.0", Version: "0.1.0",
 		Project: "recordkit", Dist: "recordkit",
 		SmokeTools: "0", Imports: "recordkit,recordkit_testing", Run: "python -c 'import recordkit; print(recordkit.__version__)'", Want: `^0\.1\.0$`},
@@ -78,7 +81,7 @@ var projectFixtures = []projectFixture{
 		SmokeTools: "1", Imports: "acme_hello_tools", Run: "acme-hello --version", Want: `0\.1\.0`},
 	{Name: "monorepo", Shape: "a project in a subfolder of a monorepo, prefixed tags (alpha-v0.1.0)", Backend: "hatchling", Sub: "/packages/alpha", Tag: "alpha-v0.1.0", Version: "0.1.0",
 		Project: "mono-alpha", Dist: "mono_alpha", Tools: true, Archive: "mono-alpha", Installer: "mono-alpha",
-		SmokeTools: "1", Imports: "mono_alpha", Run: "alpha --version", Want: `0\.1\.0`},
+		SmokeTools: "1", Imports: "mono_alpha", Run: "alpha --version", Want: `0\.1\.0`, Metadata25: true},
 }
 
 // VersionRe is the version as a regexp.
@@ -101,6 +104,7 @@ func TestProjects(t *testing.T) {
 	index := testenv.StartIndex(t)
 	backends := testenv.BackendsPython(t)
 	twine := testenv.Twine(t)
+	twine6 := testenv.Twine6(t)
 	uv := testenv.UV(t)
 	tmpl := template.Must(template.New("journey.tmpl").Delims("[[", "]]").ParseFiles(filepath.Join("testdata", "projects", "journey.tmpl")))
 	scripts := t.TempDir()
@@ -127,6 +131,7 @@ func TestProjects(t *testing.T) {
 			env.Setenv("INDEX_URL", index.SimpleURL)
 			env.Setenv("BACKENDS_PYTHON", backends)
 			env.Setenv("TWINE", twine)
+			env.Setenv("TWINE6", twine6)
 			env.Setenv("UV", uv)
 			return nil
 		},

@@ -87,6 +87,14 @@ func Twine(t testing.TB) string {
 	return cached(t, "PYRELEASE_TWINE", "pytools-*/bin/twine")
 }
 
+// Twine6 returns the twine 6 .ci/run installed beside the current one
+// ($PYRELEASE_TWINE6): twine 6.1, the last that allows --skip-existing with an
+// index other than PyPI's.
+func Twine6(t testing.TB) string {
+	t.Helper()
+	return cached(t, "PYRELEASE_TWINE6", "twine6-*/bin/twine")
+}
+
 // UV returns the pinned uv .ci/run installed ($PYRELEASE_UV).
 func UV(t testing.TB) string {
 	t.Helper()
