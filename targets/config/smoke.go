@@ -63,14 +63,6 @@ var SmokeKeys = []Key{
 func smokeSetters() map[string]func(s *Smoke, v any) error {
 	return map[string]func(s *Smoke, v any) error{
 		smokeKeyOffline: func(s *Smoke, v any) error {
-			if str, ok := v.(string); ok { // from the environment
-				b, ok := parseBool(str)
-				if !ok {
-					return &ValueError{Key: smokeKeyOffline, Want: "true or false", Got: quoteShort(str), Err: ErrInvalid}
-				}
-				s.Offline = b
-				return nil
-			}
 			b, ok := v.(bool)
 			if !ok {
 				return &ValueError{Key: smokeKeyOffline, Want: "a boolean (true or false, unquoted)", Got: describe(v), Err: ErrType}
@@ -172,7 +164,7 @@ func validModule(m string) bool {
 
 // smokeTableDef is [tool.pyrelease.smoke] for the decoder.
 func smokeTableDef() subTable[Smoke] {
-	return subTable[Smoke]{name: smokeTable, keys: SmokeKeys, set: smokeSetters()}
+	return subTable[Smoke]{name: smokeTable, keys: SmokeKeys, set: smokeSetters(), bools: []string{smokeKeyOffline}}
 }
 
 // decodeSmoke reads [tool.pyrelease.smoke] strictly.

@@ -2,6 +2,7 @@ package config
 
 import (
 	"errors"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -16,6 +17,8 @@ type subTable[T any] struct {
 	// intWant says, for each integer key, what a variable whose text is not
 	// an integer should have held.
 	intWant map[string]string
+	// bools are the boolean keys, whose variables take true/false/1/0/yes/no.
+	bools []string
 }
 
 // decode sets dst from the table as written in file; an unknown key is an
@@ -52,7 +55,13 @@ func (st subTable[T]) applyEnv(getenv func(string) string, dst *T) error {
 			continue
 		}
 		var v any = raw
-		if want, isInt := st.intWant[k.Name]; isInt {
+		if slices.Contains(st.bools, k.Name) {
+			b, ok := parseBool(raw)
+			if !ok {
+				return &ValueError{Env: k.Env, Want: "true, false, 1, 0, yes or no", Got: quoteShort(raw), Err: ErrInvalid}
+			}
+			v = b
+		} else if want, isInt := st.intWant[k.Name]; isInt {
 			n, err := strconv.ParseInt(raw, 10, 64)
 			if err != nil {
 				return &ValueError{Env: k.Env, Want: want, Got: quoteShort(raw), Err: ErrInvalid}
