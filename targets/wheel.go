@@ -221,11 +221,15 @@ func (p *project) buildPython(ctx context.Context, system wheel.BuildSystem) (st
 	switch {
 	case p.cfg.IsolationSet || o.Isolation:
 		return python, o.Isolation, err
-	case err == nil && o.Python == "" && p.getenv("PYRELEASE_PYTHON") == "" && p.oldSdistNames(ctx, system, python):
+	case err == nil && o.Python == "" && p.getenv("PYRELEASE_PYTHON") == "":
+		old := p.oldSdistNames(ctx, system, python)
+		if old == "" {
+			return python, false, nil
+		}
 		// A system setuptools (Debian 12 has 66) would name the sdist of
 		// a dashed project in a way PyPI refuses.
 		p.warnOnce(fmt.Sprintf("%s has setuptools %s, which names the sdist of %s in a way PyPI refuses: building in an isolated venv with a current setuptools from your package index (isolation = false in [tool.pyrelease] keeps it)",
-			python, wheel.InstalledVersion(ctx, python, "setuptools"), p.cfg.Project.Name))
+			python, old, p.cfg.Project.Name))
 	case !errors.As(err, &ie) || ie.Explicit != "":
 		return python, false, err
 	default:
@@ -236,19 +240,23 @@ func (p *project) buildPython(ctx context.Context, system wheel.BuildSystem) (st
 	return python, true, err
 }
 
-// oldSdistNames reports whether python's setuptools predates PEP 625 sdist
-// names (69.3) for a project whose name they would spell differently.
-func (p *project) oldSdistNames(ctx context.Context, system wheel.BuildSystem, python string) bool {
+// oldSdistNames returns the version of python's setuptools when it
+// predates PEP 625 sdist names (69.3) and the project's name would be
+// spelled differently by it, else "".
+func (p *project) oldSdistNames(ctx context.Context, system wheel.BuildSystem, python string) string {
 	name := p.cfg.Project.Name
 	if !strings.HasPrefix(system.Backend, "setuptools.build_meta") || name == "" || wheel.EscapeName(name) == name {
-		return false
+		return ""
 	}
-	v, err := pep440.Parse(wheel.InstalledVersion(ctx, python, "setuptools"))
+	installed := wheel.InstalledVersion(ctx, python, "setuptools")
+	v, err := pep440.Parse(installed)
 	if err != nil {
-		return false
+		return ""
 	}
-	min, _ := pep440.Parse("69.3")
-	return pep440.Compare(v, min) < 0
+	if min, _ := pep440.Parse("69.3"); pep440.Compare(v, min) >= 0 {
+		return ""
+	}
+	return installed
 }
 
 // interpreterOptions says which Python builds: the configured one, naming

@@ -92,7 +92,7 @@ func smokeSetters() map[string]func(s *Smoke, v any) error {
 				return err
 			}
 			for i, m := range list {
-				if !validModule(m) {
+				if !ValidModule(m) {
 					return &ValueError{Key: fmt.Sprintf("%s[%d]", smokeKeyImports, i), Want: "a module name such as mypkg or mypkg.sub", Got: quoteShort(m), Err: ErrInvalid}
 				}
 			}
@@ -143,9 +143,9 @@ func splitList(s string) []any {
 	return out
 }
 
-// validModule accepts dotted Python identifiers (ASCII; the names a wheel's
+// ValidModule accepts dotted Python identifiers (ASCII; the names a wheel's
 // top level can have in practice).
-func validModule(m string) bool {
+func ValidModule(m string) bool {
 	if m == "" {
 		return false
 	}

@@ -193,29 +193,11 @@ func (b BuildSystem) VCSPlugin() string {
 func PretendVersionEnv(project, version string) []string {
 	scm := "SETUPTOOLS_SCM_PRETEND_VERSION"
 	if project != "" {
-		scm += "_FOR_" + strings.ToUpper(strings.NewReplacer("-", "_", ".", "_").Replace(normalizeDist(project)))
+		scm += "_FOR_" + strings.ToUpper(EscapeName(project))
 	}
 	return []string{
 		scm + "=" + version,
 		"PDM_BUILD_SCM_VERSION=" + version,
 		"POETRY_DYNAMIC_VERSIONING_BYPASS=" + version,
 	}
-}
-
-// normalizeDist is the PEP 503 form of a distribution name.
-func normalizeDist(name string) string {
-	var b strings.Builder
-	sep := false
-	for _, r := range strings.ToLower(name) {
-		if r == '-' || r == '_' || r == '.' {
-			sep = true
-			continue
-		}
-		if sep && b.Len() > 0 {
-			b.WriteByte('-')
-		}
-		sep = false
-		b.WriteRune(r)
-	}
-	return b.String()
 }

@@ -6,6 +6,8 @@ import (
 	"path"
 	"slices"
 	"strings"
+
+	"github.com/pyrelease/pyrelease/targets/config"
 )
 
 // What a wheel provides once installed, read from the wheel itself: these
@@ -62,7 +64,7 @@ func topLevelNames(members []string) []string {
 		case !nested && (strings.HasSuffix(top, ".so") || strings.HasSuffix(top, ".pyd")):
 			name, _, _ = strings.Cut(top, ".")
 		}
-		if name != "" && validIdentifier(name) {
+		if name != "" && !strings.Contains(name, ".") && config.ValidModule(name) {
 			seen[name] = true
 		}
 	}
@@ -76,17 +78,4 @@ func topLevelNames(members []string) []string {
 
 func isPythonFile(base string) bool {
 	return strings.HasSuffix(base, ".py") || strings.HasSuffix(base, ".so") || strings.HasSuffix(base, ".pyd")
-}
-
-// validIdentifier keeps names Python can import (ASCII, as in practice).
-func validIdentifier(s string) bool {
-	if s == "" || (s[0] >= '0' && s[0] <= '9') {
-		return false
-	}
-	for _, r := range s {
-		if !(r == '_' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') {
-			return false
-		}
-	}
-	return true
 }

@@ -82,7 +82,7 @@ func (e *InterpreterError) Error() string {
 			old = append(old, fmt.Sprintf("%s needs %s, %s is installed", requirementName(d), shellWord(d), v))
 			continue
 		}
-		if pkg, ok := debianPackages[normalizeDist(requirementName(d))]; ok && !slices.Contains(apt, pkg) {
+		if pkg, ok := debianPackages[strings.ToLower(collapseSeparators(requirementName(d), '-'))]; ok && !slices.Contains(apt, pkg) {
 			apt = append(apt, pkg)
 		}
 	}
