@@ -98,11 +98,13 @@ func (d *Dir) PutBytes(ctx context.Context, key string, data []byte, o PutOption
 // concurrent prune removed it in between.
 func (d *Dir) write(dst string, fn func(string) error) error {
 	var err error
-	for range 3 {
-		if err = os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
-			break
+	for range 5 {
+		// MkdirAll itself fails with ErrNotExist when a concurrent
+		// publisher removes an emptied parent between its steps.
+		if err = os.MkdirAll(filepath.Dir(dst), 0o755); err == nil {
+			err = fn(dst)
 		}
-		if err = fn(dst); !errors.Is(err, fs.ErrNotExist) {
+		if !errors.Is(err, fs.ErrNotExist) {
 			break
 		}
 	}
@@ -262,9 +264,11 @@ func (d *Dir) Move(ctx context.Context, from, to string, o PutOptions) error {
 }
 
 // removeEmptyParents removes the directories above path that are now
-// empty, up to the store's root.
+// empty, up to the store's root; .incoming itself stays, so concurrent
+// publishers do not race to recreate it.
 func (d *Dir) removeEmptyParents(path string) {
-	for dir := filepath.Dir(path); dir != d.root && strings.HasPrefix(dir, d.root); dir = filepath.Dir(dir) {
+	keep := filepath.Join(d.root, IncomingDir)
+	for dir := filepath.Dir(path); dir != d.root && dir != keep && strings.HasPrefix(dir, d.root); dir = filepath.Dir(dir) {
 		if os.Remove(dir) != nil {
 			break
 		}
