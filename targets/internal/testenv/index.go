@@ -126,3 +126,18 @@ func cached(t testing.TB, env, glob string) string {
 	}
 	return p
 }
+
+// SetuptoolsSCMPython returns the Python of .ci/run's release-tools venv,
+// which has the pinned setuptools-scm ($PYRELEASE_SETUPTOOLS_SCM_PYTHON):
+// `python -m setuptools_scm` is the oracle for versions of real tag styles.
+func SetuptoolsSCMPython(t testing.TB) string {
+	t.Helper()
+	return cached(t, "PYRELEASE_SETUPTOOLS_SCM_PYTHON", "reltools-*/bin/python")
+}
+
+// Towncrier returns the pinned towncrier .ci/run installed
+// ($PYRELEASE_TOWNCRIER).
+func Towncrier(t testing.TB) string {
+	t.Helper()
+	return cached(t, "PYRELEASE_TOWNCRIER", "reltools-*/bin/towncrier")
+}
