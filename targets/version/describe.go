@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -286,6 +287,7 @@ func (r *repository) checkHistoryRewrites() error {
 		return err
 	}
 	i := sort.Search(len(p.refs), func(i int) bool { return p.refs[i].name >= "refs/replace/" })
+	replace = slices.DeleteFunc(replace, func(t tagRef) bool { return t.broken })
 	if len(replace) > 0 || i < len(p.refs) && strings.HasPrefix(p.refs[i].name, "refs/replace/") {
 		return &FileError{Path: filepath.Join(r.commonDir, "refs", "replace"), Reason: "replace refs are not supported (set GIT_NO_REPLACE_OBJECTS=1 to ignore them, as git would)", Err: ErrUnsupported}
 	}

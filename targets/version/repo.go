@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -280,6 +281,7 @@ type tagRef struct {
 	id        oid
 	peelKnown bool // packed-refs says whether and to what it peels
 	peeled    oid  // zero when peelKnown and not annotated
+	broken    bool // a loose ref git cannot read: it hides a packed one of the same name
 }
 
 // tagRefs lists refs/tags/ as git's for_each_rawref does: loose refs
@@ -327,7 +329,7 @@ func (r *repository) tagRefs() ([]tagRef, error) {
 		out = append(out, t)
 	}
 	out = append(out, loose[li:]...)
-	return out, nil
+	return slices.DeleteFunc(out, func(t tagRef) bool { return t.broken }), nil
 }
 
 // walkLoose lists the loose refs under dir (named prefix...), with their
@@ -361,10 +363,9 @@ func (r *repository) walkLoose(dir, prefix string, out *[]tagRef) error {
 			continue
 		}
 		id, _, err := r.readRef(refname)
-		if err != nil || id.isZero() {
-			continue // broken: git lists it with a null object name
-		}
-		*out = append(*out, tagRef{name: refname, id: id})
+		// Git lists a broken loose ref with a null object name, which
+		// matches nothing, and still lets it shadow the packed ref.
+		*out = append(*out, tagRef{name: refname, id: id, broken: err != nil || id.isZero()})
 	}
 	return nil
 }

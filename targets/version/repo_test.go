@@ -158,6 +158,18 @@ func TestDescribeRefStorage(t *testing.T) {
 			id := testenv.Git(t, dir, "rev-parse", "HEAD~5")
 			write(t, dir, ".git/refs/tags/"+tags[len(tags)/2], id+"\n")
 		},
+		// A loose ref git cannot read hides the packed ref of the same
+		// name: the tag is gone for git, and so for Describe.
+		"empty loose hides packed": func(t *testing.T, dir string) {
+			for _, tag := range every(gitLines(t, dir, "tag"), 0, 3) {
+				write(t, dir, ".git/refs/tags/"+tag, "")
+			}
+		},
+		"garbage loose hides packed": func(t *testing.T, dir string) {
+			for _, tag := range every(gitLines(t, dir, "tag"), 1, 3) {
+				write(t, dir, ".git/refs/tags/"+tag, "garbage\n")
+			}
+		},
 		"symbolic tag": func(t *testing.T, dir string) {
 			write(t, dir, ".git/refs/tags/aaa-latest", "ref: refs/tags/"+gitLines(t, dir, "tag")[3]+"\n")
 		},
@@ -178,6 +190,15 @@ func TestDescribeRefStorage(t *testing.T) {
 			compareWithGit(t, dir, nil, gitLines(t, dir, "rev-list", "--branches"))
 		})
 	}
+}
+
+// every returns s[start], s[start+step], ...
+func every(s []string, start, step int) []string {
+	var out []string
+	for i := start; i < len(s); i += step {
+		out = append(out, s[i])
+	}
+	return out
 }
 
 // rewritePackedRefs replaces the header and optionally drops "^" lines.
