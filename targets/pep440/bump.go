@@ -86,8 +86,11 @@ func Bump(v Version, part string) (Version, error) {
 // 1.2.0rc2.devN and 1.2.0.post1 gives 1.2.0.post2.devN. At distance 0 the
 // build is the tag itself and v is returned without its local part.
 //
-// A dev release tag with a distance is refused with ErrDevTag: no version
-// sorts after 1.2.0.dev3 and before 1.2.0.dev4 to count commits with.
+// A .dev0 tag starts the count: 2.6.0.dev0 gives 2.6.0.devN, as
+// setuptools-scm does for projects that tag the start of a release's
+// development. Any other dev release tag with a distance is refused with
+// ErrDevTag: no version sorts after 1.2.0.dev3 and before 1.2.0.dev4 to
+// count commits with.
 func NextDev(v Version, distance int) (Version, error) {
 	switch {
 	case len(v.Release) == 0:
@@ -96,8 +99,17 @@ func NextDev(v Version, distance int) (Version, error) {
 		return Version{}, fmt.Errorf("pep440: next dev version after %s: negative commit distance %d: %w", v, distance, ErrBump)
 	case distance == 0:
 		return v.Public(), nil
+	case v.Dev != nil && *v.Dev != 0:
+		pub := v.Public()
+		pub.Dev = new(int)
+		return Version{}, fmt.Errorf("pep440: next dev version after %s at %d commits: %w; tag %s instead (its commits count as .devN) or a release", v, distance, ErrDevTag, pub)
 	case v.Dev != nil:
-		return Version{}, fmt.Errorf("pep440: next dev version after %s at %d commits: %w; tag a release, pre-release or post-release instead", v, distance, ErrDevTag)
+		// A .dev0 tag marks where development of a release starts (a
+		// branch point): commits after it count up its dev number, as
+		// setuptools-scm has it.
+		out := v.Public()
+		out.Dev = &distance
+		return out, nil
 	}
 	out, reason := nextDev(v, distance, false)
 	if reason != "" {

@@ -180,7 +180,11 @@ func TestNextDev(t *testing.T) {
 		"local dropped":   {in: "1.2.0+ubuntu.1", distance: 2, want: "1.2.1.dev2"},
 		"distance zero":   {in: "1.2.0rc1+x", distance: 0, want: "1.2.0rc1"},
 		"dev tag at zero": {in: "1.2.0.dev3", distance: 0, want: "1.2.0.dev3"},
-		"large distance":  {in: "1.0", distance: math.MaxInt, want: "1.1.dev" + strconv.Itoa(math.MaxInt)},
+		// A .dev0 tag at a branch point counts on, as setuptools-scm does.
+		"dev0 tag":       {in: "v2.6.0.dev0", distance: 3, want: "2.6.0.dev3"},
+		"pre dev0 tag":   {in: "2.6.0rc1.dev0", distance: 4, want: "2.6.0rc1.dev4"},
+		"post dev0 tag":  {in: "2.6.0.post1.dev0", distance: 1, want: "2.6.0.post1.dev1"},
+		"large distance": {in: "1.0", distance: math.MaxInt, want: "1.1.dev" + strconv.Itoa(math.MaxInt)},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
@@ -209,7 +213,7 @@ func TestNextDevErrors(t *testing.T) {
 		is       error
 		msg      string
 	}{
-		"dev tag":           {in: "1.2.0.dev3", distance: 5, is: ErrDevTag, msg: "pep440: next dev version after 1.2.0.dev3 at 5 commits: a dev release tag cannot carry a commit distance"},
+		"dev tag":           {in: "1.2.0.dev3", distance: 5, is: ErrDevTag, msg: "pep440: next dev version after 1.2.0.dev3 at 5 commits: a dev release tag other than .dev0 cannot carry a commit distance; tag 1.2.0.dev0 instead"},
 		"negative distance": {in: "1.2.0", distance: -1, is: ErrBump, msg: "negative commit distance -1"},
 		"overflow":          {in: "1.2." + strconv.Itoa(math.MaxInt), distance: 1, is: ErrBump, msg: "too large"},
 	}

@@ -13,5 +13,11 @@
 // "1.0.po\u017ft1"), and then prints or orders them inconsistently. Parse
 // rejects them: no release should carry such a version.
 //
+// One limit: numbers are Go ints, so a component above 9223372036854775807
+// (as in "1.99999999999999999999999") is refused with an error naming it,
+// where packaging, with Python's unbounded integers, accepts it. No
+// published release needs such a number; a date-based or build-number
+// scheme stays far below it.
+//
 // The package does no I/O.
 package pep440

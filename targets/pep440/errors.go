@@ -9,10 +9,10 @@ import (
 // version with errors.Is without caring about the reason.
 var ErrInvalid = errors.New("not a valid PEP 440 version")
 
-// ErrDevTag is returned by NextDev when the tag is itself a dev release:
-// "1.2.0.dev3" plus five commits has no PEP 440 spelling that sorts after
-// the tag and before the release it leads to.
-var ErrDevTag = errors.New("a dev release tag cannot carry a commit distance")
+// ErrDevTag is returned by NextDev when the tag is a dev release other
+// than .dev0: "1.2.0.dev3" plus five commits has no PEP 440 spelling that
+// sorts after the tag and before the release it leads to.
+var ErrDevTag = errors.New("a dev release tag other than .dev0 cannot carry a commit distance")
 
 // ErrBump is wrapped by every BumpError: the requested bump is unknown or
 // would not move the version forward.

@@ -2,6 +2,7 @@ package pep440
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 )
@@ -238,7 +239,7 @@ func (p *parser) digits() string {
 func (p *parser) number(d string) (int, error) {
 	n, err := strconv.Atoi(d)
 	if err != nil {
-		return 0, p.fail("number too large: %s", d)
+		return 0, p.fail("number %s is larger than this package supports (%d)", d, math.MaxInt)
 	}
 	return n, nil
 }

@@ -138,11 +138,11 @@ func TestParseInvalid(t *testing.T) {
 		"two locals":             {in: "1.0+ab+cd", reason: "unexpected"},
 		"local with space":       {in: "1.0+a b", reason: "unexpected"},
 		"zero width space":       {in: "1.0\u200b", reason: "unexpected"},
-		"release too large":      {in: "1.99999999999999999999", reason: "number too large"},
-		"epoch too large":        {in: "99999999999999999999!1", reason: "number too large"},
-		"pre too large":          {in: "1rc99999999999999999999", reason: "number too large"},
-		"post too large":         {in: "1-99999999999999999999", reason: "number too large"},
-		"dev too large":          {in: "1.dev99999999999999999999", reason: "number too large"},
+		"release too large":      {in: "1.99999999999999999999999", reason: "number 99999999999999999999999 is larger than this package supports (9223372036854775807)"},
+		"epoch too large":        {in: "99999999999999999999!1", reason: "larger than this package supports"},
+		"pre too large":          {in: "1rc99999999999999999999", reason: "larger than this package supports"},
+		"post too large":         {in: "1.99999999999999999999999", reason: "number 99999999999999999999999 is larger than this package supports (9223372036854775807)"},
+		"dev too large":          {in: "1.dev99999999999999999999", reason: "larger than this package supports"},
 		// Deliberate: packaging accepts these through Unicode case folding
 		// (see the package doc); Parse refuses them.
 		"long s in post":  {in: "1.0.po\u017ft1", reason: "unexpected"},

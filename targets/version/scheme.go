@@ -1,6 +1,7 @@
 package version
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -172,7 +173,12 @@ func TagVersion(tag, pattern, format string) (pep440.Version, error) {
 	}
 	v, err := pep440.Parse(text)
 	if err != nil {
-		return pep440.Version{}, &TagError{Tag: tag, Reason: "not a PEP 440 version (expected e.g. v1.2.0, 1.2.0rc1 or v1.2.0-rc.1)", Err: err}
+		reason := "not a PEP 440 version"
+		var pe *pep440.ParseError
+		if errors.As(err, &pe) {
+			reason += ": " + pe.Reason
+		}
+		return pep440.Version{}, &TagError{Tag: tag, Reason: reason + " (expected e.g. v1.2.0, 1.2.0rc1 or v1.2.0-rc.1)", Err: err}
 	}
 	return v, nil
 }
