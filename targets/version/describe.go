@@ -21,6 +21,9 @@ type Description struct {
 	// name recorded inside the tag object), "" when no candidate tag is
 	// reachable.
 	Tag string
+	// TagCommit is the full hex name of the commit Tag points to (through
+	// annotated tags), "" without a tag.
+	TagCommit string
 	// Distance is git's depth: commits reachable from HEAD but not from
 	// Tag. When Tag is "" it is the number of commits reachable from HEAD,
 	// which is what setuptools-scm falls back to.
@@ -73,6 +76,12 @@ type Options struct {
 	// Search picks which git release's search to reproduce; the zero
 	// value is SearchClassic.
 	Search Search
+	// RequireTag fails as git describe does without --always when no
+	// candidate tag describes the commit: ErrNoNames when there is no
+	// candidate at all, a NoTagError when none is reachable. Without it a
+	// missing tag is not an error (Tag is "" and Distance counts every
+	// commit), which is what versioning needs.
+	RequireTag bool
 }
 
 // Search names a generation of git describe's candidate search. They give
@@ -153,6 +162,9 @@ func (r *repository) describe(ctx context.Context, opts Options) (Description, e
 	if err != nil {
 		return Description{}, err
 	}
+	if opts.RequireTag && names.count == 0 {
+		return Description{}, ErrNoNames
+	}
 	classic := opts.Search == SearchClassic
 	abbrevOf := target
 	if n := names.byPeeled[target]; n != nil {
@@ -163,6 +175,7 @@ func (r *repository) describe(ctx context.Context, opts Options) (Description, e
 		if d.Tag, err = r.display(n); err != nil {
 			return Description{}, err
 		}
+		d.TagCommit = n.peeled.String()
 		switch {
 		case n.tag != nil:
 			abbrevOf = n.tag.target
@@ -171,6 +184,9 @@ func (r *repository) describe(ctx context.Context, opts Options) (Description, e
 		}
 	} else if err := r.search(ctx, opts, store, names, start, &d); err != nil {
 		return Description{}, err
+	}
+	if opts.RequireTag && d.Tag == "" {
+		return Description{}, &NoTagError{Commit: d.Commit}
 	}
 	if d.Short, err = r.abbreviate(abbrevOf, classic); err != nil {
 		return Description{}, err
@@ -234,6 +250,7 @@ func (r *repository) search(ctx context.Context, opts Options, store *commitStor
 	if d.Tag, err = r.display(res.best.name); err != nil {
 		return err
 	}
+	d.TagCommit = res.best.name.peeled.String()
 	d.Distance = res.best.depth
 	return nil
 }

@@ -2,6 +2,7 @@ package version
 
 import (
 	"context"
+	"errors"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -282,5 +283,62 @@ func TestDescribeNoTagsCountsCommits(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestDescribeRequireTagFailsLikeGit: with RequireTag, Describe fails
+// where `git describe --tags` fails, for git's two reasons.
+func TestDescribeRequireTagFailsLikeGit(t *testing.T) {
+	testenv.Require(t, "git")
+	dir := t.TempDir()
+	testenv.Git(t, dir, "init", "-q", "-b", "main")
+	for i := range 3 {
+		testenv.Git(t, dir, "-c", "user.name=T", "-c", "user.email=t@example.com", "commit", "-q", "--allow-empty", "-m", "c"+strconv.Itoa(i))
+	}
+	head := testenv.Git(t, dir, "rev-parse", "HEAD")
+	gitFails := func(match []string, want string) {
+		t.Helper()
+		args := []string{"describe", "--tags", "--long"}
+		for _, m := range match {
+			args = append(args, "--match", m)
+		}
+		out, err := exec.Command("git", append([]string{"-C", dir}, args...)...).CombinedOutput()
+		if err == nil || !strings.Contains(string(out), want) {
+			t.Fatalf("git %v: %v %s, want a failure saying %q", args, err, out, want)
+		}
+	}
+	check := func(match []string, is error) {
+		t.Helper()
+		d, err := Describe(context.Background(), Options{Dir: dir, Match: match, RequireTag: true})
+		if !errors.Is(err, is) {
+			t.Fatalf("Describe(match %q) = %q, %v; want %v", match, d, err, is)
+		}
+		// Without RequireTag the same repository describes as a count.
+		if d, err := Describe(context.Background(), Options{Dir: dir, Match: match}); err != nil || d.Tag != "" || d.Distance != 3 {
+			t.Fatalf("Describe without RequireTag = %+v, %v", d, err)
+		}
+	}
+	gitFails(nil, "No names found, cannot describe anything.")
+	check(nil, ErrNoNames)
+
+	// A tag on a branch HEAD does not reach, and one filtered out.
+	testenv.Git(t, dir, "checkout", "-q", "-b", "side", "HEAD~1")
+	testenv.Git(t, dir, "-c", "user.name=T", "-c", "user.email=t@example.com", "commit", "-q", "--allow-empty", "-m", "side")
+	testenv.Git(t, dir, "tag", "v1.0.0")
+	testenv.Git(t, dir, "checkout", "-q", "main")
+	gitFails(nil, "No tags can describe '"+head+"'.")
+	check(nil, ErrNoTag)
+	var nt *NoTagError
+	if _, err := Describe(context.Background(), Options{Dir: dir, RequireTag: true}); !errors.As(err, &nt) || nt.Commit != head {
+		t.Fatalf("error %v does not name commit %s", err, head)
+	}
+	gitFails([]string{"x*"}, "No names found, cannot describe anything.")
+	check([]string{"x*"}, ErrNoNames)
+
+	// Reachable: both succeed, and agree.
+	testenv.Git(t, dir, "tag", "nightly", "HEAD~2")
+	compareWithGit(t, dir, nil, []string{head})
+	if _, err := Describe(context.Background(), Options{Dir: dir, RequireTag: true}); err != nil {
+		t.Fatal(err)
 	}
 }

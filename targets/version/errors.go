@@ -24,7 +24,26 @@ var (
 	ErrNoWorktree = errors.New("version: repository has no working tree")
 	// ErrBadRev means Options.Rev does not name a commit.
 	ErrBadRev = errors.New("version: revision does not name a commit")
+	// ErrNoNames is git's "No names found, cannot describe anything.":
+	// Options.RequireTag was set and no tag is a candidate at all.
+	ErrNoNames = errors.New("version: no names found, cannot describe anything")
+	// ErrNoTag is wrapped by NoTagError.
+	ErrNoTag = errors.New("version: no tag can describe the commit")
 )
+
+// NoTagError is git's "No tags can describe '<commit>'.": Options.RequireTag
+// was set, there are candidate tags, and none is reachable from the commit.
+type NoTagError struct {
+	Commit string // full hex name of the described commit
+}
+
+// Error says what git says, with git's advice.
+func (e *NoTagError) Error() string {
+	return fmt.Sprintf("version: no tags can describe '%s'; try -always, or create some tags", e.Commit)
+}
+
+// Unwrap makes errors.Is(err, ErrNoTag) true.
+func (e *NoTagError) Unwrap() error { return ErrNoTag }
 
 // ShallowError is returned when the search for the nearest tag would have
 // to look past the boundary of a shallow clone. Its text names the command
