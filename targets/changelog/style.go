@@ -6,8 +6,12 @@ import (
 )
 
 // versionToken is the version a heading starts with: "1.2.0",
-// "[1.2.0] - ...", "v1.2.0 (...)".
-var versionToken = lazyRegexp(`^\[?v?(\d[^\s\])]*)`)
+// "[1.2.0] - ...", "v1.2.0 (...)", "Version 1.2.0".
+var versionToken = lazyRegexp(`^(?:(?i:version)[ \t]+)?\[?v?(\d[^\s\])]*)`)
+
+// versionPrefix is a heading's version with its brackets, as
+// dateSamples removes it.
+var versionPrefix = lazyRegexp(`^(?:(?i:version)[ \t]+)?\[?v?\d[^\s\])]*\]?`)
 
 // releasedVersion returns the version a heading is about, without a "v".
 func releasedVersion(title string) string {
@@ -18,20 +22,22 @@ func releasedVersion(title string) string {
 }
 
 // datedTitle takes a released heading apart: brackets, "v", the version, the
-// separator before the date, and a closing parenthesis.
-var datedTitle = lazyRegexp(`^(\[?)(v?)\d[^\s\])]*(\]?)([ \t]*(?:[-–—/,:]|\()?[ \t]*)\d{4}-\d{2}-\d{2}(\)?)$`)
+// separator before the date, the date, and a closing parenthesis.
+var datedTitle = lazyRegexp(`^(\[?)(v?)\d[^\s\])]*(\]?)([ \t]*(?:[-–—/,:]|\()?[ \t]*)(.+?)(\)?)$`)
 
 // plainReleaseTitle copies the shape of the previous release's heading
-// ("v1.2.0 - 2024-01-01", "[1.2.0] (2024-01-01)"...), or writes
+// ("v1.2.0 - 2024-01-01", "[1.2.0] (December 19, 2024)"...), or writes
 // "1.3.0 (2026-11-20)" when there is none to copy.
 func plainReleaseTitle(prev *heading, version, day string) string {
 	if prev != nil {
 		if m := datedTitle().FindStringSubmatch(prev.title); m != nil {
-			v := version
-			if m[2] == "v" && !strings.HasPrefix(version, "v") {
-				v = "v" + version
+			if d, ok := findDate(m[5]); ok && d.start == 0 && d.end == len(m[5]) {
+				v := version
+				if m[2] == "v" && !strings.HasPrefix(version, "v") {
+					v = "v" + version
+				}
+				return m[1] + v + m[3] + m[4] + day + m[6]
 			}
-			return m[1] + v + m[3] + m[4] + day + m[5]
 		}
 	}
 	return version + " (" + day + ")"
