@@ -25,6 +25,8 @@ type project struct {
 	log    *slog.Logger
 	getenv func(string) string
 	now    func() time.Time
+	// tags is what the last describe saw of the repository's tags.
+	tags tagSurvey
 }
 
 // load reads the project in the working directory and restores version
@@ -104,21 +106,6 @@ func (p *project) checkVersionFiles() error {
 	return nil
 }
 
-// describe runs the in-process git describe with the project's tag rules.
-func (p *project) describe(ctx context.Context, dirty bool) (version.Description, error) {
-	opts := version.Options{
-		Dir:   p.cfg.Dir,
-		Dirty: dirty,
-		Candidate: func(tag string) bool {
-			return version.LooksLikeVersion(tag, p.cfg.TagPattern)
-		},
-	}
-	if p.cfg.TagPattern != "" {
-		opts.Match = []string{p.cfg.TagPattern}
-	}
-	return version.Describe(ctx, opts)
-}
-
 // buildVersion is what `mage version -format=json` prints, and what the
 // build targets stamp and name their artifacts with.
 type buildVersion struct {
@@ -180,6 +167,7 @@ func (p *project) versionInfo(ctx context.Context) (buildVersion, error) {
 	if err != nil {
 		return buildVersion{}, err
 	}
+	p.warnAboutTags(d, v)
 	c := ci.Detect(p.getenv)
 	branch := d.Branch
 	if branch == "" {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/pyrelease/pyrelease/targets/internal/run"
 	"github.com/pyrelease/pyrelease/targets/pyfile"
+	"github.com/pyrelease/pyrelease/targets/version"
 )
 
 // Version prints the version builds of this commit are stamped with.
@@ -97,15 +98,36 @@ func Restore(ctx context.Context) error {
 // Describe prints what `git describe --tags --long` prints, computed
 // in-process: no git binary needed.
 //
-// Tags are chosen as for the version: every tag that reads as a version, or
-// those matching tag-pattern. -dirty appends "-dirty" when tracked files are
-// modified, as git's --dirty does.
-func Describe(ctx context.Context, dirty *bool) error {
+// Like git, it considers every tag and fails when none describes HEAD.
+// -always prints the abbreviated commit instead of failing; -match=GLOB
+// considers only tags matching the glob (git's --match); -versions
+// considers only the tags versions are computed from (tag-pattern, and
+// tags that read as versions); -dirty appends "-dirty" when tracked files
+// are modified, as git's --dirty does.
+func Describe(ctx context.Context, dirty, always *bool, match *string, versions *bool) error {
 	p, err := load(ctx)
 	if err != nil {
 		return err
 	}
-	d, err := p.describe(ctx, deref(dirty, false))
+	if deref(versions, false) {
+		if m := deref(match, ""); m != "" {
+			return fmt.Errorf("describe: -match=%s and -versions both choose the tags; give one (-versions uses tag-pattern of %s)", m, p.cfg.File)
+		}
+		d, err := p.describe(ctx, deref(dirty, false))
+		if err != nil {
+			return err
+		}
+		if d.Tag == "" && !deref(always, false) {
+			return fmt.Errorf("describe: no version tag describes %s; try -always, or create a tag such as v0.1.0", d.Commit)
+		}
+		fmt.Println(d.String())
+		return nil
+	}
+	opts := version.Options{Dir: p.cfg.Dir, Dirty: deref(dirty, false), RequireTag: !deref(always, false)}
+	if m := deref(match, ""); m != "" {
+		opts.Match = []string{m}
+	}
+	d, err := version.Describe(ctx, opts)
 	if err != nil {
 		return err
 	}
