@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -18,36 +19,140 @@ import (
 	"github.com/pyrelease/pyrelease/targets/version"
 )
 
-// bumpPlan is everything a bump will do, decided before anything changes.
+// bumpPlan is everything a bump will do, decided and checked before
+// anything changes.
 type bumpPlan struct {
 	from, to   string // versions as written to files (PEP 440)
 	tagText    string // the version as it appears in the tag (SemVer keeps its spelling)
 	tag        string
 	files      []pyfile.File
 	changelog  string // "" when there is none
+	heading    string // the changelog heading the release gets, "" when none
 	devAfter   string // the .dev0 version written after tagging, "" when not asked
 	pushRemote string // "" when not pushing
+	pushURL    string // the remote's URL, password hidden
+	release    *vcs.Release
 }
 
 func (p *project) bump(ctx context.Context, part string, devAfter, dryRun bool) error {
 	if !slices.Contains(pep440.Parts, part) {
 		return fmt.Errorf("bump: unknown part %q (expected one of %s)", part, strings.Join(pep440.Parts, ", "))
 	}
+	if done, err := p.recoverBump(ctx, dryRun); err != nil || done {
+		return err
+	}
 	plan, err := p.planBump(ctx, part, devAfter)
 	if err != nil {
 		return err
 	}
-	p.log.Info("bump plan", "from", plan.from, "to", plan.to, "tag", plan.tag,
-		"files", len(plan.files), "changelog", firstNonEmpty(plan.changelog, "none"),
-		"dev_after", firstNonEmpty(plan.devAfter, "no"), "push", firstNonEmpty(plan.pushRemote, "no"))
+	p.logPlan(plan, dryRun)
 	if dryRun {
 		fmt.Println(plan.to)
 		return nil
 	}
-	if err := p.applyBump(ctx, plan); err != nil {
-		return err
+	if err := plan.release.Apply(ctx); err != nil {
+		return fmt.Errorf("bump: %s: %w", plan.tag, err)
+	}
+	p.log.Info("tagged", "tag", plan.tag, "version", plan.to)
+	if plan.devAfter != "" {
+		p.log.Info("back to development", "version", plan.devAfter)
 	}
 	fmt.Println(plan.to)
+	return p.pushBump(ctx, plan)
+}
+
+// recoverBump finishes or undoes a bump that was killed, from its journal,
+// and says which. A finished one is the bump this run was asked for (a
+// rerun after a crash), so done is true then and nothing more is bumped.
+// A dry run only says what the real run would do.
+func (p *project) recoverBump(ctx context.Context, dryRun bool) (done bool, err error) {
+	if dryRun {
+		rec, err := vcs.PendingRelease(p.cfg.Dir)
+		if err != nil || rec.Action == "" {
+			return false, err
+		}
+		what := map[string]string{"finished": "finish", "undone": "undo"}[rec.Action]
+		p.log.Warn(fmt.Sprintf("an interrupted bump to %s is pending: the real run would %s it first, and plan again after an undo", rec.Tag, what))
+		return true, nil
+	}
+	rec, err := vcs.RecoverRelease(ctx, p.cfg.Dir)
+	for _, l := range rec.Locks {
+		p.log.Warn("removed a lock file the interrupted bump left", "file", l)
+	}
+	if err != nil {
+		return false, fmt.Errorf("bump: recovering an interrupted bump: %w", err)
+	}
+	switch rec.Action {
+	case "finished":
+		p.log.Warn("finished an interrupted bump: its commit was made, so it is complete now, tag included; not bumping again", "tag", rec.Tag)
+		if v, err := version.TagVersion(rec.Tag, p.cfg.TagPattern, p.cfg.VersionFormat); err == nil {
+			fmt.Println(v.String())
+		}
+		return true, nil
+	case "undone":
+		p.log.Warn("undid an interrupted bump: it was killed before its commit, so its files have their original bytes back; bumping again", "tag", rec.Tag)
+	}
+	return false, nil
+}
+
+// logPlan says what the bump writes, deletes, commits, tags and pushes.
+func (p *project) logPlan(plan bumpPlan, dryRun bool) {
+	verb := func(s string) string {
+		if dryRun {
+			return "would " + s
+		}
+		return s
+	}
+	p.log.Info("bump plan", "from", plan.from, "to", plan.to, "tag", plan.tag,
+		"dev_after", firstNonEmpty(plan.devAfter, "no"), "push", firstNonEmpty(plan.pushRemote, "no"))
+	writes, removes := plan.release.Paths()
+	for _, f := range writes {
+		p.log.Info(verb("write"), "file", f)
+	}
+	for _, f := range removes {
+		p.log.Info(verb("delete"), "file", f)
+	}
+	if plan.heading != "" {
+		p.log.Info(verb("add the changelog heading"), "file", p.rel(plan.changelog), "heading", plan.heading)
+	}
+	if plan.release.Commit != plan.release.Parent {
+		p.log.Info(verb("commit"), "message", "Release "+plan.tagText, "author", plan.release.Author.Name+" <"+plan.release.Author.Email+">")
+	}
+	p.log.Info(verb("tag"), "tag", plan.tag)
+	if plan.devAfter != "" {
+		p.log.Info(verb("commit"), "message", "Back to development: "+plan.devAfter)
+	}
+	if plan.pushRemote != "" {
+		p.log.Info(verb("push"), "remote", plan.pushRemote, "url", plan.pushURL, "refs", strings.Join(pushRefs(plan), " "))
+	}
+}
+
+func (p *project) rel(path string) string {
+	if rel, err := filepath.Rel(p.cfg.Dir, path); err == nil && filepath.IsLocal(rel) {
+		return filepath.ToSlash(rel)
+	}
+	return path
+}
+
+// pushRefs are the branch (unless HEAD is detached) and the tag.
+func pushRefs(plan bumpPlan) []string {
+	refs := []string{"refs/tags/" + plan.tag}
+	if b := plan.release.Branch.String(); strings.HasPrefix(b, "refs/heads/") {
+		refs = append([]string{b}, refs...)
+	}
+	return refs
+}
+
+func (p *project) pushBump(ctx context.Context, plan bumpPlan) error {
+	if plan.pushRemote == "" {
+		p.log.Info("not pushing (push = false)", "push_with", "git push --follow-tags")
+		return nil
+	}
+	err := vcs.Push(ctx, vcs.PushOptions{Dir: p.cfg.Dir, Remote: plan.pushRemote, Refs: pushRefs(plan),
+		Token: firstNonEmpty(p.getenv("PYRELEASE_GIT_TOKEN"), p.getenv("GITHUB_TOKEN"))})
+	if err != nil {
+		return fmt.Errorf("bump: %s is committed and tagged here, and pushing it failed (push later with git push --follow-tags %s): %w", plan.tag, plan.pushRemote, err)
+	}
 	return nil
 }
 
@@ -94,14 +199,14 @@ func (p *project) planBump(ctx context.Context, part string, devAfter bool) (bum
 	if tagVer != nil && next.Compare(*tagVer) <= 0 {
 		return bumpPlan{}, fmt.Errorf("bump: %s would go backwards: the nearest tag %s is %s already", next, d.Tag, tagVer)
 	}
+	if fileVer != nil && next.Compare(*fileVer) < 0 {
+		return bumpPlan{}, p.lowerError(d.Tag, part, current, next, *fileVer, plan.files[0].Path)
+	}
 	plan.tag = version.TagName(p.cfg.TagFormat, d.Tag, p.cfg.TagPattern, plan.tagText)
 	if exists, err := vcs.TagExists(p.cfg.Dir, plan.tag); err != nil {
 		return bumpPlan{}, err
 	} else if exists {
 		return bumpPlan{}, fmt.Errorf("bump: tag %s exists already; bump to a version that has not been released", plan.tag)
-	}
-	if plan.changelog, err = p.changelogPath(); err != nil {
-		return bumpPlan{}, err
 	}
 	if devAfter {
 		dev, err := pep440.Bump(next, "dev")
@@ -112,8 +217,131 @@ func (p *project) planBump(ctx context.Context, part string, devAfter bool) (bum
 	}
 	if p.cfg.Push {
 		plan.pushRemote = firstNonEmpty(p.cfg.Remote, "origin")
+		if plan.pushURL, err = vcs.RemoteURL(p.cfg.Dir, plan.pushRemote); err != nil {
+			return bumpPlan{}, fmt.Errorf("bump: push = true: %w", err)
+		}
+	}
+	files, err := p.bumpFiles(ctx, &plan)
+	if err != nil {
+		return bumpPlan{}, err
+	}
+	opts := vcs.ReleaseOptions{Dir: p.cfg.Dir, Files: files, Message: "Release " + plan.tagText, Tag: plan.tag,
+		Now: p.now(), Getenv: p.getenv}
+	if plan.devAfter != "" {
+		opts.DevMessage = "Back to development: " + plan.devAfter
+	}
+	if plan.release, err = vcs.PrepareRelease(ctx, opts); err != nil {
+		return bumpPlan{}, fmt.Errorf("bump: %s: %w", plan.tag, err)
 	}
 	return plan, nil
+}
+
+// lowerError refuses a bump that would write a lower version than the
+// version file holds: the tag it starts from is behind the file, as when
+// release tags live on release branches and the main branch's file says
+// what comes next.
+func (p *project) lowerError(tag, part string, current, next, fileVer pep440.Version, path string) error {
+	from := "no tag"
+	if tag != "" {
+		from = fmt.Sprintf("the nearest tag reachable from HEAD, %s", tag)
+	}
+	hint := fmt.Sprintf("set version-scheme = \"file\" in %s to bump from the file", p.cfg.File)
+	for _, try := range []string{"patch", "minor", "major"} {
+		if v, err := pep440.Bump(current, try); err == nil && v.Compare(fileVer) >= 0 {
+			hint = fmt.Sprintf("bump %s (to %s) instead, or %s", try, v, hint)
+			break
+		}
+	}
+	return fmt.Errorf("bump: %s holds %s, and bump %s from %s (%s) would write %s, a lower version: %s",
+		p.rel(path), fileVer, part, from, current, next, hint)
+}
+
+// bumpFiles computes the new bytes of every file the release writes (the
+// version files, the changelog) and the files it deletes, writing nothing.
+func (p *project) bumpFiles(ctx context.Context, plan *bumpPlan) ([]vcs.ReleaseFile, error) {
+	var files []vcs.ReleaseFile
+	seen := map[string]string{}
+	claim := func(path, what string) (string, error) {
+		real, err := filepath.EvalSymlinks(path)
+		if err != nil {
+			return "", fmt.Errorf("bump: %s: %w", what, err)
+		}
+		if real, err = filepath.Abs(real); err != nil {
+			return "", fmt.Errorf("bump: %w", err)
+		}
+		if prev, dup := seen[real]; dup {
+			return "", fmt.Errorf("bump: %s is both %s and %s; each file may have one role", p.rel(real), prev, what)
+		}
+		seen[real] = what
+		return real, nil
+	}
+	for _, f := range plan.files {
+		real, err := claim(f.Path, "a version file")
+		if err != nil {
+			return nil, err
+		}
+		content, err := os.ReadFile(real)
+		if err != nil {
+			return nil, fmt.Errorf("bump: %w", err)
+		}
+		rf := vcs.ReleaseFile{Path: real}
+		if rf.Release, err = pyfile.Rewrite(f.Path, f.Pattern, content, plan.to); err != nil {
+			return nil, err
+		}
+		if plan.devAfter != "" {
+			if rf.Dev, err = pyfile.Rewrite(f.Path, f.Pattern, rf.Release, plan.devAfter); err != nil {
+				return nil, err
+			}
+		}
+		files = append(files, rf)
+	}
+	var err error
+	if plan.changelog, err = p.changelogPath(); err != nil || plan.changelog == "" {
+		return files, err
+	}
+	edit, err := changelog.Prepare(ctx, changelog.Options{Path: plan.changelog, ProjectDir: p.cfg.Dir, Version: plan.tagText, Date: p.now()})
+	if err != nil {
+		return nil, err
+	}
+	paths := slices.Sorted(maps.Keys(edit.Writes))
+	for _, path := range paths {
+		real, err := claim(path, "written by the changelog")
+		if err != nil {
+			return nil, err
+		}
+		if plan.heading == "" {
+			old, _ := os.ReadFile(real)
+			plan.heading = newHeading(old, edit.Writes[path], plan.tagText)
+		}
+		files = append(files, vcs.ReleaseFile{Path: real, Release: edit.Writes[path]})
+	}
+	for _, path := range slices.Sorted(slices.Values(edit.Removes)) {
+		if _, err := os.Lstat(path); err != nil {
+			return nil, fmt.Errorf("bump: the changelog folds in %s: %w", path, err)
+		}
+		real, err := claim(path, "a news fragment")
+		if err != nil {
+			return nil, err
+		}
+		files = append(files, vcs.ReleaseFile{Path: real, Remove: true})
+	}
+	return files, nil
+}
+
+// newHeading finds the line naming version that the changelog edit adds,
+// to show it in the plan.
+func newHeading(old, updated []byte, version string) string {
+	had := map[string]bool{}
+	for line := range strings.Lines(string(old)) {
+		had[strings.TrimRight(line, "\r\n")] = true
+	}
+	for line := range strings.Lines(string(updated)) {
+		line = strings.TrimRight(line, "\r\n")
+		if !had[line] && strings.Contains(line, strings.TrimPrefix(version, "v")) {
+			return strings.TrimSpace(line)
+		}
+	}
+	return ""
 }
 
 // currentVersion is where a bump starts: the version file in the file
@@ -177,64 +405,6 @@ func (p *project) changelogPath() (string, error) {
 	}
 }
 
-func (p *project) applyBump(ctx context.Context, plan bumpPlan) error {
-	paths := make([]string, 0, len(plan.files)+1)
-	for _, f := range plan.files {
-		paths = append(paths, f.Path)
-	}
-	if plan.changelog != "" {
-		paths = append(paths, plan.changelog)
-	}
-	// Keep the originals so a failure before the commit loses nothing.
-	saved, err := snapshotFiles(paths)
-	if err != nil {
-		return err
-	}
-	err = func() error {
-		if err := pyfile.WriteAll(ctx, plan.files, plan.to); err != nil {
-			return err
-		}
-		if plan.changelog != "" {
-			if err := changelog.ReleaseFile(ctx, plan.changelog, plan.tagText, p.now()); err != nil {
-				return err
-			}
-		}
-		_, err := vcs.CommitAndTag(ctx, vcs.CommitOptions{
-			Dir: p.cfg.Dir, Files: paths, Message: "Release " + plan.tagText, Tag: plan.tag, Getenv: p.getenv,
-		})
-		return err
-	}()
-	if err != nil {
-		return errors.Join(err, saved.restore())
-	}
-	p.log.Info("tagged", "tag", plan.tag, "version", plan.to)
-	refs := []string{"refs/tags/" + plan.tag}
-	if plan.devAfter != "" {
-		if err := pyfile.WriteAll(ctx, plan.files, plan.devAfter); err != nil {
-			return err
-		}
-		if _, err := vcs.CommitAndTag(ctx, vcs.CommitOptions{
-			Dir: p.cfg.Dir, Files: paths[:len(plan.files)], Message: "Back to development: " + plan.devAfter, Getenv: p.getenv,
-		}); err != nil {
-			return err
-		}
-		p.log.Info("back to development", "version", plan.devAfter)
-	}
-	if plan.pushRemote == "" {
-		p.log.Info("not pushing (push = false)", "push_with", "git push --follow-tags")
-		return nil
-	}
-	head, err := vcs.HeadRef(p.cfg.Dir)
-	if err != nil {
-		return err
-	}
-	if head != "" {
-		refs = append([]string{head}, refs...)
-	}
-	return vcs.Push(ctx, vcs.PushOptions{Dir: p.cfg.Dir, Remote: plan.pushRemote, Refs: refs,
-		Token: firstNonEmpty(p.getenv("PYRELEASE_GIT_TOKEN"), p.getenv("GITHUB_TOKEN"))})
-}
-
 // nextSemver bumps a SemVer version as Masterminds/semver does, with alpha,
 // beta and rc as numbered pre-releases (1.3.0-rc.1).
 func nextSemver(tagText string, current pep440.Version, part string) (semver.Version, error) {
@@ -286,38 +456,4 @@ func at(s []int, i int) int {
 		return s[i]
 	}
 	return 0
-}
-
-// savedFiles holds files' bytes and modes to put back after a failure.
-type savedFiles map[string]savedFile
-
-type savedFile struct {
-	data []byte
-	mode os.FileMode
-}
-
-func snapshotFiles(paths []string) (savedFiles, error) {
-	s := savedFiles{}
-	for _, path := range paths {
-		fi, err := os.Stat(path)
-		if err != nil {
-			return nil, fmt.Errorf("bump: %w", err)
-		}
-		data, err := os.ReadFile(path)
-		if err != nil {
-			return nil, fmt.Errorf("bump: %w", err)
-		}
-		s[path] = savedFile{data: data, mode: fi.Mode().Perm()}
-	}
-	return s, nil
-}
-
-func (s savedFiles) restore() error {
-	var errs []error
-	for path, f := range s {
-		if err := os.WriteFile(path, f.data, f.mode); err != nil {
-			errs = append(errs, fmt.Errorf("bump: restoring %s: %w", path, err))
-		}
-	}
-	return errors.Join(errs...)
 }

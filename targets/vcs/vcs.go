@@ -1,15 +1,18 @@
-// Package vcs records releases in git with go-git: it stages files, makes
-// the release commit and its annotated tag, and pushes them; and it counts
-// contributors as git shortlog does (Shortlog). Describe is package
-// version's, which reads git's files directly for speed.
+// Package vcs records releases in git: the release commit, its annotated
+// tag and a back-to-development commit, written as one transaction that a
+// killed process leaves finishable or undoable (PrepareRelease, Apply,
+// RecoverRelease); it pushes them with go-git, and counts contributors as
+// git shortlog does (Shortlog). Describe is package version's, which reads
+// git's files directly for speed.
 package vcs
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
-	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -29,78 +32,9 @@ var (
 	ErrIdentity = errors.New("vcs: no git identity")
 	// ErrNotRepo is returned when the directory is not in a git worktree.
 	ErrNotRepo = errors.New("vcs: not a git repository")
+	// ErrNoRemote is returned when the remote to push to is not configured.
+	ErrNoRemote = errors.New("vcs: no such remote")
 )
-
-// CommitOptions describes a release commit and its annotated tag.
-type CommitOptions struct {
-	Dir     string   // a directory inside the worktree
-	Files   []string // paths (absolute or relative to Dir) to stage
-	Message string   // commit message
-	Tag     string   // annotated tag to create on the commit; "" for none
-	TagMsg  string   // tag message; defaults to Message
-	// Now dates the commit and tag; zero means time.Now.
-	Now time.Time
-	// Getenv reads GIT_AUTHOR_* / GIT_COMMITTER_*; nil means os.Getenv.
-	Getenv func(string) string
-}
-
-// CommitAndTag stages Files, commits them and tags the commit, all with
-// go-git. With no Files it only tags HEAD. It returns the tagged commit.
-func CommitAndTag(ctx context.Context, o CommitOptions) (string, error) {
-	repo, root, err := openRepo(o.Dir)
-	if err != nil {
-		return "", err
-	}
-	if o.Tag != "" {
-		if _, err := repo.Reference(plumbing.NewTagReferenceName(o.Tag), false); err == nil {
-			return "", fmt.Errorf("%w: %s", ErrTagExists, o.Tag)
-		}
-	}
-	wt, err := repo.Worktree()
-	if err != nil {
-		return "", fmt.Errorf("vcs: %s: %w", root, err)
-	}
-	for _, f := range o.Files {
-		if err := ctx.Err(); err != nil {
-			return "", err
-		}
-		rel, err := relTo(root, o.Dir, f)
-		if err != nil {
-			return "", err
-		}
-		if err := wt.AddWithOptions(&git.AddOptions{Path: rel, SkipStatus: true}); err != nil {
-			return "", fmt.Errorf("vcs: staging %s: %w", rel, err)
-		}
-	}
-	author, committer, err := signatures(repo, o.Getenv, o.Now)
-	if err != nil {
-		return "", err
-	}
-	var hash plumbing.Hash
-	if len(o.Files) == 0 {
-		// Nothing to record (no version files, no changelog): tag HEAD.
-		head, err := repo.Head()
-		if err != nil {
-			return "", fmt.Errorf("vcs: reading HEAD in %s: %w", root, err)
-		}
-		hash = head.Hash()
-	} else if hash, err = wt.Commit(o.Message, &git.CommitOptions{Author: author, Committer: committer}); err != nil {
-		return "", fmt.Errorf("vcs: commit in %s: %w", root, err)
-	}
-	if o.Tag != "" {
-		msg := o.TagMsg
-		if msg == "" {
-			msg = o.Message
-		}
-		if !strings.HasSuffix(msg, "\n") {
-			msg += "\n"
-		}
-		if _, err := repo.CreateTag(o.Tag, hash, &git.CreateTagOptions{Tagger: committer, Message: msg}); err != nil {
-			return "", fmt.Errorf("vcs: tag %s: %w", o.Tag, err)
-		}
-	}
-	return hash.String(), nil
-}
 
 // TagExists reports whether refs/tags/name exists.
 func TagExists(dir, name string) (bool, error) {
@@ -152,6 +86,66 @@ func Push(ctx context.Context, o PushOptions) error {
 	return nil
 }
 
+// RemoteURL returns the first URL of the remote name as configured in the
+// repository, with any password in it replaced by "***". It fails when the
+// remote is not configured or has no URL, so a release that is to be pushed
+// stops before it writes anything.
+func RemoteURL(dir, name string) (string, error) {
+	repo, root, err := openRepo(dir)
+	if err != nil {
+		return "", err
+	}
+	cfg, err := repo.Config()
+	if err != nil {
+		return "", fmt.Errorf("vcs: reading the git config of %s: %w", root, err)
+	}
+	rc, ok := cfg.Remotes[name]
+	if !ok {
+		names := make([]string, 0, len(cfg.Remotes))
+		for n := range cfg.Remotes {
+			names = append(names, n)
+		}
+		slices.Sort(names)
+		have := "none is configured"
+		if len(names) > 0 {
+			have = "configured: " + strings.Join(names, ", ")
+		}
+		return "", fmt.Errorf("vcs: no remote %q in %s (%s): git remote add %s URL, or set remote in [tool.pyrelease]: %w", name, root, have, name, ErrNoRemote)
+	}
+	if len(rc.URLs) == 0 || rc.URLs[0] == "" {
+		return "", fmt.Errorf("vcs: remote %q in %s has no URL: git remote set-url %s URL: %w", name, root, name, ErrNoRemote)
+	}
+	return redactURL(rc.URLs[0]), nil
+}
+
+// redactURL hides a password in a URL's user information.
+func redactURL(s string) string {
+	u, err := url.Parse(s)
+	if err != nil || u.User == nil {
+		return s
+	}
+	if _, has := u.User.Password(); has {
+		u.User = url.UserPassword(u.User.Username(), "***")
+	}
+	return u.String()
+}
+
+// Identity returns the author and committer a release commit gets, as git
+// resolves them: GIT_AUTHOR_* and GIT_COMMITTER_* first, then user.name
+// and user.email from the repository's, global and system config. It fails
+// with ErrIdentity naming what to set.
+func Identity(dir string, getenv func(string) string) (author, committer string, err error) {
+	repo, _, err := openRepo(dir)
+	if err != nil {
+		return "", "", err
+	}
+	a, c, err := signatures(repo, getenv, time.Time{})
+	if err != nil {
+		return "", "", err
+	}
+	return a.Name + " <" + a.Email + ">", c.Name + " <" + c.Email + ">", nil
+}
+
 // HeadRef returns the full name of the branch HEAD points at ("" when detached).
 func HeadRef(dir string) (string, error) {
 	repo, _, err := openRepo(dir)
@@ -178,31 +172,6 @@ func openRepo(dir string) (*git.Repository, string, error) {
 		return nil, "", fmt.Errorf("vcs: %s: %w", dir, err)
 	}
 	return repo, wt.Filesystem.Root(), nil
-}
-
-// relTo turns f (absolute, or relative to dir) into a slash path relative
-// to the worktree root.
-func relTo(root, dir, f string) (string, error) {
-	if !filepath.IsAbs(f) {
-		abs, err := filepath.Abs(filepath.Join(dir, f))
-		if err != nil {
-			return "", err
-		}
-		f = abs
-	}
-	realRoot, err := filepath.EvalSymlinks(root)
-	if err != nil {
-		return "", err
-	}
-	realF, err := filepath.EvalSymlinks(f)
-	if err != nil {
-		return "", fmt.Errorf("vcs: staging %s: %w", f, err)
-	}
-	rel, err := filepath.Rel(realRoot, realF)
-	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
-		return "", fmt.Errorf("vcs: %s is outside the worktree %s", f, root)
-	}
-	return filepath.ToSlash(rel), nil
 }
 
 // signatures follows git: GIT_AUTHOR_* and GIT_COMMITTER_* first, then

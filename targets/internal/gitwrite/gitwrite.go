@@ -1,0 +1,170 @@
+// Package gitwrite changes a git repository the way git itself does, so
+// that a process killed at any instant leaves a repository git accepts.
+//
+// Objects are written whole (go-git writes a temporary file and renames
+// it), so a crash leaves at most unreachable objects, which git fsck
+// accepts and git gc removes. Refs and the index are replaced through a
+// lock file created with O_EXCL, synced and renamed over the old file, as
+// git does: a reader sees the old value or the new one, never an empty
+// file, and a git command running at the same time is kept out by the
+// lock. go-git's own ref writes truncate the ref file before writing it,
+// which a kill between the two turns into a broken branch.
+package gitwrite
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	git "github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/plumbing"
+)
+
+// Repo is an opened repository with the paths git keeps its files in.
+type Repo struct {
+	// Root is the top of the working tree.
+	Root string
+	// GitDir holds this working tree's HEAD and index.
+	GitDir string
+	// CommonDir holds the objects and the refs shared by all working
+	// trees; it is GitDir except in a linked worktree.
+	CommonDir string
+
+	repo *git.Repository
+}
+
+// Open opens the repository whose working tree holds dir.
+func Open(dir string) (*Repo, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, fmt.Errorf("gitwrite: %w", err)
+	}
+	if real, err := filepath.EvalSymlinks(abs); err == nil {
+		abs = real
+	}
+	root, gitDir, err := findGitDir(abs)
+	if err != nil {
+		return nil, err
+	}
+	repo, err := git.PlainOpenWithOptions(root, &git.PlainOpenOptions{EnableDotGitCommonDir: true})
+	if err != nil {
+		return nil, fmt.Errorf("gitwrite: opening %s: %w", root, err)
+	}
+	return &Repo{Root: root, GitDir: gitDir, CommonDir: commonDir(gitDir), repo: repo}, nil
+}
+
+// Git returns the go-git repository, for reading.
+func (r *Repo) Git() *git.Repository { return r.repo }
+
+// findGitDir walks up from dir to the working tree holding it. A .git file
+// (a linked worktree, a submodule) names the real git directory.
+func findGitDir(dir string) (root, gitDir string, err error) {
+	for d := dir; ; {
+		dotGit := filepath.Join(d, ".git")
+		fi, err := os.Stat(dotGit)
+		switch {
+		case err == nil && fi.IsDir():
+			return d, dotGit, nil
+		case err == nil:
+			data, err := os.ReadFile(dotGit)
+			if err != nil {
+				return "", "", fmt.Errorf("gitwrite: %w", err)
+			}
+			target, ok := strings.CutPrefix(strings.TrimSpace(string(data)), "gitdir:")
+			if !ok {
+				return "", "", fmt.Errorf("gitwrite: %s: expected a \"gitdir: PATH\" line", dotGit)
+			}
+			target = strings.TrimSpace(target)
+			if !filepath.IsAbs(target) {
+				target = filepath.Join(d, target)
+			}
+			return d, filepath.Clean(target), nil
+		case !errors.Is(err, fs.ErrNotExist):
+			return "", "", fmt.Errorf("gitwrite: %w", err)
+		}
+		parent := filepath.Dir(d)
+		if parent == d {
+			return "", "", fmt.Errorf("gitwrite: %s is not in a git working tree: %w", dir, ErrNotRepo)
+		}
+		d = parent
+	}
+}
+
+func commonDir(gitDir string) string {
+	data, err := os.ReadFile(filepath.Join(gitDir, "commondir"))
+	if err != nil {
+		return gitDir
+	}
+	c := strings.TrimSpace(string(data))
+	if !filepath.IsAbs(c) {
+		c = filepath.Join(gitDir, c)
+	}
+	return filepath.Clean(c)
+}
+
+// Rel returns path (absolute) as a slash path relative to the working
+// tree's top, the form git records it in.
+func (r *Repo) Rel(path string) (string, error) {
+	real := path
+	if p, err := filepath.EvalSymlinks(path); err == nil {
+		real = p
+	} else if p, err := filepath.EvalSymlinks(filepath.Dir(path)); err == nil {
+		// A file to create, or one removed already: its directory decides.
+		real = filepath.Join(p, filepath.Base(path))
+	}
+	rel, err := filepath.Rel(r.Root, real)
+	if err != nil || !filepath.IsLocal(rel) {
+		return "", fmt.Errorf("gitwrite: %s is outside the working tree %s", path, r.Root)
+	}
+	return filepath.ToSlash(rel), nil
+}
+
+// Abs is the file in the working tree of a slash path relative to its top.
+func (r *Repo) Abs(rel string) string {
+	return filepath.Join(r.Root, filepath.FromSlash(rel))
+}
+
+// Sentinels, to test with errors.Is.
+var (
+	// ErrNotRepo means a directory is in no git working tree.
+	ErrNotRepo = errors.New("not a git repository")
+	// ErrLocked means a lock file of git's is there: another git command
+	// is running, or one was killed and left it.
+	ErrLocked = errors.New("locked by another git process")
+	// ErrRefChanged means a ref did not hold the value an update expected.
+	ErrRefChanged = errors.New("ref changed meanwhile")
+)
+
+// LockedError names the lock file that is in the way.
+type LockedError struct {
+	Lock string
+}
+
+func (e *LockedError) Error() string {
+	return fmt.Sprintf("gitwrite: %s exists: another git command is running, or one was killed and left it (remove it once no git command is running)", e.Lock)
+}
+
+// Unwrap makes errors.Is(err, ErrLocked) true.
+func (e *LockedError) Unwrap() error { return ErrLocked }
+
+// RefChangedError says what a ref held instead of what was expected.
+type RefChangedError struct {
+	Ref       plumbing.ReferenceName
+	Want, Got plumbing.Hash // zero: absent
+}
+
+func (e *RefChangedError) Error() string {
+	show := func(h plumbing.Hash) string {
+		if h.IsZero() {
+			return "nothing"
+		}
+		return h.String()
+	}
+	return fmt.Sprintf("gitwrite: %s holds %s, expected %s: it changed meanwhile", e.Ref, show(e.Got), show(e.Want))
+}
+
+// Unwrap makes errors.Is(err, ErrRefChanged) true.
+func (e *RefChangedError) Unwrap() error { return ErrRefChanged }
