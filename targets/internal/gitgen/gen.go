@@ -46,6 +46,17 @@ type Options struct {
 	// PrefixedRate is the share of tags named release-X.Y.Z, pkg/vX.Y.Z or
 	// something that is not a version at all.
 	PrefixedRate float64
+	// VersionStyles names tags as real Python projects do instead: v and
+	// bare versions, pre- and post-releases, .dev0 tags where development
+	// of the next release starts, now and then a .devN tag that cannot
+	// carry a distance, a non-version tag beside a version on one commit
+	// (1.2.0-foo with 1.2.0), and names without digits (nightly).
+	VersionStyles bool
+	// ReleaseBranches adds this many branches off the main line that are
+	// never merged back, each with a few commits tagged with versions
+	// higher than any on main: release tags that main does not descend
+	// from.
+	ReleaseBranches int
 	// Special adds the corner cases of describe's name selection: 9.0.0
 	// and v9.0.0 on one commit, annotated beside lightweight, two
 	// annotated tags with different and with equal tagger dates, a tag of
@@ -377,6 +388,10 @@ func (b *builder) maybeTag(m int) {
 	if b.o.TagEvery <= 0 || b.rng.IntN(b.o.TagEvery) != 0 {
 		return
 	}
+	if b.o.VersionStyles {
+		b.styledTag(m)
+		return
+	}
 	v := b.nextVersion()
 	name := "v" + v
 	if b.rng.Float64() < b.o.PrefixedRate {
@@ -392,6 +407,53 @@ func (b *builder) maybeTag(m int) {
 		}
 	}
 	b.tag(name, m, b.rng.Float64() < b.o.AnnotatedRate, b.clock)
+}
+
+// styledTag tags commit m in one of the styles real projects use.
+func (b *builder) styledTag(m int) {
+	annotated := b.rng.Float64() < b.o.AnnotatedRate
+	v := "v"
+	if b.rng.IntN(2) == 0 {
+		v = ""
+	}
+	cur := fmt.Sprintf("%d.%d.%d", b.ver[0], b.ver[1], b.ver[2])
+	next := fmt.Sprintf("%d.%d.0", b.ver[0], b.ver[1]+1)
+	switch r := b.rng.IntN(100); {
+	case r < 45:
+		b.tag(v+b.nextVersion(), m, annotated, b.clock)
+	case r < 55:
+		b.tag(fmt.Sprintf("%s%src%d", v, next, 1+b.rng.IntN(3)), m, annotated, b.clock)
+	case r < 63:
+		b.tag(fmt.Sprintf("%s%s.post%d", v, cur, 1+b.rng.IntN(2)), m, annotated, b.clock)
+	case r < 75:
+		b.tag(v+next+".dev0", m, annotated, b.clock)
+	case r < 78:
+		b.tag(v+next+".dev2", m, annotated, b.clock)
+	case r < 92:
+		// A version and a name that is none, on one commit.
+		ver := b.nextVersion()
+		b.tag(ver+"-foo", m, b.rng.IntN(2) == 0, b.clock)
+		b.tag(v+ver, m, annotated, b.clock)
+	default:
+		b.tag([]string{"nightly", "latest", "stable"}[b.rng.IntN(3)], m, false, 0)
+	}
+}
+
+// releaseBranches adds branches that leave the main line and never come
+// back, their commits tagged above every version on main.
+func (b *builder) releaseBranches() {
+	for k := range b.o.ReleaseBranches {
+		from := b.commits[len(b.commits)/2+b.rng.IntN(len(b.commits)/2)]
+		ref := fmt.Sprintf("refs/heads/release-%d", k)
+		b.ver[0]++
+		b.ver[1], b.ver[2] = 0, 0
+		tip := from
+		for range 2 + b.rng.IntN(3) {
+			tip = b.commit(ref, tip)
+			b.tag(fmt.Sprintf("v%d.%d.%d", b.ver[0], b.ver[1], b.ver[2]), tip, b.rng.IntN(2) == 0, b.clock)
+			b.ver[2]++
+		}
+	}
 }
 
 func (b *builder) tag(name string, m int, annotated bool, date int64) {
@@ -449,6 +511,7 @@ func (b *builder) build() error {
 	for _, s := range b.sides {
 		b.main = b.commit("refs/heads/main", b.main, s)
 	}
+	b.releaseBranches()
 	if o.Special {
 		b.special()
 	}
