@@ -29,8 +29,11 @@ import (
 // on Windows), deterministic, recorded in dist/.pyrelease/artifacts.json and listed
 // in dist/.pyrelease/SHA256SUMS. PYRELEASE_PLATFORM sets the platform tag of archives
 // and installers (default: this machine's, such as linux-x86_64); it names
-// files and does not cross-compile. -v shows the freezer's output.
-func Bdist(ctx context.Context, v *bool) error {
+// files and does not cross-compile. -v shows the freezer's output. -list
+// freezes nothing: it prints one "TOOL FREEZER" line per tool it would
+// freeze, and nothing for a project without tools (a library), so a CI job
+// can decide whether to run its freezing jobs at all.
+func Bdist(ctx context.Context, v, list *bool) error {
 	p, err := load(ctx)
 	if err != nil {
 		return err
@@ -38,6 +41,9 @@ func Bdist(ctx context.Context, v *bool) error {
 	info, err := p.versionInfo(ctx)
 	if err != nil {
 		return err
+	}
+	if deref(list, false) {
+		return p.listTools(ctx, info, deref(v, false))
 	}
 	arts, err := p.bdist(ctx, info, deref(v, false))
 	if err != nil {
@@ -124,6 +130,32 @@ func (p *project) bdist(ctx context.Context, info buildVersion, verbose bool) ([
 		return nil, err
 	}
 	return arts, nil
+}
+
+// listTools prints the tools bdist would freeze with their freezer, from
+// this commit's wheel and [tool.pyrelease.bdist]. A project with neither
+// console scripts nor groups has nothing to freeze: no lines, no error.
+func (p *project) listTools(ctx context.Context, info buildVersion, verbose bool) error {
+	whl, err := p.currentWheel(ctx, info, verbose)
+	if err != nil {
+		return err
+	}
+	wi, err := wheel.Verify(ctx, whl, wheel.VerifyOptions{})
+	if err != nil {
+		return err
+	}
+	if len(wi.Scripts) == 0 && len(p.cfg.Bdist.Groups) == 0 {
+		p.log.Info("nothing to freeze: no console scripts and no [tool.pyrelease.bdist] groups", "project", wi.Name)
+		return nil
+	}
+	_, tools, err := p.freezeTools(wi.Name, wi.Scripts)
+	if err != nil {
+		return err
+	}
+	for _, t := range tools {
+		fmt.Println(t.Name, firstNonEmpty(p.cfg.Bdist.Freezer, freeze.PyInstaller))
+	}
+	return nil
 }
 
 // envPlatform names the variable that sets the platform tag of archives
