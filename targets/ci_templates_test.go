@@ -64,7 +64,8 @@ func TestGitHubWorkflowLints(t *testing.T) {
 
 // TestCITemplatesRunTargets checks what each template's jobs do: the
 // pyrelease targets they run, the full clone the version needs, and the
-// trusted-publishing identity only where the release uploads.
+// trusted-publishing identity only where the release uploads, which runs
+// only for the project's release tags. TestGitHubWorkflowRuns runs them.
 func TestCITemplatesRunTargets(t *testing.T) {
 	templates := map[string]map[string]ciJob{
 		githubWorkflow: githubJobs(t, githubWorkflow),
@@ -74,12 +75,15 @@ func TestCITemplatesRunTargets(t *testing.T) {
 		file     string
 		job      string
 		commands []string // each must be one whole shell line of the job
-		release  bool     // tags only, after build, with a PyPI identity token
+		needs    []string
+		release  bool // release tags only, with a PyPI identity token
 	}{
-		"github build":   {file: githubWorkflow, job: "build", commands: []string{"go tool mage wheel bdist snapshot", "go tool mage wheel bdist"}},
-		"github release": {file: githubWorkflow, job: "release", commands: []string{"go tool mage release"}, release: true},
-		"gitlab build":   {file: gitlabCI, job: "build", commands: []string{"go tool mage wheel bdist snapshot", "go tool mage wheel bdist"}},
-		"gitlab release": {file: gitlabCI, job: "release", commands: []string{"go tool mage release"}, release: true},
+		"github build":   {file: githubWorkflow, job: "build", commands: []string{"go tool mage wheel snapshot", "go tool mage wheel", `go tool mage bdist -list | tee "$RUNNER_TEMP/tools.txt"`}},
+		"github bdist":   {file: githubWorkflow, job: "bdist", commands: []string{"go tool mage bdist snapshot", "go tool mage bdist"}, needs: []string{"build"}},
+		"github release": {file: githubWorkflow, job: "release", commands: []string{"go tool mage release"}, needs: []string{"build", "bdist"}, release: true},
+		"gitlab build":   {file: gitlabCI, job: "build", commands: []string{"go tool mage wheel snapshot", "go tool mage wheel"}},
+		"gitlab bdist":   {file: gitlabCI, job: "bdist", commands: []string{"go tool mage bdist snapshot", "go tool mage bdist", "tools=$(go tool mage bdist -list)"}, needs: []string{"build"}},
+		"gitlab release": {file: gitlabCI, job: "release", commands: []string{"go tool mage release"}, needs: []string{"build", "bdist"}, release: true},
 	} {
 		t.Run(name, func(t *testing.T) {
 			job, ok := templates[tc.file][tc.job]
@@ -97,13 +101,100 @@ func TestCITemplatesRunTargets(t *testing.T) {
 			if job.idToken != tc.release {
 				t.Errorf("%s: job %s has a PyPI identity token: %v, want %v (only the release uploads)", tc.file, tc.job, job.idToken, tc.release)
 			}
-			if job.tagsOnly != tc.release {
-				t.Errorf("%s: job %s runs only for v* tags: %v, want %v", tc.file, tc.job, job.tagsOnly, tc.release)
+			if job.releaseTagsOnly != tc.release {
+				t.Errorf("%s: job %s runs only for release tags: %v, want %v", tc.file, tc.job, job.releaseTagsOnly, tc.release)
 			}
-			if tc.release && !slices.Contains(job.needs, "build") {
-				t.Errorf("%s: job %s needs %v, want it to wait for build", tc.file, tc.job, job.needs)
+			if !slices.Equal(job.needs, tc.needs) {
+				t.Errorf("%s: job %s needs %v, want %v", tc.file, tc.job, job.needs, tc.needs)
 			}
 		})
+	}
+}
+
+// TestCITemplatesBuildFromBuildSystem requires the build requirements to
+// come from the project's [build-system], installed by an isolated build:
+// no template installs a build backend of its own choosing.
+func TestCITemplatesBuildFromBuildSystem(t *testing.T) {
+	backend := regexp.MustCompile(`pip\S* install\b.*\b(setuptools|wheel|hatchling|flit|flit-core|pdm-backend|poetry-core|build)\b`)
+	for file, jobs := range map[string]map[string]ciJob{
+		githubWorkflow: githubJobs(t, githubWorkflow),
+		gitlabCI:       gitlabJobs(t, gitlabCI),
+	} {
+		for name, job := range jobs {
+			for _, l := range job.lines {
+				if backend.MatchString(l) {
+					t.Errorf("%s: job %s installs a build backend itself: %q", file, name, l)
+				}
+			}
+		}
+	}
+	var gh struct {
+		Env map[string]string `yaml:"env"`
+	}
+	decodeYAML(t, githubWorkflow, &gh)
+	var gl struct {
+		Variables map[string]string `yaml:"variables"`
+	}
+	decodeYAML(t, gitlabCI, &gl)
+	for file, v := range map[string]string{githubWorkflow: gh.Env["PYRELEASE_ISOLATION"], gitlabCI: gl.Variables["PYRELEASE_ISOLATION"]} {
+		if v != "true" {
+			t.Errorf("%s: PYRELEASE_ISOLATION = %q, want \"true\" for the whole workflow", file, v)
+		}
+	}
+}
+
+// TestCITemplatesTriggerOnEveryTag requires the templates to start for any
+// tag, since which tags are releases is the project's rule (tag-pattern),
+// which a trigger cannot read, and the one line to change for a narrower
+// trigger to say so.
+func TestCITemplatesTriggerOnEveryTag(t *testing.T) {
+	var gh struct {
+		On struct {
+			Push yaml.Node `yaml:"push"`
+		} `yaml:"on"`
+	}
+	decodeYAML(t, githubWorkflow, &gh)
+	var tags []string
+	comment := ""
+	push := gh.On.Push.Content
+	for i := 0; i+1 < len(push); i += 2 {
+		if push[i].Value == "tags" {
+			comment = push[i].HeadComment
+			if err := push[i+1].Decode(&tags); err != nil {
+				t.Fatalf("%s: on.push.tags: %v", githubWorkflow, err)
+			}
+		}
+	}
+	if !slices.Equal(tags, []string{"**"}) {
+		t.Errorf("%s: on.push.tags = %q, want [\"**\"]", githubWorkflow, tags)
+	}
+	if !strings.Contains(comment, "change this one line") {
+		t.Errorf("%s: on.push.tags has no comment saying it is the line to change; comment: %q", githubWorkflow, comment)
+	}
+	var gl struct {
+		Workflow struct {
+			Rules []yaml.Node `yaml:"rules"`
+		} `yaml:"workflow"`
+	}
+	decodeYAML(t, gitlabCI, &gl)
+	found := false
+	for _, n := range gl.Workflow.Rules {
+		var r struct {
+			If   string `yaml:"if"`
+			When string `yaml:"when"`
+		}
+		if err := n.Decode(&r); err != nil {
+			t.Fatal(err)
+		}
+		if r.If == "$CI_COMMIT_TAG" && r.When == "" {
+			found = true
+			if !strings.Contains(n.HeadComment, "change this one line") {
+				t.Errorf("%s: the tag rule has no comment saying it is the line to change; comment: %q", gitlabCI, n.HeadComment)
+			}
+		}
+	}
+	if !found {
+		t.Errorf("%s: no workflow rule runs pipelines for every tag (- if: $CI_COMMIT_TAG)", gitlabCI)
 	}
 }
 
@@ -179,7 +270,9 @@ type ciJob struct {
 	needs       []string
 	fullHistory bool // the checkout has every commit and tag
 	idToken     bool // the job can get an identity token for PyPI
-	tagsOnly    bool // the job runs only for v* tags
+	// releaseTagsOnly: the job runs only for tags, and goes on only for
+	// those the project calls release tags.
+	releaseTagsOnly bool
 }
 
 // githubJobs reads the jobs of a GitHub Actions workflow.
@@ -201,9 +294,9 @@ func githubJobs(t *testing.T, file string) map[string]ciJob {
 	jobs := map[string]ciJob{}
 	for name, j := range w.Jobs {
 		job := ciJob{
-			needs:    j.Needs,
-			idToken:  j.Permissions["id-token"] == "write",
-			tagsOnly: strings.Contains(j.If, "startsWith(github.ref, 'refs/tags/v')"),
+			needs:           j.Needs,
+			idToken:         j.Permissions["id-token"] == "write",
+			releaseTagsOnly: strings.Contains(j.If, "needs.build.outputs.release == 'true'"),
 		}
 		for _, s := range j.Steps {
 			if strings.HasPrefix(s.Uses, "actions/checkout@") {
@@ -258,11 +351,15 @@ func gitlabJobs(t *testing.T, file string) map[string]ciJob {
 			needs:       j.Needs,
 			fullHistory: depth == "0",
 			idToken:     j.IDTokens["PYPI_ID_TOKEN"].Aud == "pypi",
-			tagsOnly:    len(j.Rules) > 0,
+			// Tag pipelines only, and the job's script stops for a tag
+			// mage version does not call this commit's.
+			releaseTagsOnly: len(j.Rules) > 0 && slices.ContainsFunc(append(append([]string{}, j.BeforeScript...), j.Script...), func(l string) bool {
+				return strings.Contains(l, `grep -qF "\"tag\": \"$CI_COMMIT_TAG\","`)
+			}),
 		}
 		for _, r := range j.Rules {
-			if r.When != "never" && !strings.Contains(r.If, "$CI_COMMIT_TAG =~ /^v/") {
-				job.tagsOnly = false
+			if r.When != "never" && r.If != "$CI_COMMIT_TAG" {
+				job.releaseTagsOnly = false
 			}
 		}
 		jobs[name] = job
