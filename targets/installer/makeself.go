@@ -18,12 +18,18 @@ import (
 // inside the extraction directory. It copies each tool beside its final
 // name first and renames it into place, so upgrading a tool that is
 // running does not fail with "text file busy".
+//
+// Its options reach it only after "--": makeself's own stub reads every
+// option before that, and stops at one it does not know (--prefix) with
+// "Unrecognized flag". So the usage shows the "--", with the installer's
+// real name.
 var installScript = template.Must(template.New("install.sh").Parse(`#!/bin/sh
 # Installs {{.Project}} {{.Version}}: copies its programs into PREFIX/bin.
-# Run through the installer: sh INSTALLER -- --prefix DIR (default ~/.local).
+# Run through the installer: ./{{.Installer}} -- --prefix DIR (default ~/.local).
 set -eu
 usage() {
-	echo "usage: sh INSTALLER [--quiet] -- [--prefix DIR]   (DIR defaults to ~/.local)"
+	echo "usage: ./{{.Installer}} [--quiet] -- [--prefix DIR]   (DIR defaults to ~/.local)"
+	echo "Options of this script go after --; before it, the installer's own (./{{.Installer}} --help)."
 }
 prefix=
 while [ $# -gt 0 ]; do
@@ -65,19 +71,20 @@ done
 echo "{{.Project}} {{.Version}} installed into $prefix/bin"
 `))
 
-// scriptData fills installScript. Tools are already shell-quoted; Project
-// and Version only appear inside comments and a double-quoted echo, so they
-// are stripped of what would end either.
+// scriptData fills installScript. Tools are already shell-quoted; Project,
+// Version and Installer only appear inside comments and a double-quoted
+// echo, so they are stripped of what would end either.
 type scriptData struct {
-	Project, Version string
-	Tools            []string
+	Project, Version, Installer string
+	Tools                       []string
 }
 
-// InstallScript returns the install.sh a .run installer runs for the given
-// tools (base names of the binaries). It is exported so that the exact
-// script a release ships can be reviewed and tested on its own.
-func InstallScript(project, version string, tools []string) string {
-	d := scriptData{Project: echoSafe(project), Version: echoSafe(version)}
+// InstallScript returns the install.sh the .run installer named installer
+// (its file name) runs for the given tools (base names of the binaries).
+// It is exported so that the exact script a release ships can be reviewed
+// and tested on its own.
+func InstallScript(project, version, installer string, tools []string) string {
+	d := scriptData{Project: echoSafe(project), Version: echoSafe(version), Installer: echoSafe(installer)}
 	for _, t := range tools {
 		d.Tools = append(d.Tools, shQuote(t))
 	}
@@ -86,6 +93,18 @@ func InstallScript(project, version string, tools []string) string {
 		panic(err) // the template and its data are ours: a failure is a bug
 	}
 	return b.String()
+}
+
+// HelpHeader is what the .run installer named installer prints above
+// makeself's own help for --help: what it installs, and the forms that
+// pass options to the install script, after "--".
+func HelpHeader(project, version, installer string) string {
+	return fmt.Sprintf(`%[1]s %[2]s installer: installs %[1]s's programs into PREFIX/bin (PREFIX defaults to ~/.local).
+Install options go after --; the installer's own options, listed below, go before it:
+  ./%[3]s -- --prefix DIR
+  ./%[3]s --quiet -- --prefix DIR
+  ./%[3]s -- --help
+`, project, version, installer)
 }
 
 // echoSafe drops what could end a comment line or a double-quoted shell
@@ -108,11 +127,12 @@ func shQuote(s string) string {
 // makeselfArgs builds makeself's command line. Paths are relative to the
 // directory makeself runs in because makeself records its own command line
 // in the archive: absolute temporary paths would make every build differ.
-func makeselfArgs(label, payload, out string, epoch time.Time) []string {
+func makeselfArgs(label, payload, out, helpHeader string, epoch time.Time) []string {
 	sec := strconv.FormatInt(epoch.Unix(), 10)
 	return []string{
 		"--quiet", "--nox11", "--nowait", "--noprogress",
 		"--packaging-date", epoch.UTC().Format(time.UnixDate),
+		"--help-header", helpHeader,
 		// makeself lists the files sorted itself; these make the tar
 		// headers independent of who built it, when and with what umask.
 		"--tar-extra", "--mtime=@" + sec + " --owner=0 --group=0 --numeric-owner --sort=name",
@@ -142,8 +162,11 @@ func buildRun(ctx context.Context, o Options, work, name string) (string, error)
 		}
 		tools = append(tools, tool)
 	}
-	script := InstallScript(o.Project, o.Version, tools)
+	script := InstallScript(o.Project, o.Version, name, tools)
 	if err := os.WriteFile(filepath.Join(payload, "install.sh"), []byte(script), 0o755); err != nil {
+		return "", fmt.Errorf("installer: %w", err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "help.txt"), []byte(HelpHeader(o.Project, o.Version, name)), 0o644); err != nil {
 		return "", fmt.Errorf("installer: %w", err)
 	}
 	// The payload's files and directories carry fixed modes, so the
@@ -156,7 +179,7 @@ func buildRun(ctx context.Context, o Options, work, name string) (string, error)
 	label := o.Project + " " + o.Version + " installer"
 	err = run.Run(ctx, run.Cmd{
 		Name: "makeself",
-		Args: makeselfArgs(label, "payload", name, epoch),
+		Args: makeselfArgs(label, "payload", name, "help.txt", epoch),
 		Dir:  dir,
 		// gzip otherwise stores the temporary tar's mtime in its header;
 		// it warns that GZIP is obsolescent but still honours -n.

@@ -15,10 +15,11 @@ import (
 )
 
 func TestMakeselfArgs(t *testing.T) {
-	got := makeselfArgs("greet 1.0 installer", "payload", "greet.run", time.Unix(1700000000, 0))
+	got := makeselfArgs("greet 1.0 installer", "payload", "greet.run", "help.txt", time.Unix(1700000000, 0))
 	want := []string{
 		"--quiet", "--nox11", "--nowait", "--noprogress",
 		"--packaging-date", "Tue Nov 14 22:13:20 UTC 2023",
+		"--help-header", "help.txt",
 		"--tar-extra", "--mtime=@1700000000 --owner=0 --group=0 --numeric-owner --sort=name",
 		"payload", "greet.run", "greet 1.0 installer", "./install.sh",
 	}
@@ -52,7 +53,7 @@ func TestInstallScript(t *testing.T) {
 			os.MkdirAll(filepath.Join(dir, "user"), 0o755)
 			fakeTool(t, filepath.Join(payload, "bin"), "greet", "1.0")
 			fakeTool(t, filepath.Join(payload, "bin"), "it's", "1.0")
-			script := InstallScript(`gr"e$et`, "1.0", []string{"greet", "it's"})
+			script := InstallScript(`gr"e$et`, "1.0", "greet-1.0-linux-x86_64-installer.run", []string{"greet", "it's"})
 			if err := os.WriteFile(filepath.Join(payload, "install.sh"), []byte(script), 0o755); err != nil {
 				t.Fatal(err)
 			}
@@ -119,6 +120,68 @@ func TestBuildRunAndSmoke(t *testing.T) {
 	var se *SmokeError
 	if !errors.As(err, &se) || se.Tool != "nope" || se.Err == nil {
 		t.Fatalf("SmokeRun with a missing tool = %v, want a SmokeError for nope", err)
+	}
+}
+
+// TestRunInstallerHelp runs a real .run installer as its help tells a
+// user to: --help must show how install options are passed (after --,
+// which makeself needs), and each form it shows must work. Without the --,
+// makeself itself refuses --prefix.
+func TestRunInstallerHelp(t *testing.T) {
+	path, _ := buildRunFixture(t, "1.2.0", time.Unix(1700000000, 0))
+	name := filepath.Base(path)
+	dir := filepath.Dir(path)
+	run := func(args ...string) (string, error) {
+		cmd := exec.Command("./"+name, args...)
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), "TMPDIR="+t.TempDir())
+		out, err := cmd.CombinedOutput()
+		return string(out), err
+	}
+	help, err := run("--help")
+	if err != nil {
+		t.Fatalf("%s --help: %v\n%s", name, err, help)
+	}
+	t.Logf("%s --help:\n%s", name, help)
+	// Every line of the help that runs the installer with -- is a form a
+	// user copies: run each with DIR filled in.
+	var forms []string
+	for l := range strings.SplitSeq(help, "\n") {
+		if l = strings.TrimSpace(l); strings.HasPrefix(l, "./"+name+" ") && strings.Contains(l, " -- ") {
+			forms = append(forms, l)
+		}
+	}
+	if !slices.Contains(forms, "./"+name+" -- --prefix DIR") {
+		t.Fatalf("%s --help does not show ./%s -- --prefix DIR; it prints:\n%s", name, name, help)
+	}
+	for _, form := range forms {
+		prefix := t.TempDir()
+		args := strings.Fields(strings.ReplaceAll(form, "DIR", prefix))[1:]
+		out, err := run(args...)
+		if err != nil {
+			t.Errorf("%s: %v\n%s", form, err, out)
+			continue
+		}
+		if slices.Contains(args, "--help") {
+			if !strings.Contains(out, "usage: ./"+name+" [--quiet] -- [--prefix DIR]") {
+				t.Errorf("%s: the install script's usage does not show the form with --:\n%s", form, out)
+			}
+			continue
+		}
+		for _, tool := range []string{"greet", "greet-admin"} {
+			if _, err := os.Stat(filepath.Join(prefix, "bin", tool)); err != nil {
+				t.Errorf("%s: %s not installed into %s/bin: %v\n%s", form, tool, prefix, err, out)
+			}
+		}
+	}
+	// The form without -- is what makeself refuses.
+	prefix := t.TempDir()
+	out, err := run("--prefix", prefix)
+	if err == nil || !strings.Contains(out, "Unrecognized flag : --prefix") {
+		t.Errorf("./%s --prefix DIR: %v, want makeself's Unrecognized flag error\n%s", name, err, out)
+	}
+	if _, err := os.Stat(filepath.Join(prefix, "bin")); err == nil {
+		t.Errorf("./%s --prefix DIR installed something", name)
 	}
 }
 
