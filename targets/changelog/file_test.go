@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -107,26 +108,40 @@ func TestFind(t *testing.T) {
 	cases := map[string]struct {
 		files []string
 		dirs  []string
+		toml  string // the content of the .toml files
 		want  string
 		err   error
 	}{
-		"markdown before rst":      {files: []string{"CHANGES.rst", "HISTORY.md"}, want: "HISTORY.md"},
-		"order of the list":        {files: []string{"CHANGES.txt", "CHANGELOG.txt", "CHANGES.rst"}, want: "CHANGES.rst"},
-		"other case":               {files: []string{"Changelog.md", "CHANGES.md"}, want: "Changelog.md"},
-		"exact case first":         {files: []string{"changes.md", "CHANGES.md"}, want: "CHANGES.md"},
-		"directories are not read": {dirs: []string{"CHANGELOG.md"}, files: []string{"HISTORY.rst"}, want: "HISTORY.rst"},
-		"none":                     {files: []string{"README.md", "NEWS"}, err: ErrNotFound},
+		"markdown before rst":         {files: []string{"CHANGES.rst", "HISTORY.md"}, want: "HISTORY.md"},
+		"order of the list":           {files: []string{"CHANGES.txt", "CHANGELOG.txt", "CHANGES.rst"}, want: "CHANGES.rst"},
+		"other case":                  {files: []string{"Changelog.md", "CHANGES.md"}, want: "Changelog.md"},
+		"exact case first":            {files: []string{"changes.md", "CHANGES.md"}, want: "CHANGES.md"},
+		"directories are not read":    {dirs: []string{"CHANGELOG.md"}, files: []string{"HISTORY.rst"}, want: "HISTORY.rst"},
+		"none":                        {files: []string{"README.md", "NEWS"}, err: ErrNotFound},
+		"news":                        {files: []string{"NEWS.rst", "README.rst"}, want: "NEWS.rst"},
+		"pallets without extension":   {files: []string{"CHANGES"}, want: "CHANGES"},
+		"docs":                        {dirs: []string{"docs"}, files: []string{"docs/changelog.rst", "docs/index.rst"}, want: "docs/changelog.rst"},
+		"top level before docs":       {dirs: []string{"docs"}, files: []string{"docs/changelog.md", "HISTORY.rst"}, want: "HISTORY.rst"},
+		"docs in another case":        {dirs: []string{"docs"}, files: []string{"docs/CHANGELOG.rst"}, want: "docs/CHANGELOG.rst"},
+		"towncrier's filename":        {files: []string{"pyproject.toml", "CHANGELOG.md", "docs/x"}, dirs: []string{"docs"}, toml: "[tool.towncrier]\nfilename = \"docs/news.rst\"\n", want: "docs/news.rst"},
+		"towncrier's default":         {files: []string{"pyproject.toml", "CHANGELOG.md"}, toml: "[tool.towncrier]\n", want: "NEWS.rst"},
+		"towncrier.toml":              {files: []string{"towncrier.toml", "CHANGES.rst"}, toml: "[tool.towncrier]\nfilename = \"CHANGES.rst\"\n", want: "CHANGES.rst"},
+		"pyproject without towncrier": {files: []string{"pyproject.toml", "CHANGES.rst"}, toml: "[project]\nname = \"x\"\n", want: "CHANGES.rst"},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			dir := t.TempDir()
-			for _, f := range tc.files {
-				if err := os.WriteFile(filepath.Join(dir, f), nil, 0o644); err != nil {
+			for _, d := range tc.dirs {
+				if err := os.Mkdir(filepath.Join(dir, d), 0o755); err != nil {
 					t.Fatal(err)
 				}
 			}
-			for _, d := range tc.dirs {
-				if err := os.Mkdir(filepath.Join(dir, d), 0o755); err != nil {
+			for _, f := range tc.files {
+				var data []byte
+				if strings.HasSuffix(f, ".toml") {
+					data = []byte(tc.toml)
+				}
+				if err := os.WriteFile(filepath.Join(dir, f), data, 0o644); err != nil {
 					t.Fatal(err)
 				}
 			}

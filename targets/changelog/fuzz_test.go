@@ -56,3 +56,29 @@ func FuzzRelease(f *testing.F) {
 		}
 	})
 }
+
+// FuzzDateStyle checks that a style learnt from any text writes a date it
+// would learn again, the same way; except 09/05/2026, which alone cannot
+// say whether the month comes first.
+func FuzzDateStyle(f *testing.F) {
+	for _, s := range []string{
+		"2024-12-19", "(2024/3/5)", "19.12.2024", "12/19/2024", "December 19, 2024", "Dec. 19, 2024",
+		"Sept 9, 2024", "19 December 2024", "03 Dec 2024", "on July 4th 2018, codename Fafnir", "May 2, 2024", "v1.2.0",
+	} {
+		f.Add(s)
+	}
+	day := time.Date(2026, 9, 5, 0, 0, 0, 0, time.UTC)
+	f.Fuzz(func(t *testing.T, s string) {
+		out := learnDateStyle([]string{s}).format(day)
+		d, ok := findDate(out)
+		if !ok || d.start != 0 || d.end != len(out) {
+			t.Fatalf("%q writes %q, which is not a date (%v %+v)", s, out, ok, d)
+		}
+		if dmyDate().MatchString(out) {
+			return
+		}
+		if again := learnDateStyle([]string{out}).format(day); again != out {
+			t.Fatalf("%q writes %q, which writes %q", s, out, again)
+		}
+	})
+}

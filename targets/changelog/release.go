@@ -137,15 +137,15 @@ func Release(content []byte, name string, version string, date time.Time) ([]byt
 	hs := headings(lines, markdown)
 
 	sec, ok := findUnreleased(lines, hs, version)
+	for i, o := range hs {
+		if (!ok || i != sec.at) && releasedVersion(o.title) == trimV(version) {
+			return nil, fmt.Errorf("changelog: %s:%d: %q already has a section: %w", name, o.first+1, version, ErrAlreadyReleased)
+		}
+	}
 	if !ok {
 		return nil, noUnreleased(name, lines, hs, markdown, version)
 	}
 	h := hs[sec.at]
-	for _, o := range hs {
-		if o.first != h.first && releasedVersion(o.title) == trimV(version) {
-			return nil, fmt.Errorf("changelog: %s:%d: %q already has a section: %w", name, o.first+1, version, ErrAlreadyReleased)
-		}
-	}
 	eol := "\n"
 	if strings.Contains(string(content), "\r\n") {
 		eol = "\r\n"
