@@ -201,6 +201,11 @@ func removeJournal(dir string) error {
 	if err != nil {
 		return err
 	}
+	// The manifest first: without it the rest is a journal of nothing,
+	// whereas a manifest without the originals it lists is a broken one.
+	if err := os.Remove(filepath.Join(jdir, manifestName)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("vcs: removing the release journal: %w", err)
+	}
 	if err := os.RemoveAll(jdir); err != nil {
 		return fmt.Errorf("vcs: removing the release journal: %w", err)
 	}
@@ -395,6 +400,11 @@ func RecoverRelease(ctx context.Context, dir string) (Recovery, error) {
 	rec := Recovery{Tag: j.Tag}
 	if rec.Locks, err = j.removeStaleLocks(repo); err != nil {
 		return rec, err
+	}
+	for _, f := range j.Files {
+		if err := os.Remove(tempName(repo.Abs(f.Path))); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return rec, fmt.Errorf("vcs: removing what the interrupted release was writing: %w", err)
+		}
 	}
 	action, cur, err := j.decide(repo)
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -13,7 +14,6 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/object"
 
-	"github.com/pyrelease/pyrelease/targets/internal/atomicfile"
 	"github.com/pyrelease/pyrelease/targets/internal/gitwrite"
 )
 
@@ -300,10 +300,46 @@ func (r *Release) apply(ctx context.Context, j *journal) error {
 // errStopped is what apply returns where stopAfter stops it.
 var errStopped = errors.New("vcs: stopped")
 
-// replaceFile replaces a file of the working tree with data, keeping mode.
-func replaceFile(path string, data []byte, mode fs.FileMode) error {
-	if err := atomicfile.Write(path, data, mode); err != nil {
+// replaceFile replaces a file of the working tree with data and mode: a
+// synced temporary file renamed over it, so a reader (and a crash) sees
+// the old content or the new. The temporary file has a fixed name beside
+// the file, so that the recovery of a killed run can remove it.
+func replaceFile(path string, data []byte, mode fs.FileMode) (err error) {
+	tmp := tempName(path)
+	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
 		return fmt.Errorf("vcs: writing %s: %w", path, err)
 	}
+	defer func() {
+		if err != nil {
+			_ = f.Close()
+			_ = os.Remove(tmp)
+			err = fmt.Errorf("vcs: writing %s: %w", path, err)
+		}
+	}()
+	if _, err = f.Write(data); err != nil {
+		return err
+	}
+	if err = f.Chmod(mode); err != nil {
+		return err
+	}
+	if err = f.Sync(); err != nil {
+		return err
+	}
+	if err = f.Close(); err != nil {
+		return err
+	}
+	if err = os.Rename(tmp, path); err != nil {
+		return err
+	}
+	if d, err := os.Open(filepath.Dir(path)); err == nil {
+		_ = d.Sync() // the rename is done; a directory that cannot sync loses nothing more
+		_ = d.Close()
+	}
 	return nil
+}
+
+// tempName is where replaceFile writes path's new content first.
+func tempName(path string) string {
+	return filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+".pyrelease-bump")
 }
