@@ -29,9 +29,10 @@ func Test(ctx context.Context) error {
 }
 
 // journeyAndCrash are the tests whose logs are the point: the journey on
-// the example and on every project fixture, and the crash suite. They run
-// on their own, verbosely (processes, not goroutines: no race detector).
-const journeyAndCrash = "^(TestJourney|TestProjects|TestCrash)$"
+// the example and on every project fixture, and the crash suites (bump's
+// kills syscalls under strace). They run on their own, verbosely
+// (processes, not goroutines: no race detector).
+const journeyAndCrash = "^(TestJourney|TestProjects|TestCrash|TestCrashBump)$"
 
 // Integration runs the end-to-end scripts only: the compiled example
 // magefile driven as a user would drive it.
