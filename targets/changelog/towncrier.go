@@ -7,10 +7,8 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"regexp"
 	"sort"
 	"strings"
-	"unicode"
 
 	"github.com/BurntSushi/toml"
 )
@@ -39,7 +37,7 @@ type towncrierConfig struct {
 }
 
 // packagedTemplate is towncrier's "package:resource" template reference.
-var packagedTemplate = regexp.MustCompile(`^[-\w.]+:[-\w.]+$`)
+var packagedTemplate = lazyRegexp(`^[-\w.]+:[-\w.]+$`)
 
 // loadTowncrier reads the towncrier configuration of the project in dir,
 // as `towncrier build --dir dir` finds it: towncrier.toml, else a
@@ -129,7 +127,7 @@ func loadTowncrier(dir string) (*towncrierConfig, error) {
 			}
 		}
 	}
-	if tpl := stringOr(t, "template", "towncrier:default"); !packagedTemplate.MatchString(tpl) {
+	if tpl := stringOr(t, "template", "towncrier:default"); !packagedTemplate().MatchString(tpl) {
 		c.template = filepath.Join(base, tpl)
 	}
 	return c, nil
@@ -231,31 +229,3 @@ func matchAny(name string, patterns []string) bool {
 	}
 	return false
 }
-
-// insertNews puts a rendered release into the news file's text the way
-// towncrier 26.9 writes it: after the start marker, with one blank line
-// between them and the rest of the file; at the top when there is no
-// marker. towncrier reads with universal newlines and writes "\n", and so
-// does this.
-func insertNews(old []byte, exists bool, start, rendered string, single bool) string {
-	if !single || !exists {
-		return pyRstrip(rendered) + "\n"
-	}
-	text := strings.ReplaceAll(string(old), "\r\n", "\n")
-	text = strings.ReplaceAll(text, "\r", "\n")
-	header, body := "", pyLstrip(text)
-	if before, after, ok := strings.Cut(text, start); ok {
-		header, body = pyRstrip(before)+"\n\n"+start+"\n", pyLstrip(after)
-	}
-	if body == "" {
-		return header + pyRstrip(rendered) + "\n"
-	}
-	return header + rendered + body
-}
-
-// pySpace is Python's str.isspace, which also counts the separators
-// U+001C to U+001F.
-func pySpace(r rune) bool { return unicode.IsSpace(r) || r >= 0x1c && r <= 0x1f }
-
-func pyRstrip(s string) string { return strings.TrimRightFunc(s, pySpace) }
-func pyLstrip(s string) string { return strings.TrimLeftFunc(s, pySpace) }
