@@ -28,20 +28,23 @@ func prepareTowncrier(ctx context.Context, o Options, tc *towncrierConfig) (Edit
 		return Edit{}, fmt.Errorf("changelog: %s: release date is the zero time: %w", rel(tc.file), ErrBadDate)
 	}
 	// The date style comes from the news file as it stands; a file per
-	// release has none to copy.
+	// release has none to copy, and its name may hold the date.
+	var old []byte
+	exists := false
+	style := isoDate
 	news, err := tc.newsFile(o.Version, "")
 	if err != nil {
 		return Edit{}, err
 	}
-	old, err := os.ReadFile(news)
-	exists := err == nil
-	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return Edit{}, fmt.Errorf("changelog: %w", err)
-	}
-	style := isoDate
-	if exists && tc.singleFile {
-		lines := splitLines(string(old))
-		style = learnDateStyle(dateSamples(lines, headings(lines, isMarkdown(news))))
+	if tc.singleFile {
+		old, err = os.ReadFile(news)
+		if err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return Edit{}, fmt.Errorf("changelog: %w", err)
+		}
+		if exists = err == nil; exists {
+			lines := splitLines(string(old))
+			style = learnDateStyle(dateSamples(lines, headings(lines, isMarkdown(news))))
+		}
 	}
 	day := style.format(o.Date)
 	if news, err = tc.newsFile(o.Version, day); err != nil {
@@ -73,7 +76,7 @@ func prepareTowncrier(ctx context.Context, o Options, tc *towncrierConfig) (Edit
 	if err != nil {
 		return Edit{}, err
 	}
-	if exists && tc.singleFile {
+	if exists {
 		if err := checkNotInNews(old, news, rel(news), tc, rendered, o.Version); err != nil {
 			return Edit{}, err
 		}
