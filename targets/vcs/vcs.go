@@ -87,7 +87,7 @@ func Push(ctx context.Context, o PushOptions) error {
 }
 
 // RemoteURL returns the first URL of the remote name as configured in the
-// repository, with any password in it replaced by "***". It fails when the
+// repository, with any password in it replaced by "xxxxx". It fails when the
 // remote is not configured or has no URL, so a release that is to be pushed
 // stops before it writes anything.
 func RemoteURL(dir, name string) (string, error) {
@@ -121,13 +121,10 @@ func RemoteURL(dir, name string) (string, error) {
 // redactURL hides a password in a URL's user information.
 func redactURL(s string) string {
 	u, err := url.Parse(s)
-	if err != nil || u.User == nil {
+	if err != nil {
 		return s
 	}
-	if _, has := u.User.Password(); has {
-		u.User = url.UserPassword(u.User.Username(), "***")
-	}
-	return u.String()
+	return u.Redacted()
 }
 
 // Identity returns the author and committer a release commit gets, as git

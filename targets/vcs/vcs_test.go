@@ -409,7 +409,7 @@ func TestRemoteURL(t *testing.T) {
 		t.Errorf("wrong remote: err = %v", err)
 	}
 	got, err := RemoteURL(dir, "upstream")
-	if err != nil || got != "https://user:%2A%2A%2A@example.com/x.git" && got != "https://user:***@example.com/x.git" {
+	if err != nil || got != "https://user:xxxxx@example.com/x.git" {
 		t.Errorf("RemoteURL = %q, %v", got, err)
 	}
 }
