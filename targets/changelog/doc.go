@@ -21,8 +21,10 @@
 //     version released replaces the planned one), and a stub for the next
 //     version goes on top, "1.3.1 (unreleased)" with "- Nothing changed
 //     yet.", as its postrelease step writes it. The underline follows the
-//     title's length. The paster templates' "1.3.0 - unreleased" keeps its
-//     dash. In markdown the stub has one blank line under its heading where
+//     title's length. The paster templates' "1.3.0 - unreleased" becomes
+//     "1.3.0 - 2024-12-19" with no stub: zest.releaser would write its stub
+//     "(unreleased)", so a file that keeps the dash (many markdown files do,
+//     without zest.releaser) adds the next section by hand. In markdown the stub has one blank line under its heading where
 //     zest.releaser, taking that line for an underline, leaves two.
 //   - Pallets (Flask, Click, Jinja, Werkzeug): a section "Version 1.3.0"
 //     whose first line is "Unreleased" gets "Released 2024-12-19" on that

@@ -199,6 +199,12 @@ func Release(content []byte, name string, version string, date time.Time) ([]byt
 			v = "v" + version
 		}
 		title = v + sep + day + closing
+		if closing == "" {
+			// "1.3.0 - unreleased": zest.releaser reads it but writes
+			// its stubs "(unreleased)", so a file that keeps the dash
+			// adds its next section by hand.
+			break
+		}
 		above = h.render(nextVersion(v)+sep+word+closing, eol)
 		above = append(above, blank(1)...)
 		above = append(above, line{text: "- Nothing changed yet.", eol: eol})
