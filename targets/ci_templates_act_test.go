@@ -58,6 +58,7 @@ func TestGitHubWorkflowRuns(t *testing.T) {
 		event    string              // "push" or "pull_request"
 		jobs     []string            // jobs that must have run (matrix entries by job id)
 		notJobs  []string            // jobs that must not have run
+		output   string              // a regexp the jobs' output must match
 		store    []string            // files the snapshot store must hold (globs)
 		noStore  bool                // the store must stay empty
 		released []string            // files the release must have uploaded
@@ -69,12 +70,14 @@ func TestGitHubWorkflowRuns(t *testing.T) {
 			},
 			tag: "release-0.1.0", event: "push",
 			jobs: []string{"build", "release"}, notJobs: []string{"bdist"},
+			output:   `nothing to freeze: no console scripts`,
 			store:    []string{"snapshots/v0.1.0/recordkit-0.1.0-py3-none-any.whl", "snapshots/v0.1.0/recordkit-0.1.0.tar.gz"},
 			released: []string{"recordkit-0.1.0-py3-none-any.whl", "recordkit-0.1.0.tar.gz"},
 		},
 		{
 			name: "tools, bare version tag", fixture: "setuppy", tag: "0.1.0", event: "push",
 			jobs:     []string{"build", "bdist", "release"},
+			output:   `(?m)^\[release/build\]\s+\| oldstyle-tool zipapp$`,
 			store:    []string{"snapshots/v0.1.0/oldstyle_tool-0.1.0-py3-none-any.whl", "snapshots/v0.1.0/oldstyle-tool-0.1.0-" + platform + ".tar.gz"},
 			released: []string{"oldstyle_tool-0.1.0-py3-none-any.whl"},
 		},
@@ -126,6 +129,9 @@ func TestGitHubWorkflowRuns(t *testing.T) {
 				if r.ran(j) {
 					t.Errorf("job %s ran, want it skipped\n%s", j, r.log)
 				}
+			}
+			if tc.output != "" && !regexp.MustCompile(tc.output).MatchString(r.log) {
+				t.Errorf("the jobs' output does not match %s\n%s", tc.output, r.log)
 			}
 			for _, g := range tc.store {
 				if m, _ := filepath.Glob(filepath.Join(store, g)); len(m) == 0 {
