@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/Masterminds/semver/v3"
 
@@ -75,24 +76,45 @@ func (p *project) recoverBump(ctx context.Context, dryRun bool) (done bool, err 
 		p.log.Warn(fmt.Sprintf("an interrupted bump to %s is pending: the real run would %s it first, and plan again after an undo", rec.Tag, what))
 		return true, nil
 	}
+	rec, err := p.recoverInterruptedBump(ctx)
+	if err != nil || rec.Action != "finished" {
+		return false, err
+	}
+	if v, err := version.TagVersion(rec.Tag, p.cfg.TagPattern, p.cfg.VersionFormat); err == nil {
+		fmt.Println(v.String())
+	}
+	return true, nil
+}
+
+// recovered remembers, per project directory, the interrupted bump this
+// process finished or undid, so that bump knows when an earlier step of
+// the same run (loading the project) did it.
+var recovered sync.Map
+
+// recoverInterruptedBump finishes or undoes a bump that was killed, and
+// logs which in one line. Any target may call it when it loads the
+// project; bump reads what it did.
+func (p *project) recoverInterruptedBump(ctx context.Context) (vcs.Recovery, error) {
 	rec, err := vcs.RecoverRelease(ctx, p.cfg.Dir)
 	for _, l := range rec.Locks {
 		p.log.Warn("removed a lock file the interrupted bump left", "file", l)
 	}
 	if err != nil {
-		return false, fmt.Errorf("bump: recovering an interrupted bump: %w", err)
+		return rec, fmt.Errorf("bump: recovering an interrupted bump: %w", err)
 	}
 	switch rec.Action {
 	case "finished":
 		p.log.Warn("finished an interrupted bump: its commit was made, so it is complete now, tag included; not bumping again", "tag", rec.Tag)
-		if v, err := version.TagVersion(rec.Tag, p.cfg.TagPattern, p.cfg.VersionFormat); err == nil {
-			fmt.Println(v.String())
-		}
-		return true, nil
 	case "undone":
-		p.log.Warn("undid an interrupted bump: it was killed before its commit, so its files have their original bytes back; bumping again", "tag", rec.Tag)
+		p.log.Warn("undid an interrupted bump: it was killed before its commit, so its files have their original bytes back", "tag", rec.Tag)
+	default:
+		if prev, ok := recovered.Load(p.cfg.Dir); ok {
+			return prev.(vcs.Recovery), nil
+		}
+		return rec, nil
 	}
-	return false, nil
+	recovered.Store(p.cfg.Dir, rec)
+	return rec, nil
 }
 
 // logPlan says what the bump writes, deletes, commits, tags and pushes.
