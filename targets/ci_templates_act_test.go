@@ -269,11 +269,18 @@ func runAct(t *testing.T, o actRun) actResult {
 		name, _, _ := strings.Cut(a, "@")
 		args = append(args, "--local-repository", "actions/"+a+"="+filepath.Join(o.stubs, name))
 	}
-	env := append([]string{}, o.env...)
+	// Secrets go in a file: in act's environment they would reach every
+	// step, and hide a step that forgets to map one into its env.
+	var secrets strings.Builder
 	for k, v := range o.secrets {
-		args = append(args, "-s", k)
-		env = append(env, k+"="+v) // -s NAME takes the value from the environment: out of the command line
+		fmt.Fprintf(&secrets, "%s=%s\n", k, v)
 	}
+	secretFile := filepath.Join(o.work, "secrets.env")
+	if err := os.WriteFile(secretFile, []byte(secrets.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	args = append(args, "--secret-file", secretFile)
+	env := append([]string{}, o.env...)
 	env = append(env,
 		"HOME="+filepath.Join(o.work, "home"),
 		"STANDIN_ORIGIN="+o.repo,
