@@ -126,6 +126,7 @@ func (p *project) logPlan(plan bumpPlan, dryRun bool) {
 		return s
 	}
 	p.log.Info("bump plan", "from", plan.from, "to", plan.to, "tag", plan.tag,
+		"files", len(plan.files), "changelog", firstNonEmpty(plan.changelog, "none"),
 		"dev_after", firstNonEmpty(plan.devAfter, "no"), "push", firstNonEmpty(plan.pushRemote, "no"))
 	writes, removes := plan.release.Paths()
 	for _, f := range writes {

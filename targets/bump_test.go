@@ -194,7 +194,7 @@ func TestBumpDryRunChangesNothing(t *testing.T) {
 		t.Errorf("the dry run changed %v (objects %d -> %d)", d, countObjects(before), countObjects(after))
 	}
 	for _, want := range []string{
-		`bump plan from=0.1.0 to=0.2.0 tag=v0.2.0 dev_after=0.2.1.dev0 push=origin`,
+		`bump plan from=0.1.0 to=0.2.0 tag=v0.2.0 files=1 changelog=`,
 		`would write file=src/greet/version.py`,
 		`would write file=CHANGELOG.md`,
 		`would add the changelog heading file=CHANGELOG.md heading="## [0.2.0] - 2026-12-01"`,

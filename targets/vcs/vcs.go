@@ -127,22 +127,6 @@ func redactURL(s string) string {
 	return u.Redacted()
 }
 
-// Identity returns the author and committer a release commit gets, as git
-// resolves them: GIT_AUTHOR_* and GIT_COMMITTER_* first, then user.name
-// and user.email from the repository's, global and system config. It fails
-// with ErrIdentity naming what to set.
-func Identity(dir string, getenv func(string) string) (author, committer string, err error) {
-	repo, _, err := openRepo(dir)
-	if err != nil {
-		return "", "", err
-	}
-	a, c, err := signatures(repo, getenv, time.Time{})
-	if err != nil {
-		return "", "", err
-	}
-	return a.Name + " <" + a.Email + ">", c.Name + " <" + c.Email + ">", nil
-}
-
 // HeadRef returns the full name of the branch HEAD points at ("" when detached).
 func HeadRef(dir string) (string, error) {
 	repo, _, err := openRepo(dir)
