@@ -30,8 +30,10 @@ const actVersion = "v0.2.89"
 // their work here: checkout clones the fixture, setup-go and setup-python
 // put the machine's go and Debian's python3 on PATH, upload-artifact and
 // download-artifact copy to and from a folder. Secrets point the snapshot
-// store at a folder and the release at a real Gitea; pip finds the build
-// requirements and dependencies on the local test index.
+// store at a folder and the release at a real Gitea (with a token: PyPI's
+// trusted publishing needs GitHub's identity token); pip finds the build
+// requirements and dependencies on the local test index. PyInstaller is
+// not on that index, so the tools fixture freezes with zipapp.
 func TestGitHubWorkflowRuns(t *testing.T) {
 	act := actBinary(t)
 	testenv.Require(t, "git")

@@ -25,7 +25,8 @@ import (
 // in a fresh clone at the commit (detached, as the runner checks out, and
 // as deep as GIT_DEPTH says), with the predefined variables of the
 // pipeline, the template's variables and the CI/CD variables (the
-// snapshot store in a folder, the release going to a real Gitea), its
+// snapshot store in a folder, the release going to a real Gitea with a
+// token instead of PyPI's identity token), its
 // before_script and script lines in one bash, and the artifacts of its
 // needs restored. The image is this machine: apt-get only checks that the
 // packages it is asked for are installed, and `go tool mage` is the
