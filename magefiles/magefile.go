@@ -29,10 +29,11 @@ func Test(ctx context.Context) error {
 }
 
 // journeyAndCrash are the tests whose logs are the point: the journey on
-// the example and on every project fixture, and the crash suites (bump's
-// kills syscalls under strace). They run on their own, verbosely
-// (processes, not goroutines: no race detector).
-const journeyAndCrash = "^(TestJourney|TestProjects|TestCrash|TestCrashBump)$"
+// the example and on every project fixture, the CI templates run on
+// fixtures (act for GitHub's, a runner of the test for GitLab's), and the
+// crash suites (bump's kills syscalls under strace). They run on their
+// own, verbosely (processes, not goroutines: no race detector).
+const journeyAndCrash = "^(TestJourney|TestProjects|TestCrash|TestCrashBump|TestGitHubWorkflowRuns|TestGitLabPipelineRuns)$"
 
 // Integration runs the end-to-end scripts only: the compiled example
 // magefile driven as a user would drive it.
