@@ -50,9 +50,12 @@ type bumpPoint struct {
 	when   int
 	errno  string // "" kills
 	packed bool   // the branch and tags live in packed-refs only
+	// then kills the run at a later call, counted over path and
+	// then.path: an error first, then a kill while the run undoes it.
+	then *bumpPoint
 }
 
-func (pt bumpPoint) killed() bool { return pt.errno == "" }
+func (pt bumpPoint) killed() bool { return pt.errno == "" || pt.then != nil }
 
 // TestCrashBump kills `mage bump patch -devafter` at system calls chosen
 // by strace's fault injection, and makes others fail with EIO or ENOSPC:
@@ -69,7 +72,7 @@ func (pt bumpPoint) killed() bool { return pt.errno == "" }
 func TestCrashBump(t *testing.T) {
 	testenv.Require(t, "git")
 	strace := testenv.Require(t, "strace")
-	bin := compileExample(t)
+	bin := compileCrashBump(t)
 	start := time.Now()
 	work := t.TempDir()
 	loose := newBumpTemplate(t, filepath.Join(work, "loose"), false)
@@ -108,6 +111,20 @@ func countKills(points []bumpPoint) int {
 	return n
 }
 
+// compileCrashBump compiles testdata/crashbump: `mage bumppatch` is
+// `mage bump patch -devafter` on one OS thread, so that strace's per-thread
+// count of calls names the same call in every run.
+func compileCrashBump(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "mage")
+	cmd := exec.Command("go", "tool", "mage", "-compile", bin)
+	cmd.Dir = filepath.Join("testdata", "crashbump")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("compiling testdata/crashbump: %v\n%s", err, out)
+	}
+	return bin
+}
+
 // bumpPoints lists the fixed points, then n random ones drawn from seed
 // among the calls an uninterrupted run makes.
 func bumpPoints(seed uint64, n int, counts map[string]int) []bumpPoint {
@@ -138,7 +155,11 @@ func bumpPoints(seed uint64, n int, counts map[string]int) []bumpPoint {
 		{class: "rename", path: "src/greet/version.py", when: 1},
 		{class: "rename", path: "src/greet/version.py", when: 2},
 		{class: "rename", path: "CHANGELOG.md", when: 1},
+		// The first two unlinks of the manifest are os.Remove's unlink and
+		// rmdir clearing a stale journal at the start; the third removes
+		// the journal at the end.
 		{class: "unlink", path: ".git/pyrelease/bump/manifest.json", when: 1},
+		{class: "unlink", path: ".git/pyrelease/bump/manifest.json", when: 3},
 	} {
 		pt.name = fmt.Sprintf("kill-%s-%s-%d", pt.class, filepath.Base(pt.path), pt.when)
 		add(pt)
@@ -150,9 +171,24 @@ func bumpPoints(seed uint64, n int, counts map[string]int) []bumpPoint {
 		{class: "openat", path: ".git/refs/heads/main.lock", when: 2, errno: "EACCES"},
 		{class: "rename", path: "src/greet/version.py", when: 2, errno: "ENOSPC"},
 		{class: "rename", path: ".git/pyrelease/bump/manifest.json", when: 1, errno: "EIO"},
-		{class: "unlink", path: ".git/pyrelease/bump/manifest.json", when: 1, errno: "EIO"},
+		{class: "unlink", path: ".git/pyrelease/bump/manifest.json", when: 3, errno: "EIO"},
 	} {
 		pt.name = fmt.Sprintf("%s-%s-%s-%d", strings.ToLower(pt.errno), pt.class, filepath.Base(pt.path), pt.when)
+		add(pt)
+	}
+	// An error, then a kill inside the undo: the index rewrite of an undo
+	// that moved no ref; the branch moving back (so it still holds the
+	// release, which recovery finishes); the tag's deletion after the
+	// branch moved back (recovery undoes).
+	for _, pt := range []bumpPoint{
+		{name: "eio-fsync-main.lock-1-then-kill-rename-index.lock-1", class: "fsync", path: ".git/refs/heads/main.lock", when: 1, errno: "EIO",
+			then: &bumpPoint{class: "rename", path: ".git/index.lock", when: 1}},
+		{name: "enospc-write-index.lock-1-then-kill-rename-main.lock-2", class: "write", path: ".git/index.lock", when: 2, errno: "ENOSPC",
+			then: &bumpPoint{class: "rename", path: ".git/refs/heads/main.lock", when: 2}},
+		// The failed lock is removed (the first unlink), then the tag.
+		{name: "eio-fsync-main.lock-2-then-kill-unlink-v0.1.1-2", class: "fsync", path: ".git/refs/heads/main.lock", when: 2, errno: "EIO",
+			then: &bumpPoint{class: "unlink", path: ".git/refs/tags/v0.1.1", when: 2}},
+	} {
 		add(pt)
 	}
 	classes := slices.Sorted(func(yield func(string) bool) {
@@ -257,7 +293,7 @@ func runMage(t *testing.T, dir string, argv []string) bumpRun {
 	return r
 }
 
-var straceLine = regexp.MustCompile(`^(?:\d+\s+)?([a-z0-9_]+)\(`)
+var straceLine = regexp.MustCompile(`^(\d+)\s+([a-z0-9_]+)\(`)
 
 // bumpSyscallCounts runs an uninterrupted bump under strace and counts
 // the calls of each class, so random points land inside the run.
@@ -271,7 +307,7 @@ func bumpSyscallCounts(t *testing.T, strace, bin, tmpl, dir string) map[string]i
 	for _, c := range bumpSyscalls {
 		all = append(all, c)
 	}
-	r := runMage(t, dir, []string{strace, "-f", "-o", out, "-e", "trace=" + strings.Join(all, ","), bin, "bump", "patch", "-devafter"})
+	r := runMage(t, dir, []string{strace, "-f", "-o", out, "-e", "trace=" + strings.Join(all, ","), bin, "bumppatch"})
 	if r.err != nil {
 		t.Fatalf("uninterrupted bump under strace: %v\n%s", r.err, r.stderr)
 	}
@@ -285,14 +321,32 @@ func bumpSyscallCounts(t *testing.T, strace, bin, tmpl, dir string) map[string]i
 			class[strings.TrimPrefix(name, "?")] = c
 		}
 	}
-	counts := map[string]int{}
+	// strace counts per thread: the points are drawn from the thread
+	// that runs the target, the one making most of the calls.
+	byThread := map[string]map[string]int{}
+	total := map[string]int{}
 	sc := bufio.NewScanner(bytes.NewReader(data))
 	for sc.Scan() {
-		if m := straceLine.FindStringSubmatch(sc.Text()); m != nil && class[m[1]] != "" {
-			counts[class[m[1]]]++
+		m := straceLine.FindStringSubmatch(sc.Text())
+		if m == nil || class[m[2]] == "" {
+			continue
+		}
+		if byThread[m[1]] == nil {
+			byThread[m[1]] = map[string]int{}
+		}
+		byThread[m[1]][class[m[2]]]++
+		total[m[1]]++
+	}
+	var busiest string
+	for tid, n := range total {
+		if n > total[busiest] {
+			busiest = tid
 		}
 	}
-	return counts
+	if busiest == "" {
+		t.Fatalf("strace saw no calls:\n%s", data)
+	}
+	return byThread[busiest]
 }
 
 // bumpSnapshot is what a failed bump must leave as it found.
@@ -327,16 +381,23 @@ func runBumpPoint(t *testing.T, strace, bin, tmpl string, pt bumpPoint) {
 	// as the first git status in a fresh copy would.
 	testenv.Git(t, dir, "update-index", "-q", "--refresh")
 	before := takeBumpSnapshot(t, dir)
-	argv := []string{strace, "-f", "-o", "/dev/null", "-e", "trace=" + bumpSyscalls[pt.class]}
-	action := "signal=KILL"
-	if !pt.killed() {
-		action = "error=" + pt.errno
+	// One trace set (a second -e trace= replaces the first), one
+	// injection per class, and the paths of all.
+	var traced, injects, paths []string
+	for q := &pt; q != nil; q = q.then {
+		action := "signal=KILL"
+		if q.errno != "" {
+			action = "error=" + q.errno
+		}
+		traced = append(traced, bumpSyscalls[q.class])
+		injects = append(injects, "-e", fmt.Sprintf("inject=%s:%s:when=%d", bumpSyscalls[q.class], action, q.when))
+		if q.path != "" {
+			paths = append(paths, "-P", filepath.Join(dir, filepath.FromSlash(q.path)))
+		}
 	}
-	argv = append(argv, "-e", fmt.Sprintf("inject=%s:%s:when=%d", bumpSyscalls[pt.class], action, pt.when))
-	if pt.path != "" {
-		argv = append(argv, "-P", filepath.Join(dir, filepath.FromSlash(pt.path)))
-	}
-	argv = append(argv, bin, "bump", "patch", "-devafter")
+	argv := []string{strace, "-f", "-o", "/dev/null", "-e", "trace=" + strings.Join(traced, ",")}
+	argv = append(append(argv, injects...), paths...)
+	argv = append(argv, bin, "bumppatch")
 	first := runMage(t, dir, argv)
 	fail := func(format string, args ...any) {
 		t.Helper()
@@ -364,7 +425,7 @@ func runBumpPoint(t *testing.T, strace, bin, tmpl string, pt bumpPoint) {
 		}
 		fallthrough
 	case pending || !released:
-		second := runMage(t, dir, []string{bin, "bump", "patch", "-devafter"})
+		second := runMage(t, dir, []string{bin, "bumppatch"})
 		if second.err != nil {
 			fail("the rerun failed: %v\n%s%s", second.err, second.stdout, second.stderr)
 		}

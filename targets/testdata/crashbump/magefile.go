@@ -1,0 +1,22 @@
+//go:build mage
+
+// The build TestCrashBump runs: `mage bump patch -devafter` with the
+// target's goroutine locked to one OS thread. strace counts a syscall's
+// calls per thread, and Go moves a goroutine between threads, so without
+// the lock "the third rename" would mean a different call from run to run.
+package main
+
+import (
+	"context"
+	"runtime"
+
+	"github.com/pyrelease/pyrelease/targets"
+)
+
+// BumpPatch is `mage bump patch -devafter`, on one thread.
+func BumpPatch(ctx context.Context) error {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	devafter := true
+	return targets.Bump(ctx, "patch", &devafter, nil)
+}
