@@ -97,7 +97,7 @@ func PrepareRelease(ctx context.Context, o ReleaseOptions) (*Release, error) {
 	}
 	if j, err := journalDir(o.Dir); err != nil {
 		return nil, err
-	} else if _, err := os.Stat(j + "/" + manifestName); err == nil {
+	} else if _, err := os.Stat(filepath.Join(j, manifestName)); err == nil {
 		return nil, fmt.Errorf("vcs: %s holds an interrupted release: %w", j, ErrPending)
 	}
 	branch, parent, err := repo.Head()
@@ -194,9 +194,13 @@ func (r *Release) build() error {
 		if err != nil {
 			return err
 		}
-		if r.Commit, err = r.objs.Commit(&object.Commit{Author: r.Author, Committer: r.Committer,
-			Message: msg(r.opts.Message), TreeHash: tree, ParentHashes: []plumbing.Hash{r.Parent}}); err != nil {
-			return err
+		// Files that already hold the release (the file scheme releasing
+		// what the file says, no changelog) need no commit: HEAD is tagged.
+		if tree != parentTree {
+			if r.Commit, err = r.objs.Commit(&object.Commit{Author: r.Author, Committer: r.Committer,
+				Message: msg(r.opts.Message), TreeHash: tree, ParentHashes: []plumbing.Hash{r.Parent}}); err != nil {
+				return err
+			}
 		}
 	}
 	tagMsg := r.opts.TagMessage
@@ -215,6 +219,9 @@ func (r *Release) build() error {
 		tree, err := r.objs.Tree(releaseTree, dev)
 		if err != nil {
 			return err
+		}
+		if tree == releaseTree {
+			return nil
 		}
 		if r.DevCommit, err = r.objs.Commit(&object.Commit{Author: r.Author, Committer: r.Committer,
 			Message: msg(r.opts.DevMessage), TreeHash: tree, ParentHashes: []plumbing.Hash{r.Commit}}); err != nil {

@@ -437,3 +437,22 @@ func TestPushToBareRemote(t *testing.T) {
 		t.Errorf("remote tag at %s, want %s", got, want)
 	}
 }
+
+// TestReleaseOfUnchangedFilesTagsHead: files that hold the release
+// already make no empty commit; HEAD is tagged.
+func TestReleaseOfUnchangedFilesTagsHead(t *testing.T) {
+	dir := initRepo(t)
+	head := testenv.Git(t, dir, "rev-parse", "HEAD")
+	r, err := PrepareRelease(context.Background(), ReleaseOptions{Dir: dir, Message: "Release 1.2.0", Tag: "v1.2.0", Getenv: ids,
+		Files: []ReleaseFile{{Path: filepath.Join(dir, "pkg", "sub", "version.py"), Release: []byte("VERSION = \"1.2.0\"\n")}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Apply(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if got := testenv.Git(t, dir, "rev-parse", "HEAD", "v1.2.0^{commit}"); got != head+"\n"+head {
+		t.Errorf("HEAD and v1.2.0 = %q, want both %s", got, head)
+	}
+	checkGit(t, dir)
+}
