@@ -456,3 +456,26 @@ func TestReleaseOfUnchangedFilesTagsHead(t *testing.T) {
 	}
 	checkGit(t, dir)
 }
+
+// TestReleaseCancelled: Ctrl-C (a cancelled context) stops the release
+// and undoes it.
+func TestReleaseCancelled(t *testing.T) {
+	dir := initRepo(t)
+	parent := testenv.Git(t, dir, "rev-parse", "HEAD")
+	r, err := PrepareRelease(context.Background(), releaseOptions(dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := r.Apply(ctx); !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v, want context.Canceled", err)
+	}
+	if got := testenv.Git(t, dir, "rev-parse", "HEAD"); got != parent {
+		t.Errorf("HEAD = %s, want %s", got, parent)
+	}
+	if got := testenv.Git(t, dir, "tag", "--list"); got != "" {
+		t.Errorf("tags = %q", got)
+	}
+	checkGit(t, dir)
+}
