@@ -415,6 +415,33 @@ func runBumpPoint(t *testing.T, strace, bin, tmpl string, pt bumpPoint) {
 	switch {
 	case first.err == nil:
 		t.Logf("%s: the run finished (the fault hit a call it tolerates, or the point lies past the run)", pt.name)
+	case pending && len(pt.name)%2 == 0:
+		// Another target only reports the interrupted bump and changes
+		// nothing; restore finishes or undoes it, and a bump follows an
+		// undo as a user would.
+		before := takeBumpSnapshot(t, dir)
+		v := runMage(t, dir, []string{bin, "version"})
+		if !strings.Contains(v.stderr, "was interrupted (or is still running)") {
+			fail("version did not report the interrupted bump:\n%s", v.stderr)
+		}
+		if after := takeBumpSnapshot(t, dir); !equalSnapshots(before, after) {
+			fail("version changed the repository of an interrupted bump")
+		}
+		r := runMage(t, dir, []string{bin, "restore"})
+		if r.err != nil {
+			fail("restore failed: %v\n%s%s", r.err, r.stdout, r.stderr)
+		}
+		line := recoveryLine(r.stderr)
+		switch {
+		case strings.Contains(line, "undid"):
+			second := runMage(t, dir, []string{bin, "bumppatch"})
+			if second.err != nil || strings.TrimSpace(second.stdout) != "0.1.1" {
+				fail("the bump after restore undid the interrupted one: %v %q\n%s", second.err, second.stdout, second.stderr)
+			}
+		case !strings.Contains(line, "finished"):
+			fail("restore did not say what it did with the interrupted bump:\n%s", r.stderr)
+		}
+		t.Logf("%s: killed %v, journal %v; restore: %s", pt.name, first.killed, pending, line)
 	case !pt.killed() && !pending:
 		// A clean failure: nothing may have changed.
 		if after := takeBumpSnapshot(t, dir); !equalSnapshots(before, after) {

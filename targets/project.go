@@ -15,6 +15,7 @@ import (
 	"github.com/pyrelease/pyrelease/targets/internal/clilog"
 	"github.com/pyrelease/pyrelease/targets/pep440"
 	"github.com/pyrelease/pyrelease/targets/pyfile"
+	"github.com/pyrelease/pyrelease/targets/vcs"
 	"github.com/pyrelease/pyrelease/targets/version"
 )
 
@@ -30,8 +31,23 @@ type project struct {
 }
 
 // load reads the project in the working directory and restores version
-// files an interrupted build left stamped.
+// files an interrupted build left stamped. A bump that was killed is only
+// reported: bump and restore finish or undo it, since another target may
+// run while a bump is still at work.
 func load(ctx context.Context) (*project, error) {
+	p, err := loadProject(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if rec, err := vcs.PendingRelease(p.cfg.Dir); err == nil && rec.Action != "" {
+		what := map[string]string{"finished": "finish", "undone": "undo"}[rec.Action]
+		p.log.Warn(fmt.Sprintf("a bump to %s was interrupted (or is still running): `mage bump` or `mage restore` will %s it", rec.Tag, what))
+	}
+	return p, nil
+}
+
+// loadProject is load without looking for an interrupted bump.
+func loadProject(ctx context.Context) (*project, error) {
 	cfg, err := config.Load(".")
 	if err != nil {
 		return nil, err

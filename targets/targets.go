@@ -53,7 +53,7 @@ func Version(ctx context.Context, format *string) error {
 // version files to the next .dev0 and commits again (zest.releaser's
 // postrelease); -dryrun prints the plan and changes nothing.
 func Bump(ctx context.Context, part string, devafter, dryrun *bool) error {
-	p, err := load(ctx)
+	p, err := loadProject(ctx)
 	if err != nil {
 		return err
 	}
@@ -87,11 +87,18 @@ func Stamped(ctx context.Context, command string) error {
 		})
 }
 
-// Restore puts back version files left stamped by an interrupted build.
+// Restore puts back version files left stamped by an interrupted build,
+// and finishes or undoes a bump that was killed.
 //
-// Every pyrelease target does this first anyway; Restore does only that.
+// Every pyrelease target restores stamped files first anyway; an
+// interrupted bump is finished (its commit is on the branch) or undone
+// (it is not) only by Restore and Bump, which say which.
 func Restore(ctx context.Context) error {
-	_, err := load(ctx)
+	p, err := loadProject(ctx)
+	if err != nil {
+		return err
+	}
+	_, err = p.recoverInterruptedBump(ctx)
 	return err
 }
 

@@ -20,3 +20,9 @@ func BumpPatch(ctx context.Context) error {
 	devafter := true
 	return targets.Bump(ctx, "patch", &devafter, nil)
 }
+
+// Restore is `mage restore`: it finishes or undoes an interrupted bump.
+func Restore(ctx context.Context) error { return targets.Restore(ctx) }
+
+// Version is `mage version`: it only reports an interrupted bump.
+func Version(ctx context.Context) error { return targets.Version(ctx, nil) }
