@@ -58,7 +58,18 @@ func compileExample(t *testing.T) string {
 // fresh copy of the example project as a git repository and the compiled
 // example magefile as `mage` on PATH.
 func TestScript(t *testing.T) {
-	runScripts(t, filepath.Join("testdata", "script"), scriptOptions{example: true})
+	// towncrier on PATH, for the bump of a project that keeps news
+	// fragments; without it (outside CI) that script alone skips.
+	towncrier, err := servers.Tool("PYRELEASE_TOWNCRIER", "reltools-*/bin/towncrier")
+	if err != nil && testenv.InCI() {
+		t.Fatalf("towncrier: %v", err)
+	}
+	runScripts(t, filepath.Join("testdata", "script"), scriptOptions{example: true, setup: func(env *testscript.Env) error {
+		if towncrier != "" {
+			env.Setenv("PATH", env.Getenv("PATH")+string(os.PathListSeparator)+filepath.Dir(towncrier))
+		}
+		return nil
+	}})
 }
 
 // TestJourney runs the whole release journey (testdata/journey): two CI
