@@ -23,11 +23,15 @@ type Config struct {
 	Push          bool          // push the release commit and tag after bump
 	Remote        string        // remote to push to; "origin" by default
 
-	Python       string   // interpreter that builds; "" = probe
-	Isolation    bool     // build in a fresh venv with the build requirements
-	IsolationSet bool     // isolation was written (file or environment): no automatic fallback to it
-	Tools        []string // console scripts the smoke test runs; nil = every console script of the wheel, empty = none
-	SmokeCommand []string // arguments of the smoke test; default ["--version"]
+	Python       string // interpreter that builds; "" = probe
+	Isolation    bool   // build in a fresh venv with the build requirements
+	IsolationSet bool   // isolation was written (file or environment): no automatic fallback to it
+	Repair       bool   // repair platform wheels (auditwheel on linux_* wheels); default true
+	// RepairCommand repairs every platform wheel instead of auditwheel; its
+	// arguments hold {wheel} and {dest_dir}. Nil = auditwheel.
+	RepairCommand []string
+	Tools         []string // console scripts the smoke test runs; nil = every console script of the wheel, empty = none
+	SmokeCommand  []string // arguments of the smoke test; default ["--version"]
 
 	Smoke    Smoke    // [tool.pyrelease.smoke]
 	Bdist    Bdist    // [tool.pyrelease.bdist], with defaults from [project.scripts]

@@ -39,14 +39,17 @@ func (c *Config) setFromEnv(k Key, raw string) error {
 		c.Changelog = raw
 	case keyRemote:
 		c.Remote = raw
-	case keyPush, keyIsolation:
+	case keyPush, keyIsolation, keyRepair:
 		b, ok := parseBool(raw)
 		if !ok {
 			return &ValueError{Env: k.Env, Want: "true, false, 1, 0, yes or no", Got: quoteShort(raw), Err: ErrInvalid}
 		}
-		if k.Name == keyPush {
+		switch k.Name {
+		case keyPush:
 			c.Push = b
-		} else {
+		case keyRepair:
+			c.Repair = b
+		default:
 			c.Isolation, c.IsolationSet = b, true
 		}
 	case keyPython:
@@ -60,6 +63,8 @@ func (c *Config) setFromEnv(k Key, raw string) error {
 		}
 	case keySmokeCommand:
 		c.SmokeCommand = strings.Fields(raw)
+	case keyRepairCommand:
+		c.RepairCommand = strings.Fields(raw)
 	case keyVersionFile:
 		// Paths only: a pattern needs the file's table syntax.
 		var files []VersionFile

@@ -138,6 +138,10 @@ func TestLoadEnvBad(t *testing.T) {
 			env:  map[string]string{"PYRELEASE_REMOTE": "up"},
 			want: []string{`pyproject.toml: [tool.pyrelease] tag-format: expected`},
 		},
+		"repair command from env is validated": {
+			env:  map[string]string{"PYRELEASE_REPAIR_COMMAND": "delvewheel repair {wheel}"},
+			want: []string{`environment variable PYRELEASE_REPAIR_COMMAND: expected a command with {wheel} and {dest_dir} among its arguments`},
+		},
 		"file scheme from env without files": {
 			env:  map[string]string{"PYRELEASE_VERSION_SCHEME": "file"},
 			want: []string{`environment variable PYRELEASE_VERSION_SCHEME: expected a version-file`},

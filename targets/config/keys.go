@@ -23,6 +23,8 @@ const (
 	keyRemote        = "remote"
 	keyPython        = "python"
 	keyIsolation     = "isolation"
+	keyRepair        = "repair"
+	keyRepairCommand = "repair-command"
 	keyTools         = "tools"
 	keySmokeCommand  = "smoke-command"
 )
@@ -69,6 +71,14 @@ var Keys = []Key{
 	{
 		Name: keyIsolation, Env: "PYRELEASE_ISOLATION", Type: "boolean", Default: "",
 		Doc: `Whether wheel builds in a fresh venv with the build requirements installed by pip from your index; unset means only when no Python here can import the build backend, and false never (offline builds).`,
+	},
+	{
+		Name: keyRepair, Env: "PYRELEASE_REPAIR", Type: "boolean", Default: "true",
+		Doc: `Whether wheel repairs a platform wheel before checking it: a linux_* wheel with auditwheel into a manylinux one (the index refuses linux_* wheels), or any platform wheel with repair-command; false ships what the backend built.`,
+	},
+	{
+		Name: keyRepairCommand, Env: "PYRELEASE_REPAIR_COMMAND", Type: "array of strings", Default: "",
+		Doc: `Command that repairs each platform wheel (not *-none-any) instead of auditwheel, with {wheel} and {dest_dir} among its arguments, such as ["delocate-wheel", "-w", "{dest_dir}", "{wheel}"]; it must write one wheel into {dest_dir} (the variable takes space-separated arguments).`,
 	},
 	{
 		Name: keyTools, Env: "PYRELEASE_TOOLS", Type: "array of strings", Default: "",

@@ -72,6 +72,8 @@ func TestKeysDefaultsMatchLoad(t *testing.T) {
 		keyRemote:        c.Remote,
 		keyPython:        c.Python,
 		keyIsolation:     map[bool]string{true: strconv.FormatBool(c.Isolation)}[c.IsolationSet],
+		keyRepair:        strconv.FormatBool(c.Repair),
+		keyRepairCommand: strings.Join(c.RepairCommand, " "),
 		keyTools:         strings.Join(c.Tools, " "),
 		keySmokeCommand:  strings.Join(c.SmokeCommand, " "),
 	}
@@ -100,6 +102,7 @@ func TestEveryKeyHasEnvOverride(t *testing.T) {
 		keyVersionScheme: "file", keyVersionFile: "x.py", keyTagPattern: "t*", keyTagFormat: "t{version}",
 		keyVersionFormat: "semver", keyChangelog: "none", keyPush: "true", keyRemote: "r",
 		keyPython: "/usr/bin/python3", keyIsolation: "yes", keyTools: "greet, other", keySmokeCommand: "--help -v",
+		keyRepair: "no", keyRepairCommand: "delvewheel repair -w {dest_dir} {wheel}",
 	}
 	for _, k := range Keys {
 		t.Run(k.Name, func(t *testing.T) {
@@ -120,7 +123,8 @@ func TestEveryKeyHasEnvOverride(t *testing.T) {
 				c.VersionFormat == before.VersionFormat && c.Changelog == before.Changelog &&
 				c.Push == before.Push && c.Remote == before.Remote && c.Python == before.Python &&
 				c.Isolation == before.Isolation && slices.Equal(c.Tools, before.Tools) &&
-				slices.Equal(c.SmokeCommand, before.SmokeCommand) {
+				slices.Equal(c.SmokeCommand, before.SmokeCommand) && c.Repair == before.Repair &&
+				slices.Equal(c.RepairCommand, before.RepairCommand) {
 				t.Errorf("%s=%s changed nothing", k.Env, samples[k.Name])
 			}
 		})

@@ -77,6 +77,7 @@ func parse(file string, data []byte) (*Config, error) {
 		VersionFormat: "pep440",
 		Remote:        "origin",
 		SmokeCommand:  []string{"--version"},
+		Repair:        true,
 	}
 	c.doc = doc
 	if err := decodeProject(file, doc, &c.Project); err != nil {

@@ -150,6 +150,25 @@ smoke-command = "--help"
 				}
 			},
 		},
+		"repair settings": {
+			toml: header + `[tool.pyrelease]
+repair = false
+repair-command = ["delocate-wheel", "--require-archs", "arm64", "-w", "{dest_dir}", "{wheel}"]
+`,
+			check: func(t *testing.T, c *Config) {
+				if c.Repair || strings.Join(c.RepairCommand, " ") != "delocate-wheel --require-archs arm64 -w {dest_dir} {wheel}" {
+					t.Errorf("Repair = %v, RepairCommand = %q", c.Repair, c.RepairCommand)
+				}
+			},
+		},
+		"repair by default": {
+			toml: header,
+			check: func(t *testing.T, c *Config) {
+				if !c.Repair || c.RepairCommand != nil {
+					t.Errorf("Repair = %v, RepairCommand = %q; want true and auditwheel", c.Repair, c.RepairCommand)
+				}
+			},
+		},
 		"release table": {
 			toml: header + `[tool.pyrelease]
 push = false
@@ -245,6 +264,21 @@ func TestLoadBad(t *testing.T) {
 			toml: "[tool.pyrelease]\nisolation = \"true\"\n",
 			is:   ErrType,
 			want: []string{`isolation: expected a boolean`},
+		},
+		"repair as string": {
+			toml: "[tool.pyrelease]\nrepair = \"no\"\n",
+			is:   ErrType,
+			want: []string{`[tool.pyrelease] repair: expected a boolean (true or false, unquoted), got string "no"`},
+		},
+		"repair-command without dest_dir": {
+			toml: "[tool.pyrelease]\nrepair-command = [\"delvewheel\", \"repair\", \"{wheel}\"]\n",
+			is:   ErrInvalid,
+			want: []string{`[tool.pyrelease] repair-command: expected a command with {wheel} and {dest_dir} among its arguments`, `got "delvewheel repair {wheel}"`},
+		},
+		"repair-command empty": {
+			toml: "[tool.pyrelease]\nrepair-command = []\n",
+			is:   ErrInvalid,
+			want: []string{`[tool.pyrelease] repair-command: expected a command with {wheel} and {dest_dir}`, `got no command`},
 		},
 		"remote as integer": {
 			toml: "[tool.pyrelease]\nremote = 3\n",

@@ -38,8 +38,10 @@ func setters() map[string]setter {
 			c.IsolationSet = true
 			return boolSetter(keyIsolation, func(c *Config) *bool { return &c.Isolation })(c, v)
 		},
-		keyTools:        listSetter(keyTools, func(c *Config) *[]string { return &c.Tools }),
-		keySmokeCommand: listSetter(keySmokeCommand, func(c *Config) *[]string { return &c.SmokeCommand }),
+		keyRepair:        boolSetter(keyRepair, func(c *Config) *bool { return &c.Repair }),
+		keyRepairCommand: listSetter(keyRepairCommand, func(c *Config) *[]string { return &c.RepairCommand }),
+		keyTools:         listSetter(keyTools, func(c *Config) *[]string { return &c.Tools }),
+		keySmokeCommand:  listSetter(keySmokeCommand, func(c *Config) *[]string { return &c.SmokeCommand }),
 	}
 }
 

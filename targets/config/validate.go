@@ -37,6 +37,11 @@ func (c *Config) Validate() error {
 	if c.Remote == "" {
 		errs = append(errs, c.invalid(keyRemote, "a git remote name", `""`))
 	}
+	if c.RepairCommand != nil {
+		if p := c.checkRepairCommand(); p != nil {
+			errs = append(errs, p)
+		}
+	}
 	for i, vf := range c.VersionFiles {
 		if p := c.checkVersionFile(i, vf); p != nil {
 			errs = append(errs, p)
@@ -62,6 +67,28 @@ func (c *Config) checkVersionFile(i int, vf VersionFile) error {
 		return nil
 	}
 	return e
+}
+
+// Placeholders of repair-command, as cibuildwheel's repair-wheel-command
+// spells them: the wheel to repair and the directory to write it into.
+const (
+	PlaceholderWheel   = "{wheel}"
+	PlaceholderDestDir = "{dest_dir}"
+)
+
+// checkRepairCommand insists on a program and on both placeholders: a
+// command that is not told where to write cannot hand its wheel back.
+func (c *Config) checkRepairCommand() error {
+	const want = `a command with {wheel} and {dest_dir} among its arguments, such as ["delocate-wheel", "-w", "{dest_dir}", "{wheel}"]`
+	cmd := c.RepairCommand
+	joined := strings.Join(cmd, " ")
+	switch {
+	case len(cmd) == 0 || strings.TrimSpace(cmd[0]) == "":
+		return c.invalid(keyRepairCommand, want, "no command")
+	case !strings.Contains(joined, PlaceholderWheel) || !strings.Contains(joined, PlaceholderDestDir):
+		return c.invalid(keyRepairCommand, want, quoteShort(joined))
+	}
+	return nil
 }
 
 // invalid builds an error for key that names where its value came from: the

@@ -25,6 +25,11 @@ func TestValidateInCode(t *testing.T) {
 		"tag pattern":      {change: func(c *Config) { c.TagPattern = `v\` }, want: `config: tag-pattern: expected a glob`},
 		"good tag pattern": {change: func(c *Config) { c.TagPattern = "release-[0-9]*" }},
 		"no remote":        {change: func(c *Config) { c.Remote = "" }, want: `config: remote: expected a git remote name`},
+		"repair command":   {change: func(c *Config) { c.RepairCommand = []string{"delvewheel", "repair", "-w", "{dest_dir}", "{wheel}"} }},
+		"repair command without wheel": {
+			change: func(c *Config) { c.RepairCommand = []string{"fixup", "{dest_dir}"} },
+			want:   `config: repair-command: expected a command with {wheel} and {dest_dir} among its arguments`,
+		},
 		"pattern groups": {
 			change: func(c *Config) {
 				c.VersionFiles = []VersionFile{{Path: "a"}, {Path: "b", Pattern: regexp.MustCompile(`(a)(b)`)}}
