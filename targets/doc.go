@@ -35,6 +35,8 @@
 //   - remote (PYRELEASE_REMOTE; string; default origin): Git remote that bump pushes to.
 //   - python (PYRELEASE_PYTHON; string; default unset): Python interpreter that builds (a name on PATH or a path); empty means the first of python3, /usr/bin/python3 and python that can import the build backend.
 //   - isolation (PYRELEASE_ISOLATION; boolean; default unset): Whether wheel builds in a fresh venv with the build requirements installed by pip from your index; unset means only when no Python here can import the build backend, and false never (offline builds).
+//   - repair (PYRELEASE_REPAIR; boolean; default true): Whether wheel repairs a platform wheel before checking it: a linux_* wheel with auditwheel into a manylinux one (the index refuses linux_* wheels), or any platform wheel with repair-command; false ships what the backend built.
+//   - repair-command (PYRELEASE_REPAIR_COMMAND; array of strings; default unset): Command that repairs each platform wheel (not *-none-any) instead of auditwheel, with {wheel} and {dest_dir} among its arguments, such as ["delocate-wheel", "-w", "{dest_dir}", "{wheel}"]; it must write one wheel into {dest_dir} (the variable takes space-separated arguments).
 //   - tools (PYRELEASE_TOOLS; array of strings; default unset): Console scripts the smoke test runs after installing the wheel; unset means every console script the wheel declares, [] means none (the variable takes a comma-separated list).
 //   - smoke-command (PYRELEASE_SMOKE_COMMAND; array of strings; default --version): Arguments each tool is run with by the smoke test; it must exit 0 and print the version (the variable takes space-separated arguments).
 //
