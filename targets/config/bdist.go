@@ -2,7 +2,9 @@ package config
 
 import (
 	"fmt"
+	"regexp"
 	"slices"
+	"strings"
 )
 
 // Bdist is [tool.pyrelease.bdist]: which tools are frozen, how, and which
@@ -10,6 +12,7 @@ import (
 //
 //	[tool.pyrelease.bdist]
 //	freezer = "pyinstaller"                 # or "zipapp" (pure-Python tools)
+//	pyinstaller = "6.22.3"                  # or a requirement: "pyinstaller>=6.10,<7"
 //	groups = { mitmproxy = ["mitmproxy", "mitmdump"], pathod = ["pathoc", "pathod"] }
 //	installers = ["run", "exe"]
 //
@@ -25,6 +28,10 @@ type Bdist struct {
 	Groups     map[string][]string // archive name -> tools; default: the project name -> every console script
 	Installers []string            // installer kinds to build: "run", "exe", "dmg"; default: by platform
 	Tools      map[string]BdistTool
+	// PyInstaller is the requirement pip installs PyInstaller by into the
+	// freeze environment, such as "pyinstaller==6.22.3"; "" means the
+	// release the freezer is tested with.
+	PyInstaller string
 }
 
 // BdistTool is one tool's freezing settings; every field is optional.
@@ -60,6 +67,8 @@ func decodeBdist(file string, raw any, c *Config) error {
 			} else {
 				err = &ValueError{Key: key, Want: `"pyinstaller" or "zipapp"`, Got: describe(v), Err: ErrInvalid}
 			}
+		case "pyinstaller":
+			b.PyInstaller, err = pyinstallerRequirement(v)
 		case "installers":
 			b.Installers, err = stringList(key, v)
 			for _, k := range b.Installers {
@@ -72,7 +81,7 @@ func decodeBdist(file string, raw any, c *Config) error {
 		case "tools":
 			b.Tools, err = decodeBdistTools(file, v)
 		default:
-			return unknownKey(file, "["+bdistTable+"]", key, []string{"freezer", "groups", "installers", "tools"})
+			return unknownKey(file, "["+bdistTable+"]", key, []string{"freezer", "groups", "installers", "pyinstaller", "tools"})
 		}
 		if err != nil {
 			if e, ok := err.(*ValueError); ok && e.File == "" {
@@ -181,4 +190,30 @@ func stringList(key string, v any) ([]string, error) {
 		return nil, err
 	}
 	return list, nil
+}
+
+// A PyInstaller version as the pyinstaller key takes it ("6.22.3",
+// "6.11.1.post1", "7.0.0rc1"), and a requirement on the pyinstaller project
+// in PEP 508 form: the name (any case, - _ . alike), extras, then version
+// specifiers or a direct reference.
+var (
+	pyinstallerVersion = regexp.MustCompile(`^[0-9]+(\.[0-9]+)*((a|b|rc)[0-9]+)?(\.post[0-9]+)?(\.dev[0-9]+)?$`)
+	pyinstallerReq     = regexp.MustCompile(`(?i)^py[-_.]?installer\s*(\[[A-Za-z0-9_.,\s-]*\])?\s*((===?|~=|!=|<=?|>=?)\s*[0-9A-Za-z*.+!]+(\s*,\s*(===?|~=|!=|<=?|>=?)\s*[0-9A-Za-z*.+!]+)*|@\s*\S+)?\s*(;.*)?$`)
+)
+
+// pyinstallerRequirement turns the pyinstaller key into a requirement pip
+// takes: a bare version pins it.
+func pyinstallerRequirement(v any) (string, error) {
+	s, ok := v.(string)
+	if !ok {
+		return "", &ValueError{Key: "pyinstaller", Want: `a PyInstaller version such as "6.22.3" or a requirement such as "pyinstaller>=6.10,<7"`, Got: describe(v), Err: ErrType}
+	}
+	s = strings.TrimSpace(s)
+	switch {
+	case pyinstallerVersion.MatchString(s):
+		return "pyinstaller==" + s, nil
+	case pyinstallerReq.MatchString(s):
+		return s, nil
+	}
+	return "", &ValueError{Key: "pyinstaller", Want: `a PyInstaller version such as "6.22.3" or a requirement on pyinstaller such as "pyinstaller>=6.10,<7"`, Got: fmt.Sprintf("%q", s), Err: ErrInvalid}
 }

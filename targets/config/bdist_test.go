@@ -111,3 +111,49 @@ func TestBdistBad(t *testing.T) {
 		})
 	}
 }
+
+func TestBdistPyInstaller(t *testing.T) {
+	tests := map[string]struct {
+		value string // TOML value of the key; "" leaves it out
+		want  string
+		is    error
+	}{
+		"unset":           {want: ""},
+		"version":         {value: `"6.22.3"`, want: "pyinstaller==6.22.3"},
+		"post release":    {value: `"6.11.1.post1"`, want: "pyinstaller==6.11.1.post1"},
+		"pre-release":     {value: `" 7.0.0rc1 "`, want: "pyinstaller==7.0.0rc1"},
+		"range":           {value: `"pyinstaller>=6.10,<7"`, want: "pyinstaller>=6.10,<7"},
+		"pinned":          {value: `"PyInstaller == 6.22.3"`, want: "PyInstaller == 6.22.3"},
+		"compatible":      {value: `"pyinstaller~=6.22"`, want: "pyinstaller~=6.22"},
+		"bare name":       {value: `"pyinstaller"`, want: "pyinstaller"},
+		"with marker":     {value: `"pyinstaller>=6; python_version >= '3.8'"`, want: "pyinstaller>=6; python_version >= '3.8'"},
+		"direct url":      {value: `"pyinstaller @ file:///wheels/pyinstaller-6.22.3-py3-none-manylinux2014_x86_64.whl"`, want: "pyinstaller @ file:///wheels/pyinstaller-6.22.3-py3-none-manylinux2014_x86_64.whl"},
+		"another name":    {value: `"nuitka>=2"`, is: ErrInvalid},
+		"a word":          {value: `"latest"`, is: ErrInvalid},
+		"trailing comma":  {value: `"pyinstaller>=6,"`, is: ErrInvalid},
+		"two specs glued": {value: `"pyinstaller>=6<7"`, is: ErrInvalid},
+		"empty":           {value: `""`, is: ErrInvalid},
+		"a number":        {value: `6`, is: ErrType},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			text := bdistProject
+			if tc.value != "" {
+				text += "[tool.pyrelease.bdist]\npyinstaller = " + tc.value + "\n"
+			}
+			c, err := loadText(t, text)
+			if tc.is != nil {
+				if !errors.Is(err, tc.is) || !strings.Contains(err.Error(), "[tool.pyrelease.bdist] pyinstaller") || !strings.Contains(err.Error(), "pyproject.toml") {
+					t.Fatalf("err = %v, want %v naming the file and [tool.pyrelease.bdist] pyinstaller", err, tc.is)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.Bdist.PyInstaller != tc.want {
+				t.Errorf("PyInstaller = %q, want %q", c.Bdist.PyInstaller, tc.want)
+			}
+		})
+	}
+}
