@@ -12,7 +12,10 @@ import (
 )
 
 // Check verifies wheels and sdists as an index would: file names, metadata,
-// RECORD hashes and sizes, archive integrity.
+// RECORD hashes and sizes, archive integrity, platform tags.
+//
+// A linux_* wheel is refused, as PyPI refuses it: auditwheel repairs it
+// into a manylinux one (mage wheel does).
 //
 // FILES is one or more paths or globs separated by spaces or commas, e.g.
 // mage check "dist/*". Every problem of every file is reported.
@@ -27,7 +30,7 @@ func Check(ctx context.Context, files string) error {
 			errs = append(errs, fmt.Errorf("check: %s is %s, not a wheel or an sdist; check verifies what goes to the index (mage check \"dist/*\")", path, why))
 			continue
 		}
-		info, err := wheel.Verify(ctx, path, wheel.VerifyOptions{})
+		info, err := wheel.Verify(ctx, path, wheel.VerifyOptions{ForIndex: true})
 		if err != nil {
 			errs = append(errs, checkError(err))
 			continue

@@ -189,7 +189,7 @@ func (p *project) releaseFiles(ctx context.Context, info buildVersion, dry bool)
 			names = append(names, a.Name)
 			continue
 		}
-		if _, err := wheel.Verify(ctx, path, wheel.VerifyOptions{ExpectVersion: info.Version, ExpectName: p.cfg.Project.Name}); err != nil {
+		if _, err := wheel.Verify(ctx, path, wheel.VerifyOptions{ExpectVersion: info.Version, ExpectName: p.cfg.Project.Name, ForIndex: true}); err != nil {
 			return nil, fmt.Errorf("release: %w", err)
 		}
 		f, err := pypi.ReadFile(path)

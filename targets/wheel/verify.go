@@ -29,6 +29,11 @@ type VerifyOptions struct {
 	// ExpectName, when set, must equal the distribution name, both
 	// PEP 503-normalised.
 	ExpectName string
+	// ForIndex also refuses what installers take but PyPI refuses on
+	// upload: wheels tagged linux_* (see LinuxTag). check and release ask
+	// for it; wheel does not, so that with repair = false it still builds
+	// such a wheel for local use.
+	ForIndex bool
 }
 
 // Info describes a verified (or partly verified) distribution.

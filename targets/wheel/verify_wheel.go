@@ -48,6 +48,9 @@ func VerifyWheel(ctx context.Context, path string, opts VerifyOptions) (*Info, e
 		if n := nonNormalVersion(name.Version); n != "" {
 			c.fail("", "version %q in the file name is not normalised; expected %q", name.Version, n)
 		}
+		if tag := LinuxTag(name); tag != "" && opts.ForIndex {
+			c.fail("", "platform tag %s: PyPI refuses linux_* wheels, which name no glibc baseline and bundle none of the libraries they need; repair it into a manylinux wheel with auditwheel (mage wheel does unless repair = false; by hand: auditwheel repair -w dist/ %s)", tag, c.file)
+		}
 	}
 
 	zr, err := zip.NewReader(f, size)
