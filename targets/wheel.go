@@ -25,8 +25,12 @@ import (
 // The build calls the project's PEP 517 backend with the interpreter from
 // python (config), $PYRELEASE_PYTHON or the first that can import the
 // backend (in an isolated venv when none can, or with isolation = true);
-// the version files are restored afterwards. The wheel is installed into a
-// fresh venv with its dependencies from your package index, its packages
+// the version files are restored afterwards. A linux_* wheel (C
+// extensions) is repaired into a manylinux one with auditwheel, from PATH
+// or installed once from your package index; repair-command repairs
+// platform wheels with another tool, repair = false not at all. The wheel
+// is installed into a fresh venv with its dependencies from your package
+// index, its packages
 // are imported and each console script is run with --version, or with its
 // command from [tool.pyrelease.smoke]. One line per artifact (path, size,
 // sha256) goes to stdout, and both are recorded in
@@ -80,6 +84,9 @@ func (p *project) buildWheel(ctx context.Context, v buildVersion, verbose bool) 
 	if err != nil {
 		return nil, err
 	}
+	if built.Wheel, err = p.repairWheel(ctx, built.Wheel, python, env, verbose); err != nil {
+		return nil, err
+	}
 	var arts []dist.Artifact
 	var whl *wheel.Info
 	for _, path := range []string{built.Sdist, built.Wheel} {
@@ -118,6 +125,31 @@ func (p *project) buildWheel(ctx context.Context, v buildVersion, verbose bool) 
 		return nil, err
 	}
 	return arts, nil
+}
+
+// repairWheel makes a platform wheel fit for the index before anything
+// checks it: a linux_* wheel becomes a manylinux one with auditwheel, or
+// every platform wheel goes through repair-command. The repaired wheel
+// replaces the one built, so only it is verified, smoke-tested and
+// recorded.
+func (p *project) repairWheel(ctx context.Context, path, python string, env []string, verbose bool) (string, error) {
+	if !p.cfg.Repair {
+		if n, err := wheel.ParseWheelName(filepath.Base(path)); err == nil && wheel.LinuxTag(n) != "" {
+			p.warnOnce(fmt.Sprintf("%s is a %s wheel, which PyPI refuses and check and release refuse: repair = false in [tool.pyrelease] keeps it unrepaired (repair it with auditwheel, or set repair-command)",
+				filepath.Base(path), wheel.LinuxTag(n)))
+		}
+		return path, nil
+	}
+	r, err := wheel.Repair(ctx, path, wheel.RepairOptions{
+		Command: p.cfg.RepairCommand, Python: python, Env: env, Verbose: verbose, Stderr: os.Stderr, Log: p.log,
+	})
+	if err != nil {
+		return "", err
+	}
+	if r.By != "" {
+		p.log.Info("repaired", "wheel", filepath.Base(r.Wheel), "from", filepath.Base(path))
+	}
+	return r.Wheel, nil
 }
 
 // findLinks are where pip looks for wheels besides the index: dist/ and
