@@ -14,7 +14,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/pyrelease/pyrelease/targets/internal/servers"
@@ -149,7 +148,7 @@ func s3Measure(ctx context.Context, o s3Options, srv *servers.MinIO, client *s3.
 				return row{}, err
 			}
 			// Neither side pays for the disk writes of the other.
-			syscall.Sync()
+			syncDisks()
 			took, rss, err := timed(ctx, dir, side.env, side.argv)
 			if err != nil {
 				return row{}, err

@@ -16,7 +16,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/pyrelease/pyrelease/targets/internal/servers"
@@ -144,7 +143,7 @@ func uploadBench(ctx context.Context, o uploadOptions) ([]row, error) {
 				return nil, err
 			}
 			// Neither side pays for the disk writes of the other.
-			syscall.Sync()
+			syncDisks()
 			took, rss, err := timed(ctx, dir, s.env, s.argv(u))
 			if err != nil {
 				return nil, fmt.Errorf("package index: %w", err)
