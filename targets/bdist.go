@@ -25,7 +25,10 @@ import (
 //
 // Groups, tools and the freezer come from [tool.pyrelease.bdist] (default:
 // one archive named after the project with every console script, frozen
-// with PyInstaller). Archives are {group}-{version}-{platform}.tar.gz (.zip
+// with PyInstaller). PyInstaller freezes this commit's wheel from a venv
+// kept in the user's cache directory, with the PyInstaller the project
+// pins (pyinstaller = "6.22.3") installed from the user's index, and each
+// binary must run with an empty environment. Archives are {group}-{version}-{platform}.tar.gz (.zip
 // on Windows), deterministic, recorded in dist/.pyrelease/artifacts.json and listed
 // in dist/.pyrelease/SHA256SUMS. PYRELEASE_PLATFORM sets the platform tag of archives
 // and installers (default: this machine's, such as linux-x86_64); it names
@@ -92,10 +95,13 @@ func (p *project) bdist(ctx context.Context, info buildVersion, verbose bool) ([
 	defer os.RemoveAll(work)
 	b := p.cfg.Bdist
 	p.log.Info("freezing", "tools", len(tools), "freezer", b.Freezer, "version", info.Version)
+	// PyInstaller freezes the wheel from a venv of its own, with PyInstaller
+	// and the dependencies from the index the user's pip is set up for, as
+	// the smoke test of the wheel installs them.
 	bins, err := freeze.Freeze(ctx, freeze.Options{
-		Dir: p.cfg.Dir, OutDir: filepath.Join(work, "bin"), Python: python, Freezer: b.Freezer,
-		Tools: tools, Version: info.Version, Wheel: whl, Mtime: info.CommitDate, Verbose: verbose, Stderr: os.Stderr,
-		Offline: p.cfg.Smoke.Offline, FindLinks: p.findLinks(filepath.Join(p.cfg.Dir, "dist")),
+		Dir: p.cfg.Dir, OutDir: filepath.Join(work, "bin"), WorkDir: filepath.Join(work, "freeze"), Python: python, Freezer: b.Freezer,
+		Tools: tools, Version: info.Version, Wheel: whl, PyInstaller: b.PyInstaller, Mtime: info.CommitDate, Verbose: verbose, Stderr: os.Stderr,
+		Offline: p.cfg.Smoke.Offline, FindLinks: p.findLinks(filepath.Join(p.cfg.Dir, "dist")), Log: p.log,
 	})
 	if err != nil {
 		return nil, err

@@ -13,8 +13,9 @@ var (
 	ErrBadTool = errors.New("bad tool")
 	// ErrFreezer means Options.Freezer names no known freezer.
 	ErrFreezer = errors.New("unknown freezer")
-	// ErrNoPyInstaller means the interpreter cannot import PyInstaller.
-	ErrNoPyInstaller = errors.New("PyInstaller is not installed")
+	// ErrNoPyInstaller means pip could not install PyInstaller into the
+	// freeze environment.
+	ErrNoPyInstaller = errors.New("PyInstaller could not be installed")
 	// ErrEntryPoint means a tool's entry point does not import or is not
 	// callable, so the binary could only fail.
 	ErrEntryPoint = errors.New("entry point does not import")

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -23,28 +24,43 @@ const (
 // Options says what to freeze, with what, and where the binaries go.
 // Relative paths (OutDir, Wheel, and the tools' files) are taken from Dir.
 type Options struct {
-	Dir     string // project directory
-	OutDir  string // where binaries land (e.g. dist/bin); created
-	Python  string // build interpreter, with PyInstaller (or, for zipapp, pip) and the project's dependencies; default python3
+	Dir    string // project directory
+	OutDir string // where binaries land (e.g. dist/bin); created
+	// Python is the build interpreter: PyInstaller's freeze environment
+	// is a venv made from it; zipapp runs its pip. Default python3.
+	Python  string
 	Freezer string // PyInstaller (default) or Zipapp
 	Tools   []Tool
 	Version string // must appear in each binary's --version output
 	GOOS    string // target platform naming (".exe" on windows); default runtime.GOOS
 	WorkDir string // temp work/spec dir, outside Dir; default a temp dir removed afterwards
-	// Wheel is the project's wheel for zipapp: installed with its
-	// dependencies into the archive, which must all be pure Python. Empty
-	// means the project's import packages are copied from Dir (or Dir/src)
-	// instead.
+	// Wheel is the project's wheel: what PyInstaller freezes, installed
+	// with its dependencies into the freeze environment (required), and
+	// what a zipapp holds, with its dependencies, which must all be pure
+	// Python. For zipapp, empty means the project's import packages are
+	// copied from Dir (or Dir/src) instead.
 	Wheel string
-	// Offline installs the zipapp's dependencies only from FindLinks;
-	// otherwise from the index pip is configured with, and FindLinks.
+	// PyInstaller is the requirement pip installs PyInstaller by into the
+	// freeze environment; default DefaultPyInstaller.
+	PyInstaller string
+	// CacheDir keeps the freeze environments between runs; default
+	// pyrelease/freeze in the user's cache directory.
+	CacheDir string
+	// Jobs is how many PyInstaller builds run at once; default one per
+	// CPU, at most one per tool.
+	Jobs int
+	// Offline installs dependencies (and PyInstaller) only from
+	// FindLinks; otherwise from the index pip is configured with, and
+	// FindLinks.
 	Offline   bool
 	FindLinks []string
-	// Mtime is the file time inside zipapp archives (SOURCE_DATE_EPOCH),
-	// so two freezes of one commit are identical; zero keeps file times.
+	// Mtime is the file time inside zipapp archives and PyInstaller's
+	// SOURCE_DATE_EPOCH, so two freezes of one commit are identical; zero
+	// keeps file times.
 	Mtime   time.Time
-	Verbose bool      // stream the freezer's output to Stderr
-	Stderr  io.Writer // default os.Stderr
+	Verbose bool         // stream the freezer's output to Stderr
+	Stderr  io.Writer    // default os.Stderr
+	Log     *slog.Logger // progress; nil logs nothing
 
 	// runner replaces run.Run for the build commands (not the smoke run),
 	// so tests can check command lines without the freezer installed.
@@ -59,8 +75,11 @@ type Binary struct {
 
 // Freeze builds each tool into a one-file executable in o.OutDir, then runs
 // it with --version and requires exit status 0 and o.Version in its output,
-// so a binary that cannot start never reaches an archive. It stops at the
-// first tool that fails.
+// so a binary that cannot start never reaches an archive. PyInstaller
+// builds run in parallel, up to Jobs at once, in a freeze environment that
+// holds the wheel and not the source tree; their binaries are run with an
+// empty environment, as on a machine without Python. Binaries are returned
+// in the order of o.Tools; the first failure stops the others.
 func Freeze(ctx context.Context, o Options) ([]Binary, error) {
 	f, cleanup, err := newFreezer(o)
 	if err != nil {
@@ -68,29 +87,15 @@ func Freeze(ctx context.Context, o Options) ([]Binary, error) {
 	}
 	defer cleanup()
 	if f.o.Freezer == PyInstaller {
-		if err := f.havePyInstaller(ctx); err != nil {
-			return nil, err
-		}
+		return f.freezeAllPyInstaller(ctx)
 	}
-	if f.o.Freezer == Zipapp {
-		if err := f.prepareSite(ctx); err != nil {
-			return nil, err
-		}
+	if err := f.prepareSite(ctx); err != nil {
+		return nil, err
 	}
 	var bins []Binary
 	for _, t := range f.o.Tools {
 		e, _ := parseEntryPoint(t.EntryPoint) // CheckTools accepted it
-		var path string
-		if f.o.Freezer == PyInstaller {
-			if e.Script == "" {
-				if err := f.checkImport(ctx, t, e, ""); err != nil {
-					return bins, err
-				}
-			}
-			path, err = f.freezePyInstaller(ctx, t, e)
-		} else {
-			path, err = f.freezeZipapp(ctx, t, e)
-		}
+		path, err := f.freezeZipapp(ctx, t, e)
 		if err != nil {
 			return bins, err
 		}
@@ -139,6 +144,9 @@ func newFreezer(o Options) (*freezer, func(), error) {
 	}
 	if o.Python == "" {
 		o.Python = "python3"
+	}
+	if o.PyInstaller == "" {
+		o.PyInstaller = DefaultPyInstaller
 	}
 	if o.GOOS == "" {
 		o.GOOS = runtime.GOOS
@@ -203,6 +211,14 @@ func (f *freezer) log() io.Writer {
 
 func (f *freezer) run(ctx context.Context, c run.Cmd) error { return f.o.runner(ctx, c) }
 
+// logger is Options.Log, or one that discards.
+func (f *freezer) logger() *slog.Logger {
+	if f.o.Log != nil {
+		return f.o.Log
+	}
+	return slog.New(slog.DiscardHandler)
+}
+
 // writeLauncher writes the main script for a module:function entry point.
 func (f *freezer) writeLauncher(path, tool string, e entry) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
@@ -217,8 +233,14 @@ func (f *freezer) writeLauncher(path, tool string, e entry) error {
 // checkImport makes the build interpreter import e (app first on sys.path
 // when set) and fails with an EntryPointError carrying Python's message.
 func (f *freezer) checkImport(ctx context.Context, t Tool, e entry, app string) error {
+	return f.checkImportWith(ctx, f.o.Python, t, e, app)
+}
+
+// checkImportWith is checkImport with another interpreter: the freeze
+// environment's, for PyInstaller.
+func (f *freezer) checkImportWith(ctx context.Context, python string, t Tool, e entry, app string) error {
 	err := f.run(ctx, run.Cmd{
-		Name: f.o.Python,
+		Name: python,
 		Args: []string{"-c", importCheck, app, e.Module, e.Attr},
 		Dir:  filepath.Join(f.o.WorkDir, "launch"), // nothing importable there
 	})
@@ -230,5 +252,5 @@ func (f *freezer) checkImport(ctx context.Context, t Tool, e entry, app string) 
 	if errors.As(err, &re) && re.ExitCode == 3 {
 		out = re.Stderr
 	}
-	return &EntryPointError{Tool: t.Name, EntryPoint: t.EntryPoint, Python: f.o.Python, Output: out}
+	return &EntryPointError{Tool: t.Name, EntryPoint: t.EntryPoint, Python: python, Output: out}
 }

@@ -1,12 +1,21 @@
 package freeze
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"runtime"
+	"strconv"
 	"strings"
+	"sync"
+	"time"
 
+	"golang.org/x/sync/errgroup"
+
+	"github.com/pyrelease/pyrelease/targets/internal/atomicfile"
 	"github.com/pyrelease/pyrelease/targets/internal/run"
 )
 
@@ -34,10 +43,12 @@ func launcherPath(work, name string) string {
 
 // PyInstallerArgs is the interpreter's command line that freezes t:
 // -m PyInstaller with a one-file, clean, non-interactive build whose work
-// and spec files stay in o.WorkDir, and the generated launcher (or the
-// tool's script) last. Relative paths are taken from o.Dir and made
-// absolute, since PyInstaller resolves them from the spec directory.
-// packageDirs (see PackageDirs) decides whether t builds as NAME_main.
+// and spec files stay in o.WorkDir, and the launcher last: the generated
+// one, or a copy of the tool's script, so that the directory PyInstaller
+// adds to the search path is never the project's. Relative paths are taken
+// from o.Dir and made absolute, since PyInstaller resolves them from the
+// spec directory. packageDirs (see PackageDirs) decides whether t builds
+// as NAME_main.
 func PyInstallerArgs(t Tool, o Options, packageDirs []string) []string {
 	name := buildName(t, packageDirs)
 	args := []string{
@@ -64,22 +75,103 @@ func PyInstallerArgs(t Tool, o Options, packageDirs []string) []string {
 		args = append(args, "--add-data", d)
 	}
 	args = append(args, t.Args...)
-	script := launcherPath(o.WorkDir, name)
-	if e, err := parseEntryPoint(t.EntryPoint); err == nil && e.Script != "" {
-		script = resolve(o.Dir, e.Script)
-	}
-	return append(args, script)
+	return append(args, launcherPath(o.WorkDir, name))
 }
 
-// freezePyInstaller builds t into o.OutDir and returns the binary's path.
-func (f *freezer) freezePyInstaller(ctx context.Context, t Tool, e entry) (string, error) {
-	name := buildName(t, f.packages)
-	if e.Script == "" {
-		if err := f.writeLauncher(launcherPath(f.o.WorkDir, name), t.Name, e); err != nil {
-			return "", err
+// pyInstallerEnv is the environment PyInstaller runs in: nothing that adds
+// to its search path, a configuration and cache directory of its own per
+// build (--clean empties it, which would break a build running beside it),
+// a fixed hash seed and, with Mtime set, SOURCE_DATE_EPOCH: with both, two
+// builds of one wheel in one freeze environment give the same bytes.
+func (f *freezer) pyInstallerEnv(name string) []string {
+	env := append(cleanEnv(os.Environ()),
+		"PYTHONHASHSEED=0",
+		"PYTHONDONTWRITEBYTECODE=1",
+		"PYINSTALLER_CONFIG_DIR="+filepath.Join(f.o.WorkDir, "config", name),
+	)
+	if !f.o.Mtime.IsZero() {
+		env = append(env, "SOURCE_DATE_EPOCH="+strconv.FormatInt(f.o.Mtime.Unix(), 10))
+	}
+	return env
+}
+
+// jobs is how many PyInstaller builds run at once.
+func (f *freezer) jobs() int {
+	n := f.o.Jobs
+	if n <= 0 {
+		n = runtime.NumCPU()
+	}
+	return max(1, min(n, len(f.o.Tools)))
+}
+
+// freezeAllPyInstaller prepares the freeze environment, then builds and
+// smoke-tests the tools, up to jobs() at once.
+func (f *freezer) freezeAllPyInstaller(ctx context.Context) ([]Binary, error) {
+	env, err := f.prepareEnv(ctx)
+	if err != nil {
+		return nil, err
+	}
+	// An entry point that does not import fails here, in a second, with
+	// Python's message, rather than in a binary after a minute of building.
+	for _, t := range f.o.Tools {
+		if e, _ := parseEntryPoint(t.EntryPoint); e.Script == "" {
+			if err := f.checkImportWith(ctx, env.python, t, e, ""); err != nil {
+				return nil, err
+			}
 		}
 	}
-	if err := f.run(ctx, run.Cmd{Name: f.o.Python, Args: PyInstallerArgs(t, f.o, f.packages), Dir: f.o.WorkDir, Stdout: f.log(), Stderr: f.log()}); err != nil {
+	bins := make([]Binary, len(f.o.Tools))
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(f.jobs())
+	f.logger().Info("running PyInstaller", "tools", len(f.o.Tools), "jobs", f.jobs())
+	for i, t := range f.o.Tools {
+		g.Go(func() error {
+			start := time.Now()
+			path, err := f.freezePyInstaller(gctx, env, t)
+			if err != nil {
+				return err
+			}
+			if st, err := os.Stat(path); err == nil {
+				f.logger().Info("frozen", "tool", t.Name, "bytes", st.Size(), "seconds", secondsSince(start))
+			}
+			if !t.SkipSmoke {
+				if err := f.smoke(gctx, t, path); err != nil {
+					return err
+				}
+			}
+			bins[i] = Binary{Tool: t.Name, Path: path}
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	return bins, nil
+}
+
+// freezePyInstaller builds t into o.OutDir with env's PyInstaller and
+// returns the binary's path.
+func (f *freezer) freezePyInstaller(ctx context.Context, env *freezeEnv, t Tool) (string, error) {
+	name := buildName(t, f.packages)
+	launcher := launcherPath(f.o.WorkDir, name)
+	if e, _ := parseEntryPoint(t.EntryPoint); e.Script != "" {
+		if err := atomicfile.Copy(resolve(f.o.Dir, e.Script), launcher, 0o644); err != nil {
+			return "", fmt.Errorf("freeze: %s: %w", t.Name, err)
+		}
+	} else if err := f.writeLauncher(launcher, t.Name, e); err != nil {
+		return "", err
+	}
+	// The current directory is on python -m's search path: an empty one.
+	cwd := filepath.Join(f.o.WorkDir, "cwd", name)
+	if err := os.MkdirAll(cwd, 0o755); err != nil {
+		return "", fmt.Errorf("freeze: %s: %w", t.Name, err)
+	}
+	out := f.log()
+	if out != nil {
+		out = &prefixWriter{w: f.o.Stderr, prefix: t.Name + ": "}
+	}
+	err := f.run(ctx, run.Cmd{Name: env.python, Args: PyInstallerArgs(t, f.o, f.packages), Dir: cwd, Env: f.pyInstallerEnv(name), Stdout: out, Stderr: out})
+	if err != nil {
 		return "", fmt.Errorf("freeze: %s: PyInstaller failed: %w", t.Name, err)
 	}
 	built := filepath.Join(f.o.OutDir, f.exe(name))
@@ -95,13 +187,30 @@ func (f *freezer) freezePyInstaller(ctx context.Context, t Tool, e entry) (strin
 	return final, nil
 }
 
-// havePyInstaller fails with ErrNoPyInstaller, and what to do, when the
-// build interpreter cannot import PyInstaller.
-func (f *freezer) havePyInstaller(ctx context.Context) error {
-	err := f.run(ctx, run.Cmd{Name: f.o.Python, Args: []string{"-c", "import PyInstaller"}, Dir: f.o.WorkDir})
-	if err != nil && ctx.Err() == nil {
-		return fmt.Errorf("freeze: %s cannot import PyInstaller (install it there with: %s -m pip install pyinstaller, or use the zipapp freezer for a pure-Python project): %w",
-			f.o.Python, f.o.Python, ErrNoPyInstaller)
+// prefixWriter writes each line with a prefix, so the output of builds
+// running side by side can be told apart. Lines of one writer stay whole;
+// writers that share w take turns by line.
+type prefixWriter struct {
+	mu     sync.Mutex
+	w      io.Writer
+	prefix string
+	part   []byte
+}
+
+func (p *prefixWriter) Write(b []byte) (int, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.part = append(p.part, b...)
+	for {
+		i := bytes.IndexByte(p.part, '\n')
+		if i < 0 {
+			break
+		}
+		line := append([]byte(p.prefix), p.part[:i+1]...)
+		p.part = p.part[i+1:]
+		if _, err := p.w.Write(line); err != nil {
+			return len(b), err
+		}
 	}
-	return err
+	return len(b), nil
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"time"
@@ -22,8 +23,11 @@ const smokeTimeout = 2 * time.Minute
 const smokeTailLines = 20
 
 // smoke runs the binary with its smoke arguments (--version by default)
-// from the work directory, away from the project's sources and without
-// PYTHONPATH, so only what was frozen can be imported.
+// from the work directory, away from the project's sources. A PyInstaller
+// binary runs with an empty environment (a HOME, a PATH and a TMPDIR of
+// empty temporary directories, LANG=C.UTF-8), as on a machine without
+// Python: one that needs anything of the build machine's fails here. A
+// zipapp needs a python3 from PATH by nature, and runs without PYTHONPATH.
 func (f *freezer) smoke(ctx context.Context, t Tool, path string) error {
 	ctx, cancel := context.WithTimeout(ctx, smokeTimeout)
 	defer cancel()
@@ -35,9 +39,17 @@ func (f *freezer) smoke(ctx context.Context, t Tool, path string) error {
 	if strings.HasSuffix(path, ".pyz") {
 		name, args = f.o.Python, append([]string{path}, args...)
 	}
+	env := cleanEnv(os.Environ())
+	dir := filepath.Join(f.o.WorkDir, "launch")
+	if f.o.Freezer == PyInstaller {
+		var err error
+		if dir, env, err = emptyEnv(filepath.Join(f.o.WorkDir, "smoke", t.Name)); err != nil {
+			return fmt.Errorf("freeze: %s: %w", t.Name, err)
+		}
+	}
 	tail := &lineTail{max: smokeTailLines}
 	w := &lockedWriter{w: tail}
-	err := run.Run(ctx, run.Cmd{Name: name, Args: args, Dir: filepath.Join(f.o.WorkDir, "launch"), Env: cleanEnv(os.Environ()), Stdout: w, Stderr: w})
+	err := run.Run(ctx, run.Cmd{Name: name, Args: args, Dir: dir, Env: env, Stdout: w, Stderr: w})
 	out := tail.String()
 	if err != nil {
 		e := &SmokeError{Tool: t.Name, Path: path, ExitCode: -1, Output: out}
@@ -56,6 +68,30 @@ func (f *freezer) smoke(ctx context.Context, t Tool, path string) error {
 		return &SmokeError{Tool: t.Name, Path: path, Output: out, Version: f.o.Version}
 	}
 	return nil
+}
+
+// emptyEnv makes root's empty home, bin and tmp directories and returns the
+// home and the environment of a binary that must need nothing of this
+// machine's: no Python on PATH, no PYTHON* or PIP_* variable, no site
+// directories in HOME.
+func emptyEnv(root string) (string, []string, error) {
+	home, bin, tmp := filepath.Join(root, "home"), filepath.Join(root, "bin"), filepath.Join(root, "tmp")
+	for _, d := range []string{home, bin, tmp} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			return "", nil, err
+		}
+	}
+	env := []string{"HOME=" + home, "PATH=" + bin, "TMPDIR=" + tmp, "LANG=C.UTF-8"}
+	if runtime.GOOS == "windows" {
+		// Windows programs cannot start without these.
+		for _, k := range []string{"SYSTEMROOT", "WINDIR"} {
+			if v := os.Getenv(k); v != "" {
+				env = append(env, k+"="+v)
+			}
+		}
+		env = append(env, "TEMP="+tmp, "TMP="+tmp, "USERPROFILE="+home)
+	}
+	return home, env, nil
 }
 
 // cleanEnv drops what would let a binary import from outside itself.
