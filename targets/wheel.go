@@ -135,7 +135,7 @@ func (p *project) buildWheel(ctx context.Context, v buildVersion, verbose bool) 
 func (p *project) repairWheel(ctx context.Context, path, python string, env []string, verbose bool) (string, error) {
 	if !p.cfg.Repair {
 		if n, err := wheel.ParseWheelName(filepath.Base(path)); err == nil && wheel.LinuxTag(n) != "" {
-			p.warnOnce(fmt.Sprintf("%s is a %s wheel, which PyPI refuses and check and release refuse: repair = false in [tool.pyrelease] keeps it unrepaired (repair it with auditwheel, or set repair-command)",
+			p.warnOnce(fmt.Sprintf("%s is a %s wheel, which PyPI, check and release refuse: repair = false in [tool.pyrelease] leaves it as built (auditwheel repairs it, or name a command in repair-command)",
 				filepath.Base(path), wheel.LinuxTag(n)))
 		}
 		return path, nil

