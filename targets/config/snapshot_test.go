@@ -3,6 +3,7 @@ package config
 import (
 	"errors"
 	"maps"
+	"path"
 	"reflect"
 	"slices"
 	"strconv"
@@ -451,6 +452,58 @@ expect = ["greet-{version}.tar.gz", { pattern = "greet-{version}-{python}-{pytho
 	got := c.Snapshot.Globs("2.0.0rc1")
 	if len(got) != 5 || got[0] != "greet-2.0.0rc1.tar.gz" || got[4] != "greet-2.0.0rc1-cp312-cp312-win_amd64.whl" {
 		t.Errorf("Globs = %q", got)
+	}
+}
+
+// auditwheel names a repaired wheel by every policy it meets, in a
+// compressed tag set (manylinux1_x86_64.manylinux_2_5_x86_64): expect
+// entries written for compiled wheels must match those names, and a
+// platform written as one exact policy does not.
+func TestSnapshotGlobsMatchRepairedWheels(t *testing.T) {
+	repaired := []string{
+		"fastsum-1.2.0-cp311-cp311-manylinux1_x86_64.manylinux_2_5_x86_64.whl",
+		"fastsum-1.2.0-cp312-cp312-manylinux2014_x86_64.manylinux_2_17_x86_64.whl",
+		"fastsum-1.2.0-cp313-cp313-manylinux_2_28_aarch64.whl",
+		"fastsum-1.2.0-cp311-abi3-manylinux_2_17_x86_64.manylinux2014_x86_64.whl",
+	}
+	tests := map[string]struct {
+		expect Expect
+		want   []bool // matches repaired[i]
+	}{
+		"any CPython 3, any manylinux": {
+			expect: Expect{Pattern: "fastsum-{version}-cp3*-manylinux*.whl"},
+			want:   []bool{true, true, true, true},
+		},
+		"any CPython 3, x86_64 only": {
+			expect: Expect{Pattern: "fastsum-{version}-cp3*-manylinux*_x86_64.whl"},
+			want:   []bool{true, true, false, true},
+		},
+		"python list, platform by glob": {
+			expect: Expect{Pattern: "fastsum-{version}-{python}-{python}-{platform}.whl", Python: []string{"cp311", "cp312"}, Platform: []string{"manylinux*_x86_64"}},
+			want:   []bool{true, true, false, false},
+		},
+		"one exact policy misses the compressed set": {
+			expect: Expect{Pattern: "fastsum-{version}-{python}-{python}-{platform}.whl", Python: []string{"cp311"}, Platform: []string{"manylinux_2_5_x86_64"}},
+			want:   []bool{false, false, false, false},
+		},
+		"a linux_* wheel is not a manylinux one": {
+			expect: Expect{Pattern: "fastsum-{version}-cp3*-manylinux*.whl"},
+		},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			globs := Snapshot{Expect: []Expect{tc.expect}}.Globs("1.2.0")
+			names := repaired
+			if tc.want == nil {
+				names, tc.want = []string{"fastsum-1.2.0-cp311-cp311-linux_x86_64.whl"}, []bool{false}
+			}
+			for i, n := range names {
+				got := slices.ContainsFunc(globs, func(g string) bool { ok, _ := path.Match(g, n); return ok })
+				if got != tc.want[i] {
+					t.Errorf("%q matches %s: %v, want %v", globs, n, got, tc.want[i])
+				}
+			}
+		})
 	}
 }
 
