@@ -1,0 +1,2 @@
+# The plugins are imported by name, which PyInstaller's analysis cannot see.
+hiddenimports = ["tally.plugins.upper"]

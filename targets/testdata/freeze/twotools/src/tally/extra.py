@@ -1,0 +1,3 @@
+"""A module tally-info's build leaves out."""
+
+NAME = "extra"

@@ -1,0 +1,1 @@
+"""Plugins, found by name at run time."""

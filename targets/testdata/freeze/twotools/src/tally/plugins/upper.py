@@ -1,0 +1,2 @@
+def apply(words):
+    return [w.upper() for w in words]
