@@ -238,7 +238,10 @@ func toolVenv(ctx context.Context, o RepairOptions, env []string, tool string, r
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", fmt.Errorf("wheel: repair: %w", err)
 	}
-	tmp, err := os.MkdirTemp(dir, "."+filepath.Base(venv)+"-")
+	// Named as build directories are, so that what a killed install left
+	// is recognised by its dead pid and removed.
+	removeOrphanBuilds(dir)
+	tmp, err := os.MkdirTemp(dir, fmt.Sprintf("%s%d-", buildDirPrefix, os.Getpid()))
 	if err != nil {
 		return "", fmt.Errorf("wheel: repair: %w", err)
 	}

@@ -174,6 +174,9 @@ func TestRepairAuditwheelFromIndex(t *testing.T) {
 		t.Fatalf("built %s, want the linux_x86_64 wheel of a C extension", filepath.Base(built.Wheel))
 	}
 	tools := t.TempDir()
+	// What an install killed earlier left, which this one clears away.
+	killed := filepath.Join(tools, buildDirPrefix+"999999999-1")
+	mkdir(t, filepath.Join(killed, "lib"))
 	o := RepairOptions{Python: py, ToolsDir: tools, Env: append(index.PipEnv(), "SOURCE_DATE_EPOCH=1790000000")}
 	r, err := Repair(ctx, built.Wheel, o)
 	if err != nil {
@@ -195,9 +198,9 @@ func TestRepairAuditwheelFromIndex(t *testing.T) {
 	if err := Smoke(ctx, SmokeOptions{Python: py, Wheel: r.Wheel, Offline: true, Imports: []string{"fastsum"}, Version: "0.1.0"}); err != nil {
 		t.Errorf("the repaired wheel does not import: %v", err)
 	}
-	venvs, _ := filepath.Glob(filepath.Join(tools, "auditwheel-*"))
-	if len(venvs) != 1 {
-		t.Fatalf("tools directory holds %q, want one auditwheel venv", venvs)
+	left, _ := os.ReadDir(tools)
+	if len(left) != 1 || !strings.HasPrefix(left[0].Name(), "auditwheel-") {
+		t.Fatalf("tools directory holds %v, want one auditwheel venv and nothing of the killed install", left)
 	}
 
 	// A second build uses the venv as it is: without an index, it still
