@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/pyrelease/pyrelease/targets/archive"
+	"github.com/pyrelease/pyrelease/targets/config"
+	"github.com/pyrelease/pyrelease/targets/freeze"
 )
 
 func TestPlatform(t *testing.T) {
@@ -46,5 +48,14 @@ func TestPlatform(t *testing.T) {
 				t.Fatalf("platform() = %q, %v; want %q", got, err, tc.want)
 			}
 		})
+	}
+}
+
+// The documented default PyInstaller is the one a freeze installs.
+func TestBdistDefaultPyInstallerDocumented(t *testing.T) {
+	for _, k := range config.BdistKeys {
+		if k.Name == "pyinstaller" && "pyinstaller=="+k.Default != freeze.DefaultPyInstaller {
+			t.Errorf("[tool.pyrelease.bdist] pyinstaller is documented with default %q; freeze installs %q", k.Default, freeze.DefaultPyInstaller)
+		}
 	}
 }

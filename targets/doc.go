@@ -74,6 +74,23 @@
 //
 // smoke-keys:end
 //
+// [tool.pyrelease.bdist] says what mage bdist freezes, with what, and into
+// which archives:
+//
+// bdist-keys:begin
+//   - freezer (string; default pyinstaller): "pyinstaller" makes one-file binaries that carry their interpreter; "zipapp" makes standard-library .pyz archives for pure-Python tools, which need a python3 where they run.
+//   - pyinstaller (string; default 6.22.3): The PyInstaller pip installs from your index into the freeze environment: a version ("6.22.3") or a requirement on pyinstaller ("pyinstaller>=6.10,<7"); another value makes another environment.
+//   - groups (table of arrays of strings; default unset): Archive name to the tools it holds; unset means one archive named after the project with every console script.
+//   - installers (array of strings; default unset): Installer kinds mage installer builds: "run", "exe", "dmg"; unset means the platform's own.
+//   - tools.NAME.entry-point (string; default unset): module:function, or a script relative to the project, the tool runs; unset means its console script.
+//   - tools.NAME.excludes (array of strings; default unset): Modules PyInstaller leaves out of the tool (--exclude-module).
+//   - tools.NAME.hooks-dir (string; default unset): Directory of PyInstaller hooks for the tool (--additional-hooks-dir), relative to the project.
+//   - tools.NAME.icon (string; default unset): Icon of the Windows or macOS binary (--icon), relative to the project.
+//   - tools.NAME.data (array of strings; default unset): Files or directories bundled with the tool as "source:destination" (--add-data), the source relative to the project, the destination inside the bundle (sys._MEIPASS).
+//   - tools.NAME.args (array of strings; default unset): More PyInstaller arguments for the tool.
+//
+// bdist-keys:end
+//
 // [tool.pyrelease.release] says where mage release uploads:
 //
 // release-keys:begin

@@ -13,7 +13,8 @@ import (
 var update = flag.Bool("update", false, "rewrite the generated config reference in README.md and doc.go")
 
 // The config reference in the README and in this package's doc is generated
-// from config.Keys, config.SnapshotKeys and config.ReleaseKeys; this test fails when they drift
+// from config.Keys, config.SnapshotKeys, config.SmokeKeys, config.BdistKeys
+// and config.ReleaseKeys; this test fails when they drift
 // (fix: go test -update).
 func TestConfigReferenceIsCurrent(t *testing.T) {
 	for _, doc := range []struct {
@@ -28,6 +29,8 @@ func TestConfigReferenceIsCurrent(t *testing.T) {
 		{path: "doc.go", begin: "// snapshot-keys:begin\n", end: "// snapshot-keys:end", keys: config.SnapshotKeys, render: keysComment},
 		{path: "../README.md", begin: "<!-- smoke-keys:begin -->\n", end: "<!-- smoke-keys:end -->", keys: config.SmokeKeys, render: keysMarkdown},
 		{path: "doc.go", begin: "// smoke-keys:begin\n", end: "// smoke-keys:end", keys: config.SmokeKeys, render: keysComment},
+		{path: "../README.md", begin: "<!-- bdist-keys:begin -->\n", end: "<!-- bdist-keys:end -->", keys: config.BdistKeys, render: keysMarkdown},
+		{path: "doc.go", begin: "// bdist-keys:begin\n", end: "// bdist-keys:end", keys: config.BdistKeys, render: keysComment},
 		{path: "../README.md", begin: "<!-- release-keys:begin -->\n", end: "<!-- release-keys:end -->", keys: config.ReleaseKeys, render: keysMarkdown},
 		{path: "doc.go", begin: "// release-keys:begin\n", end: "// release-keys:end", keys: config.ReleaseKeys, render: keysComment},
 	} {

@@ -44,6 +44,52 @@ type BdistTool struct {
 	Args       []string // extra freezer arguments
 }
 
+// BdistKeys documents [tool.pyrelease.bdist] and, as tools.NAME.KEY, each
+// tool's table, in the order the documentation shows them. None has an
+// environment variable.
+var BdistKeys = []Key{
+	{
+		Name: "freezer", Type: "string", Default: "pyinstaller",
+		Doc: `"pyinstaller" makes one-file binaries that carry their interpreter; "zipapp" makes standard-library .pyz archives for pure-Python tools, which need a python3 where they run.`,
+	},
+	{
+		Name: "pyinstaller", Type: "string", Default: "6.22.3",
+		Doc: `The PyInstaller pip installs from your index into the freeze environment: a version ("6.22.3") or a requirement on pyinstaller ("pyinstaller>=6.10,<7"); another value makes another environment.`,
+	},
+	{
+		Name: "groups", Type: "table of arrays of strings", Default: "",
+		Doc: `Archive name to the tools it holds; unset means one archive named after the project with every console script.`,
+	},
+	{
+		Name: "installers", Type: "array of strings", Default: "",
+		Doc: `Installer kinds mage installer builds: "run", "exe", "dmg"; unset means the platform's own.`,
+	},
+	{
+		Name: "tools.NAME.entry-point", Type: "string", Default: "",
+		Doc: `module:function, or a script relative to the project, the tool runs; unset means its console script.`,
+	},
+	{
+		Name: "tools.NAME.excludes", Type: "array of strings", Default: "",
+		Doc: `Modules PyInstaller leaves out of the tool (--exclude-module).`,
+	},
+	{
+		Name: "tools.NAME.hooks-dir", Type: "string", Default: "",
+		Doc: `Directory of PyInstaller hooks for the tool (--additional-hooks-dir), relative to the project.`,
+	},
+	{
+		Name: "tools.NAME.icon", Type: "string", Default: "",
+		Doc: `Icon of the Windows or macOS binary (--icon), relative to the project.`,
+	},
+	{
+		Name: "tools.NAME.data", Type: "array of strings", Default: "",
+		Doc: `Files or directories bundled with the tool as "source:destination" (--add-data), the source relative to the project, the destination inside the bundle (sys._MEIPASS).`,
+	},
+	{
+		Name: "tools.NAME.args", Type: "array of strings", Default: "",
+		Doc: `More PyInstaller arguments for the tool.`,
+	},
+}
+
 // Freezers and installer kinds accepted in [tool.pyrelease.bdist].
 var (
 	freezers       = []string{"pyinstaller", "zipapp"}

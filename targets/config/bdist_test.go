@@ -2,6 +2,7 @@ package config
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -155,5 +156,36 @@ func TestBdistPyInstaller(t *testing.T) {
 				t.Errorf("PyInstaller = %q, want %q", c.Bdist.PyInstaller, tc.want)
 			}
 		})
+	}
+}
+
+// Every documented key is one the decoder takes, and every key it takes
+// is documented.
+func TestBdistKeysMatchDecoder(t *testing.T) {
+	var top, tool strings.Builder
+	top.WriteString(bdistProject + "[tool.pyrelease.bdist]\n")
+	tool.WriteString("[tool.pyrelease.bdist.tools.mitmproxy]\n")
+	values := map[string]string{"freezer": `"zipapp"`, "pyinstaller": `"6.22.3"`, "groups": `{ m = ["mitmproxy"] }`, "installers": `["run"]`,
+		"entry-point": `"m:main"`, "excludes": `["tkinter"]`, "hooks-dir": `"h"`, "icon": `"i.ico"`, "data": `["a:b"]`, "args": `["--strip"]`}
+	for _, k := range BdistKeys {
+		name, isTool := strings.CutPrefix(k.Name, "tools.NAME.")
+		v, ok := values[name]
+		if !ok {
+			t.Fatalf("no test value for %s", k.Name)
+		}
+		if k.Env != "" {
+			t.Errorf("%s has a variable, which nothing reads", k.Name)
+		}
+		if isTool {
+			fmt.Fprintf(&tool, "%s = %s\n", name, v)
+		} else {
+			fmt.Fprintf(&top, "%s = %s\n", name, v)
+		}
+	}
+	if len(BdistKeys) != len(values) {
+		t.Errorf("%d keys documented, %d known", len(BdistKeys), len(values))
+	}
+	if _, err := loadText(t, top.String()+tool.String()); err != nil {
+		t.Fatal(err)
 	}
 }
