@@ -60,7 +60,9 @@ var auditwheelArgs = []string{"repair", "--wheel-dir", config.PlaceholderDestDir
 func Repair(ctx context.Context, path string, o RepairOptions) (Repaired, error) {
 	name, err := ParseWheelName(filepath.Base(path))
 	if err != nil {
-		return Repaired{}, err
+		// Not a name to read tags from: verification reports it, with
+		// everything else wrong with the file.
+		return Repaired{Wheel: path}, nil
 	}
 	if o.Log == nil {
 		o.Log = slog.New(slog.DiscardHandler)

@@ -86,6 +86,11 @@ func TestRepairCommand(t *testing.T) {
 			want:   "fastsum-0.1.0-cp311-cp311-win_amd64.whl",
 			fixed:  true,
 		},
+		"a name verification refuses is left to it": {
+			wheel:  "fastsum-0.1.0-cp311-linux_x86_64.whl",
+			script: `exit 3`,
+			want:   "fastsum-0.1.0-cp311-linux_x86_64.whl",
+		},
 		"pure wheels are not repaired": {
 			wheel:  "greet-1.0-py3-none-any.whl",
 			script: `exit 3`,
