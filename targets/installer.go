@@ -2,6 +2,7 @@ package targets
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -15,15 +16,20 @@ import (
 	"github.com/pyrelease/pyrelease/targets/installer"
 )
 
-// Installer wraps this version's frozen tools into installers: a makeself
-// .run on Linux, an NSIS .exe (makensis builds it on Linux too), a .dmg on
-// macOS.
+// Installer wraps this version's frozen tools into installers, each from
+// the archives of its own platform: a makeself .run from a Linux build, an
+// NSIS .exe from a Windows build (makensis builds it on Linux too), a .dmg
+// from a macOS build, on macOS.
 //
-// The tools come from the archives mage bdist recorded in dist/ for this
-// version and platform (it runs bdist when there are none). Kinds come from
-// installers in [tool.pyrelease.bdist], else the platform's own; a kind
-// that cannot be built here is skipped with the reason. The .run installer
-// is installed into a temporary prefix and each tool run with --version.
+// Kinds come from installers in [tool.pyrelease.bdist], else the
+// platform's own. This platform's archives are the ones mage bdist
+// recorded in dist/ for this version (it runs bdist when there are none);
+// another platform's come from its own job, through mage fetch in a
+// release job. A kind whose tool is missing here is skipped with the
+// reason; a kind with no archive of its platform is refused, and so is an
+// .exe of zipapps, which need a Python that Windows lacks. The .run of this
+// platform is installed into a temporary prefix and each tool run with
+// --version.
 func Installer(ctx context.Context) error {
 	p, err := load(ctx)
 	if err != nil {
@@ -41,9 +47,17 @@ func Installer(ctx context.Context) error {
 	return nil
 }
 
+// installerJob is one installer to build: its kind, the platform of the
+// archives it wraps, and their tools once unpacked.
+type installerJob struct {
+	kind, platform string
+	bins           []string
+	project        string
+}
+
 func (p *project) installers(ctx context.Context, info buildVersion) ([]dist.Artifact, error) {
 	outDir := filepath.Join(p.cfg.Dir, "dist")
-	platform, err := p.platform()
+	own, err := p.platform()
 	if err != nil {
 		return nil, err
 	}
@@ -52,32 +66,50 @@ func (p *project) installers(ctx context.Context, info buildVersion) ([]dist.Art
 		return nil, err
 	}
 	defer os.RemoveAll(work)
-	bins, project, err := p.frozenTools(ctx, info, outDir, platform, work)
-	if err != nil {
-		return nil, err
-	}
 	kinds := p.cfg.Bdist.Installers
 	if len(kinds) == 0 {
-		kinds = []string{installer.KindFor(platform)}
+		kinds = []string{installer.KindFor(own)}
 	}
-	var arts []dist.Artifact
+	// Every installer's tools are unpacked and checked before the first is
+	// built: a refusal leaves no installer half made.
+	var jobs []installerJob
 	for _, kind := range kinds {
 		if reason := installer.SkipReason(kind); reason != "" {
 			p.log.Info(fmt.Sprintf("installer: %s; skipped", reason))
 			continue
 		}
-		// The installer is named for the platform of what it holds: an .exe
-		// made on Linux from Linux tools says linux.
-		instPlatform := platform
+		platforms, err := p.installerPlatforms(ctx, info, outDir, kind, own)
+		if err != nil {
+			return nil, err
+		}
+		for _, platform := range platforms {
+			bins, project, err := p.frozenTools(ctx, info, outDir, platform, filepath.Join(work, kind+"-"+platform))
+			if err != nil {
+				return nil, err
+			}
+			if err := installer.CheckBinaries(kind, bins); err != nil {
+				var pe *installer.PlatformError
+				if errors.As(err, &pe) {
+					pe.Platform = platform // name the build it came from
+				}
+				return nil, err
+			}
+			jobs = append(jobs, installerJob{kind: kind, platform: platform, bins: bins, project: project})
+		}
+	}
+	var arts []dist.Artifact
+	for _, j := range jobs {
 		path, err := installer.Build(ctx, installer.Options{
-			Project: config.NormalizeName(project), Version: info.Build, Platform: instPlatform, Binaries: bins,
-			OutDir: filepath.Join(outDir, dist.Sub), Kind: kind, WorkDir: filepath.Join(work, kind), Epoch: info.CommitDate, Stderr: os.Stderr,
+			Project: config.NormalizeName(j.project), Version: info.Build, Platform: j.platform, Binaries: j.bins,
+			OutDir: filepath.Join(outDir, dist.Sub), Kind: j.kind, WorkDir: filepath.Join(work, "build-"+j.kind+"-"+j.platform),
+			Epoch: info.CommitDate, Stderr: os.Stderr,
 		})
 		if err != nil {
 			return nil, err
 		}
-		if kind == installer.KindRun {
-			if err := installer.SmokeRun(ctx, path, p.installerChecks(toolNames(bins)), info.Version); err != nil {
+		// Only this platform's .run can be run here.
+		if j.kind == installer.KindRun && j.platform == own {
+			if err := installer.SmokeRun(ctx, path, p.installerChecks(toolNames(j.bins)), info.Version); err != nil {
 				return nil, err
 			}
 		}
@@ -87,7 +119,7 @@ func (p *project) installers(ctx context.Context, info buildVersion) ([]dist.Art
 		}
 		name := filepath.Base(path)
 		arts = append(arts, dist.Artifact{Name: name, Path: dist.PathFor(dist.KindInstaller, name), Kind: dist.KindInstaller, Version: info.Version,
-			Tags: []string{instPlatform}, SHA256: sum, Size: size, Commit: info.Commit, BuiltAt: time.Now().UTC(), Project: project})
+			Tags: []string{j.platform}, SHA256: sum, Size: size, Commit: info.Commit, BuiltAt: time.Now().UTC(), Project: j.project})
 	}
 	if err := dist.Record(ctx, outDir, arts...); err != nil {
 		return nil, err
@@ -98,9 +130,69 @@ func (p *project) installers(ctx context.Context, info buildVersion) ([]dist.Art
 	return arts, nil
 }
 
+// installerPlatforms are the platforms whose archives an installer of kind
+// wraps: every platform of that kind with archives of this version in
+// dist/ (this machine's own builds, and those mage fetch brought from other
+// jobs), and this machine's platform when it is of that kind (bdist builds
+// its archives if need be). None is an error that says where they come
+// from.
+func (p *project) installerPlatforms(ctx context.Context, info buildVersion, outDir, kind, own string) ([]string, error) {
+	m, err := dist.Load(outDir)
+	if err != nil {
+		return nil, err
+	}
+	var platforms []string
+	if installer.KindFor(own) == kind {
+		platforms = append(platforms, own)
+	}
+	for _, a := range m.Artifacts {
+		if a.Kind != dist.KindArchive || a.Version != info.Version {
+			continue
+		}
+		if pl := archivePlatform(a, info.Build); pl != "" && installer.KindFor(pl) == kind && !slices.Contains(platforms, pl) {
+			platforms = append(platforms, pl)
+		}
+	}
+	if len(platforms) > 0 {
+		slices.Sort(platforms)
+		return platforms, nil
+	}
+	return nil, &installerInputError{kind: kind, version: info.Build, own: own}
+}
+
+// installerInputError refuses an installer whose platform has no archives
+// here: the job that builds them runs elsewhere.
+type installerInputError struct {
+	kind, version, own string
+}
+
+func (e *installerInputError) Error() string {
+	var system, glob string
+	switch e.kind {
+	case installer.KindEXE:
+		system, glob = "Windows", "windows-*.zip"
+	case installer.KindDMG:
+		system, glob = "macOS", "osx-*.tar.gz"
+	default:
+		system, glob = "Linux", "linux-*.tar.gz"
+	}
+	return fmt.Sprintf("installer: %s: no %s archive of %s in dist/ ({group}-%s-%s): a .%s wraps the %s build of the tools, and this machine's is %s; run mage installer after mage fetch has brought the %s job's archives from the snapshot store, or on a %s runner",
+		e.kind, system, e.version, e.version, glob, e.kind, system, e.own, system, system)
+}
+
+// archivePlatform is the platform an archive was built for: its tag, or
+// for a file fetched without a sidecar, the platform in its name.
+func archivePlatform(a dist.Artifact, build string) string {
+	if len(a.Tags) > 0 {
+		return a.Tags[0]
+	}
+	pl, _ := archive.NamePlatform(a.Name, build)
+	return pl
+}
+
 // frozenTools unpacks this version's archives for platform from dist/ into
 // work and returns the tools' paths and the project they belong to; with
-// none recorded it runs bdist.
+// none recorded for this machine's platform it runs bdist.
 func (p *project) frozenTools(ctx context.Context, info buildVersion, outDir, platform, work string) ([]string, string, error) {
 	find := func() ([]dist.Artifact, error) {
 		m, err := dist.Load(outDir)
@@ -109,7 +201,7 @@ func (p *project) frozenTools(ctx context.Context, info buildVersion, outDir, pl
 		}
 		var found []dist.Artifact
 		for _, a := range m.Artifacts {
-			if a.Kind == dist.KindArchive && a.Version == info.Version && slices.Contains(a.Tags, platform) {
+			if a.Kind == dist.KindArchive && a.Version == info.Version && archivePlatform(a, info.Build) == platform {
 				found = append(found, a)
 			}
 		}

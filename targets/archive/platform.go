@@ -34,3 +34,25 @@ func Name(group, version, platform string) string {
 	}
 	return group + "-" + version + "-" + platform + ext
 }
+
+// NamePlatform returns the platform of an archive named by Name for
+// version: "greet-1.2.0-windows-x86_64.zip" gives "windows-x86_64". Groups
+// may hold dashes, so the version finds the platform. It reports false for
+// any other name.
+func NamePlatform(name, version string) (string, bool) {
+	stem, ok := strings.CutSuffix(name, ".tar.gz")
+	if !ok {
+		if stem, ok = strings.CutSuffix(name, ".zip"); !ok {
+			return "", false
+		}
+	}
+	i := strings.LastIndex(stem, "-"+version+"-")
+	if i <= 0 || version == "" {
+		return "", false
+	}
+	platform := stem[i+len(version)+2:]
+	if platform == "" || Name(stem[:i], version, platform) != name {
+		return "", false
+	}
+	return platform, true
+}

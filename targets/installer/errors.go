@@ -3,6 +3,7 @@ package installer
 import (
 	"errors"
 	"fmt"
+	"path/filepath"
 )
 
 // ErrUnsupported is wrapped by a SkipError: this machine cannot build the
@@ -73,3 +74,34 @@ func (e *SmokeError) Unwrap() []error {
 	}
 	return []error{ErrSmoke}
 }
+
+// ErrPlatform is wrapped by every PlatformError: what was to be wrapped is
+// not for the installer's platform.
+var ErrPlatform = errors.New("not for the installer's platform")
+
+// PlatformError refuses an installer for the wrong platform, or a file it
+// cannot hold: an .exe of Linux programs, a .run named for Windows, a
+// zipapp in an .exe.
+type PlatformError struct {
+	Kind     string // the installer kind
+	Platform string // the platform not the kind's; with File, the build File came from, when known
+	File     string // set when a file is not for the kind's platform
+	Format   Format // what File is
+}
+
+func (e *PlatformError) Error() string {
+	sys := platformOS[e.Kind]
+	if e.File == "" {
+		return fmt.Sprintf("installer: %s: platform %q is not a %s platform: a .%s holds %s programs and is named for their platform", e.Kind, e.Platform, sys, e.Kind, sys)
+	}
+	name := filepath.Base(e.File)
+	if e.Platform != "" {
+		name += " (of the " + e.Platform + " build)"
+	}
+	if e.Kind == KindEXE && e.Format == FormatZipapp {
+		return fmt.Sprintf("installer: exe: %s is a zipapp, which needs a Python that Windows does not have; an .exe installs tools that run without one: freeze with freezer = \"pyinstaller\" on Windows, or leave \"exe\" out of installers", name)
+	}
+	return fmt.Sprintf("installer: %s: %s is %s, not a %s program: a .%s installs the %s build of each tool (its archive from a %s runner)", e.Kind, name, e.Format.describe(), sys, e.Kind, sys, sys)
+}
+
+func (e *PlatformError) Unwrap() error { return ErrPlatform }

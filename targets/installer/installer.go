@@ -19,8 +19,8 @@ import (
 type Options struct {
 	Project  string   // distribution name, e.g. "greet"
 	Version  string   // the version being released, as it appears in file names
-	Platform string   // archive platform name: "linux-x86_64", "windows-x86_64", "osx-arm64"
-	Binaries []string // paths of the frozen binaries; all go into one install dir
+	Platform string   // archive platform name: "linux-x86_64", "windows-x86_64", "osx-arm64"; the kind's own
+	Binaries []string // paths of the frozen binaries, built for Platform; all go into one install dir
 	OutDir   string   // where the installer lands; created if missing
 	Kind     string   // "run", "exe", "dmg"; "" picks by Platform
 	Icon     string   // optional .ico for the NSIS installer
@@ -40,20 +40,25 @@ type Options struct {
 // this machine, or "" when it can. Callers check it before Build to log a
 // skip instead of an error; Build returns the same reason as a SkipError.
 func SkipReason(kind string) string {
+	return skipReason(runtime.GOOS, kind, run.LookPath)
+}
+
+// skipReason is SkipReason on goos, with lookPath finding the tools.
+func skipReason(goos, kind string, lookPath func(string) (string, error)) string {
 	switch kind {
 	case KindRun:
-		if _, err := run.LookPath("makeself"); err != nil {
+		if _, err := lookPath("makeself"); err != nil {
 			return "makeself not found on PATH (Debian package makeself)"
 		}
 	case KindEXE:
-		if _, err := run.LookPath("makensis"); err != nil {
+		if _, err := lookPath("makensis"); err != nil {
 			return "makensis not found on PATH (Debian package nsis)"
 		}
 	case KindDMG:
-		if runtime.GOOS != "darwin" {
+		if goos != "darwin" {
 			return "dmg needs macOS"
 		}
-		if _, err := run.LookPath("hdiutil"); err != nil {
+		if _, err := lookPath("hdiutil"); err != nil {
 			return "hdiutil not found on PATH"
 		}
 	default:
@@ -63,7 +68,9 @@ func SkipReason(kind string) string {
 }
 
 // Build makes the installer and returns its path in OutDir. A kind this
-// machine cannot build yields a *SkipError (errors.Is ErrUnsupported).
+// machine cannot build yields a *SkipError (errors.Is ErrUnsupported);
+// binaries of another platform than the kind's, or a Platform that is not
+// its own, a *PlatformError (errors.Is ErrPlatform).
 func Build(ctx context.Context, o Options) (string, error) {
 	kind, err := o.check()
 	if err != nil {
@@ -148,6 +155,12 @@ func (o Options) check() (string, error) {
 			return "", &OptionsError{Field: "Binaries", Value: b, Reason: "two binaries share the name " + base + " but install into one directory"}
 		}
 		seen[base] = true
+	}
+	if err := checkPlatform(kind, o.Platform); err != nil {
+		return "", err
+	}
+	if err := CheckBinaries(kind, o.Binaries); err != nil {
+		return "", err
 	}
 	return kind, nil
 }

@@ -104,3 +104,36 @@ func TestBuildBadOptions(t *testing.T) {
 		})
 	}
 }
+
+// TestSkipReasonPerGOOS: which kinds each system builds, given its tools.
+// makeself and makensis run wherever they are installed (makensis on Linux
+// too); hdiutil only on macOS.
+func TestSkipReasonPerGOOS(t *testing.T) {
+	all := func(string) (string, error) { return "/bin/tool", nil }
+	none := func(name string) (string, error) { return "", errors.New(name + ": not found") }
+	tests := map[string]struct {
+		goos, kind string
+		tools      func(string) (string, error)
+		want       string
+	}{
+		"run on linux":         {goos: "linux", kind: KindRun, tools: all},
+		"run on darwin":        {goos: "darwin", kind: KindRun, tools: all},
+		"run without makeself": {goos: "linux", kind: KindRun, tools: none, want: "makeself not found on PATH (Debian package makeself)"},
+		"exe on linux":         {goos: "linux", kind: KindEXE, tools: all},
+		"exe on windows":       {goos: "windows", kind: KindEXE, tools: all},
+		"exe without makensis": {goos: "windows", kind: KindEXE, tools: none, want: "makensis not found on PATH (Debian package nsis)"},
+		"dmg on darwin":        {goos: "darwin", kind: KindDMG, tools: all},
+		"dmg without hdiutil":  {goos: "darwin", kind: KindDMG, tools: none, want: "hdiutil not found on PATH"},
+		"dmg on linux":         {goos: "linux", kind: KindDMG, tools: all, want: "dmg needs macOS"},
+		"dmg on windows":       {goos: "windows", kind: KindDMG, tools: all, want: "dmg needs macOS"},
+		"unknown kind":         {goos: "linux", kind: "msi", tools: all, want: `unknown installer kind "msi" (want run, exe or dmg)`},
+		"run on windows":       {goos: "windows", kind: KindRun, tools: none, want: "makeself not found on PATH (Debian package makeself)"},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			if got := skipReason(tc.goos, tc.kind, tc.tools); got != tc.want {
+				t.Errorf("skipReason(%s, %s) = %q, want %q", tc.goos, tc.kind, got, tc.want)
+			}
+		})
+	}
+}

@@ -107,8 +107,8 @@ func TestNSISScriptGolden(t *testing.T) {
 func TestBuildEXE(t *testing.T) {
 	testenv.Require(t, "makensis")
 	src := t.TempDir()
-	greet := fakeTool(t, src, "greet.exe", "1.2.0")
-	odd := fakeTool(t, src, `$we"ird.exe`, "1.2.0")
+	greet := fakeProgram(t, src, "greet.exe", FormatPE)
+	odd := fakeProgram(t, src, `$we"ird.exe`, FormatPE)
 	o := Options{
 		Project:  `greet $PROGRAMFILES "x"`,
 		Version:  "1.2.0rc1",
