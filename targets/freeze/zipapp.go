@@ -132,11 +132,7 @@ func (f *freezer) freezeZipapp(ctx context.Context, t Tool, e entry) (string, er
 	if err := normalizeTree(app, f.o.Mtime); err != nil {
 		return "", fmt.Errorf("freeze: %s: %w", t.Name, err)
 	}
-	name := t.Name
-	if f.o.GOOS == "windows" {
-		name += ".pyz" // Windows runs archives by extension, not shebang
-	}
-	out := filepath.Join(f.o.OutDir, name)
+	out := filepath.Join(f.o.OutDir, zipappName(f.o.GOOS, t.Name))
 	err := f.run(ctx, run.Cmd{
 		Name:   f.o.Python,
 		Args:   []string{"-m", "zipapp", app, "-o", out, "-p", zipappShebang, "-c"},
@@ -150,6 +146,16 @@ func (f *freezer) freezeZipapp(ctx context.Context, t Tool, e entry) (string, er
 		return "", fmt.Errorf("freeze: %s: %w", t.Name, err)
 	}
 	return out, nil
+}
+
+// zipappName is the file name of a tool's zipapp on goos. Windows runs
+// an archive by its extension, through the .pyz association of the Python
+// launcher (py), where other systems read its #! line.
+func zipappName(goos, tool string) string {
+	if goos == "windows" {
+		return tool + ".pyz"
+	}
+	return tool
 }
 
 // copyTree copies the regular files and directories under src to dst,

@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -220,6 +221,151 @@ func TestFreezeRejectsOptions(t *testing.T) {
 			_, err := Freeze(context.Background(), tc.opts)
 			if err == nil || (tc.is != nil && !errors.Is(err, tc.is)) || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("Freeze = %v, want %v containing %q", err, tc.is, tc.want)
+			}
+		})
+	}
+}
+
+// depsCLI is a tool of the fixture project that uses its third-party
+// dependencies, and says where each was imported from.
+const depsCLI = `import sys
+from importlib.metadata import version
+
+import packaging.version
+import requests
+
+
+def main():
+    if sys.argv[1:] == ["--version"]:
+        print("greet", version("greet"))
+        return 0
+    print(requests.utils.requote_uri("http://example.invalid/a b"))
+    print(packaging.version.Version("1.0rc1").is_prerelease)
+    for mod in (requests, packaging, requests.packages.urllib3, requests.compat.chardet):
+        print(mod.__name__, mod.__file__)
+    return 0
+`
+
+// TestZipappCarriesItsDependencies freezes a tool whose wheel requires
+// requests (with urllib3, idna, certifi and charset-normalizer, whose
+// compiled modules have pure twins) and packaging, from the test
+// wheelhouse, and runs the archive on interpreters that have none of them:
+// Debian's python3 isolated from its dist-packages (-I -S), a fresh venv
+// without system site packages, and the archive's own #! line with that
+// venv first on PATH. Each dependency must come from inside the archive.
+func TestZipappCarriesItsDependencies(t *testing.T) {
+	wheelhouse := testenv.Wheelhouse(t)
+	python := testenv.Python(t)
+	p := newProject(t, "3.1")
+	pyproject := `[build-system]
+requires = ["setuptools"]
+build-backend = "setuptools.build_meta"
+
+[project]
+name = "greet"
+version = "3.1"
+dependencies = ["requests>=2", "packaging"]
+
+[project.scripts]
+greet = "greet.cli:main"
+
+[tool.setuptools.packages.find]
+where = ["src"]
+`
+	for name, body := range map[string]string{"pyproject.toml": pyproject, "src/greet/cli.py": depsCLI} {
+		if err := os.WriteFile(filepath.Join(p.dir, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p.buildWheel(t)
+	o := zipappOptions(t, p, "3.1", Tool{Name: "greet", EntryPoint: "greet.cli:main"})
+	o.Offline, o.FindLinks = true, []string{wheelhouse}
+	bins, err := Freeze(t.Context(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pyz := bins[0].Path
+
+	venv := filepath.Join(t.TempDir(), "bare")
+	if out, err := exec.Command(python, "-m", "venv", "--without-pip", venv).CombinedOutput(); err != nil {
+		t.Fatalf("venv: %v\n%s", err, out)
+	}
+	venvPython := filepath.Join(venv, "bin", "python")
+	tests := map[string]struct {
+		argv []string // the command; the archive follows
+		env  []string
+	}{
+		"debian python -I -S": {argv: []string{python, "-I", "-S"}},
+		"fresh venv":          {argv: []string{venvPython}},
+		"shebang":             {env: []string{"PATH=" + filepath.Join(venv, "bin") + string(os.PathListSeparator) + os.Getenv("PATH")}},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			env := append(pyenv.PipEnv(os.Environ()), tc.env...)
+			env = append(env, "PYTHONPATH=", "PYTHONNOUSERSITE=1")
+			// First the proof that the interpreter has none of them.
+			interp := tc.argv
+			if interp == nil {
+				interp = []string{venvPython}
+			}
+			for _, mod := range []string{"requests", "packaging", "urllib3", "idna", "certifi", "charset_normalizer"} {
+				cmd := exec.Command(interp[0], append(interp[1:], "-c", "import "+mod)...)
+				cmd.Env, cmd.Dir = env, t.TempDir()
+				if cmd.Run() == nil {
+					t.Fatalf("%v imports %s by itself: not an interpreter without the dependencies", interp, mod)
+				}
+			}
+			run := func(args ...string) string {
+				t.Helper()
+				argv := append(append(slices.Clone(tc.argv), pyz), args...)
+				cmd := exec.Command(argv[0], argv[1:]...)
+				cmd.Env, cmd.Dir = env, t.TempDir()
+				out, err := cmd.CombinedOutput()
+				if err != nil {
+					t.Fatalf("%s: %v\n%s", strings.Join(argv, " "), err, out)
+				}
+				return string(out)
+			}
+			if out := run("--version"); strings.TrimSpace(out) != "greet 3.1" {
+				t.Errorf("greet --version = %q, want greet 3.1", out)
+			}
+			out := run()
+			t.Logf("greet printed:\n%s", out)
+			if !strings.Contains(out, "http://example.invalid/a%20b\nTrue\n") {
+				t.Errorf("greet printed %q, want the dependencies at work", out)
+			}
+			for _, mod := range []string{"requests", "packaging", "urllib3", "charset_normalizer"} {
+				if !strings.Contains(out, mod+" "+pyz+string(filepath.Separator)) {
+					t.Errorf("%s was not imported from the archive %s:\n%s", mod, pyz, out)
+				}
+			}
+		})
+	}
+}
+
+// TestBinaryNames: what each freezer names a tool on each system. The
+// installers and archives go by these names (.exe and .pyz on Windows).
+func TestBinaryNames(t *testing.T) {
+	tests := map[string]struct {
+		goos, freezer, want string
+	}{
+		"pyinstaller linux":   {goos: "linux", freezer: PyInstaller, want: "greet"},
+		"pyinstaller darwin":  {goos: "darwin", freezer: PyInstaller, want: "greet"},
+		"pyinstaller windows": {goos: "windows", freezer: PyInstaller, want: "greet.exe"},
+		"pyinstaller freebsd": {goos: "freebsd", freezer: PyInstaller, want: "greet"},
+		"zipapp linux":        {goos: "linux", freezer: Zipapp, want: "greet"},
+		"zipapp darwin":       {goos: "darwin", freezer: Zipapp, want: "greet"},
+		"zipapp windows":      {goos: "windows", freezer: Zipapp, want: "greet.pyz"},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			f := &freezer{o: Options{GOOS: tc.goos, Freezer: tc.freezer}}
+			got := f.exe("greet")
+			if tc.freezer == Zipapp {
+				got = zipappName(tc.goos, "greet")
+			}
+			if got != tc.want {
+				t.Errorf("%s on %s names greet %q, want %q", tc.freezer, tc.goos, got, tc.want)
 			}
 		})
 	}
