@@ -56,7 +56,8 @@ type freezeEnv struct {
 	// build interpreter's pip with --python, or the venv's own.
 	pip    []string
 	pipCmd string
-	reused bool // it existed, complete, before this freeze
+	reused bool   // it existed, complete, before this freeze
+	unlock func() // ends this freeze's hold on it
 }
 
 // cacheRoot is where freeze environments are kept between runs.
@@ -89,11 +90,12 @@ func envKey(in interpreter, requirement, project string) string {
 
 // prepareEnv returns the freeze environment for this build: the cached one
 // for the build interpreter, the PyInstaller requirement and the project,
-// created when missing, with this build's wheel installed into it. A second
-// freeze reuses it and reinstalls only the wheel, so PyInstaller and the
-// dependencies are downloaded once. Where packages come from is the user's
-// pip configuration (PIP_INDEX_URL, pip.conf, PIP_FIND_LINKS), or with
-// Offline only FindLinks, as for the smoke test of the wheel.
+// created when missing, with this build's wheel installed into it, and held
+// until its unlock is called. A second freeze reuses it and reinstalls only
+// the wheel, so PyInstaller and the dependencies are downloaded once. Where
+// packages come from is the user's pip configuration (PIP_INDEX_URL,
+// pip.conf, PIP_FIND_LINKS), or with Offline only FindLinks, as for the
+// smoke test of the wheel.
 func (f *freezer) prepareEnv(ctx context.Context) (*freezeEnv, error) {
 	if f.o.Wheel == "" {
 		return nil, errors.New("freeze: PyInstaller freezes the project's wheel: no wheel given")
@@ -115,7 +117,17 @@ func (f *freezer) prepareEnv(ctx context.Context) (*freezeEnv, error) {
 	}
 	project, _, _ := strings.Cut(filepath.Base(f.o.Wheel), "-")
 	dir := filepath.Join(root, envKey(in, f.o.PyInstaller, strings.ToLower(project)))
-	env := &freezeEnv{dir: dir, python: venvPython(dir)}
+	unlock, err := lockEnv(ctx, dir+".lock")
+	if err != nil {
+		return nil, err
+	}
+	env := &freezeEnv{dir: dir, python: venvPython(dir), unlock: unlock}
+	ok := false
+	defer func() {
+		if !ok {
+			unlock()
+		}
+	}()
 	start := time.Now()
 	if _, err := os.Stat(filepath.Join(dir, envMark)); err == nil {
 		env.reused = true
@@ -135,6 +147,7 @@ func (f *freezer) prepareEnv(ctx context.Context) (*freezeEnv, error) {
 	if err := f.pip(ctx, env, f.o.Wheel); err != nil {
 		return nil, fmt.Errorf("freeze: pip could not install the dependencies of %s into the freeze environment %s: %w", filepath.Base(f.o.Wheel), dir, err)
 	}
+	ok = true
 	return env, nil
 }
 

@@ -111,6 +111,7 @@ func (f *freezer) freezeAllPyInstaller(ctx context.Context) ([]Binary, error) {
 	if err != nil {
 		return nil, err
 	}
+	defer env.unlock()
 	// An entry point that does not import fails here, in a second, with
 	// Python's message, rather than in a binary after a minute of building.
 	for _, t := range f.o.Tools {

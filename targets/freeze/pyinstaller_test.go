@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -272,8 +273,11 @@ func TestFreezePyInstallerNotInstallable(t *testing.T) {
 	if !errors.Is(err, ErrNoPyInstaller) || !strings.Contains(err.Error(), "zipapp") || !strings.Contains(err.Error(), DefaultPyInstaller) {
 		t.Fatalf("Freeze = %v, want ErrNoPyInstaller naming the requirement and suggesting zipapp", err)
 	}
-	if ents, _ := os.ReadDir(cache); len(ents) != 0 {
-		t.Errorf("a failed creation left %v in the cache", ents)
+	ents, _ := os.ReadDir(cache)
+	for _, e := range ents {
+		if e.IsDir() {
+			t.Errorf("a failed creation left %s in the cache", e.Name())
+		}
 	}
 }
 
@@ -305,4 +309,26 @@ func TestFreezeRealPyInstaller(t *testing.T) {
 	if b, err := cmd.CombinedOutput(); err != nil || strings.TrimSpace(string(b)) != "hello" {
 		t.Errorf("greet with an empty environment = %q, %v; want hello", b, err)
 	}
+}
+
+func TestLockEnvWaitsForTheHolder(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("no flock on Windows")
+	}
+	path := filepath.Join(t.TempDir(), "env.lock")
+	unlock, err := lockEnv(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	if _, err := lockEnv(ctx, path); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("second lock while held = %v, want it to wait until the context ends", err)
+	}
+	unlock()
+	again, err := lockEnv(context.Background(), path)
+	if err != nil {
+		t.Fatalf("lock after release: %v", err)
+	}
+	again()
 }
