@@ -56,7 +56,6 @@ type freezeEnv struct {
 	// build interpreter's pip with --python, or the venv's own.
 	pip    []string
 	pipCmd string
-	reused bool   // it existed, complete, before this freeze
 	unlock func() // ends this freeze's hold on it
 }
 
@@ -130,7 +129,6 @@ func (f *freezer) prepareEnv(ctx context.Context) (*freezeEnv, error) {
 	}()
 	start := time.Now()
 	if _, err := os.Stat(filepath.Join(dir, envMark)); err == nil {
-		env.reused = true
 		env.setPip(f.o.Python, in.OuterPip)
 		f.logger().Info("reusing the freeze environment", "dir", dir, "pyinstaller", f.o.PyInstaller)
 	} else if err := f.createEnv(ctx, env, in); err != nil {
