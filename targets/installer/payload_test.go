@@ -162,3 +162,23 @@ func TestBuildRefusesOtherPlatforms(t *testing.T) {
 		})
 	}
 }
+
+// FuzzSniff: any first bytes get a known format, and a magic number
+// decides whatever follows it.
+func FuzzSniff(f *testing.F) {
+	for _, h := range heads {
+		f.Add([]byte(h))
+	}
+	f.Add([]byte("#!"))
+	f.Add([]byte("#!\nPK\x03"))
+	f.Fuzz(func(t *testing.T, head []byte) {
+		if got := sniffBytes(head); got.describe() == "not a program" && got != FormatUnknown {
+			t.Fatalf("sniffBytes(%q) = %q, not a known format", head, got)
+		}
+		for magic, want := range map[string]Format{"MZ": FormatPE, "\x7fELF": FormatELF, "PK\x03\x04": FormatZipapp, "\xcf\xfa\xed\xfe": FormatMachO} {
+			if got := sniffBytes(append([]byte(magic), head...)); got != want {
+				t.Fatalf("sniffBytes(%q + %q) = %s, want %s", magic, head, got, want)
+			}
+		}
+	})
+}
