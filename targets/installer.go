@@ -157,16 +157,16 @@ func (p *project) installerPlatforms(ctx context.Context, info buildVersion, out
 		slices.Sort(platforms)
 		return platforms, nil
 	}
-	return nil, &installerInputError{kind: kind, version: info.Build, own: own}
+	return nil, &noArchivesError{kind: kind, version: info.Build, own: own}
 }
 
-// installerInputError refuses an installer whose platform has no archives
+// noArchivesError refuses an installer whose platform has no archives
 // here: the job that builds them runs elsewhere.
-type installerInputError struct {
+type noArchivesError struct {
 	kind, version, own string
 }
 
-func (e *installerInputError) Error() string {
+func (e *noArchivesError) Error() string {
 	var system, glob string
 	switch e.kind {
 	case installer.KindEXE:
