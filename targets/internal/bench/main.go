@@ -96,6 +96,64 @@ func scenarios(bin, core string) []scenario {
 		{name: "100k commits, no commit-graph", opts: repo(100_000, false), pairs: []pair{coreDescribe, describe}},
 		{name: "example project (setuptools), on a tag", setup: exampleRepo, pairs: []pair{wheel}},
 		{name: depsScenario, setup: depsRepo, pairs: depsPairs(bin)},
+		{name: bdistScenario, setup: bdistRepo(bin), pairs: bdistPairs(bin)},
+	}
+}
+
+// bdistScenario is the two-tool fixture frozen with PyInstaller, its wheel
+// built already, as a release job has it after mage wheel.
+const bdistScenario = "twotools fixture (PyInstaller 6.22.3; click), two tools in one group, from a local index"
+
+// bdistRepo copies the two-tool fixture, tags it, points pip at a local
+// index and builds its wheel once, so both sides freeze the same wheel.
+// pyrelease's caches go to a folder of the bench, which the cold runs
+// empty.
+func bdistRepo(bin string) func(ctx context.Context, dir string) error {
+	return func(ctx context.Context, dir string) error {
+		if out, err := exec.CommandContext(ctx, "cp", "-r", "targets/testdata/freeze/twotools", dir).CombinedOutput(); err != nil {
+			return fmt.Errorf("copying the twotools fixture: %v: %s", err, out)
+		}
+		env := gitgen.DefaultEnv()
+		for _, args := range [][]string{{"init", "-q", "-b", "main"}, {"add", "-A"}, {"commit", "-q", "-m", "twotools"}, {"tag", "v0.1.0"}} {
+			if _, err := gitgen.Git(ctx, dir, env, nil, args...); err != nil {
+				return err
+			}
+		}
+		if err := useLocalIndex(ctx); err != nil {
+			return err
+		}
+		os.Setenv("XDG_CACHE_HOME", dir+"-cache")
+		if _, _, err := once(ctx, dir, []string{bin, "wheel"}); err != nil {
+			return fmt.Errorf("mage wheel: %w", err)
+		}
+		return nil
+	}
+}
+
+// bdistPairs time mage bdist against the same work by hand, as a release
+// script does it: a fresh venv, pip install PyInstaller and the wheel, one
+// pyinstaller --onefile per tool with that tool's options, the rename of
+// the tool named like its package, tar czf. By hand is always cold (its
+// venv is removed before each run); mage bdist runs once with its freeze
+// environment removed, and once with it cached from the run before.
+func bdistPairs(bin string) []pair {
+	launcher := func(path, module string) string {
+		return "printf 'from " + module + " import main\\nraise SystemExit(main())\\n' > " + path
+	}
+	pyi := "venv/bin/pyinstaller --onefile --clean --noconfirm --log-level WARN --distpath handbin --workpath build --specpath build"
+	byHand := "/usr/bin/python3 -m venv venv && venv/bin/python -m pip install -q pyinstaller==6.22.3 dist/*.whl && mkdir -p launch && " +
+		launcher("launch/tally-launcher.py", "tally.cli") + " && " + launcher("launch/info-launcher.py", "tally.info") + " && " +
+		pyi + " --name tally_main --additional-hooks-dir \"$PWD/release/hooks\" launch/tally-launcher.py && " +
+		pyi + " --name tally-info --exclude-module tally.extra --add-data \"$PWD/share/motd.txt:tally_share\" launch/info-launcher.py && " +
+		"mv handbin/tally_main handbin/tally && handbin/tally --version >/dev/null && handbin/tally-info --version >/dev/null && " +
+		"tar czf tally-by-hand.tar.gz -C handbin tally tally-info"
+	clean := "rm -rf venv handbin build launch tally-by-hand.tar.gz"
+	peerName := "venv, pip install pyinstaller and the wheel, pyinstaller --onefile per tool, tar czf"
+	return []pair{
+		{what: "mage bdist, freeze environment cold", peerName: peerName, peer: []string{"sh", "-c", byHand}, ours: []string{bin, "bdist"},
+			prepare: "sh -c '" + clean + " \"$XDG_CACHE_HOME/pyrelease/freeze\"'", runs: 3},
+		{what: "mage bdist, freeze environment warm", peerName: peerName, peer: []string{"sh", "-c", byHand}, ours: []string{bin, "bdist"},
+			prepare: clean, runs: 3},
 	}
 }
 
@@ -137,6 +195,15 @@ func depsRepo(ctx context.Context, dir string) error {
 		if _, err := gitgen.Git(ctx, dir, env, nil, args...); err != nil {
 			return err
 		}
+	}
+	return useLocalIndex(ctx)
+}
+
+// useLocalIndex starts pypiserver over the test wheelhouse and points pip
+// and uv at it alone, without a cache, for the rest of the bench.
+func useLocalIndex(ctx context.Context) error {
+	if os.Getenv("PIP_INDEX_URL") != "" && os.Getenv("PIP_CONFIG_FILE") == os.DevNull {
+		return nil // started by an earlier scenario
 	}
 	bin, err := servers.PyPIServerBinary()
 	if err != nil {
