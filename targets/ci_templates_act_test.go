@@ -32,8 +32,9 @@ const actVersion = "v0.2.89"
 // download-artifact copy to and from a folder. Secrets point the snapshot
 // store at a folder and the release at a real Gitea (with a token: PyPI's
 // trusted publishing needs GitHub's identity token); pip finds the build
-// requirements and dependencies on the local test index. PyInstaller is
-// not on that index, so the tools fixture freezes with zipapp.
+// requirements and dependencies on the local test index. The tools
+// fixture freezes with zipapp, which keeps each case short; PyInstaller
+// builds are tested by TestBdistPyInstaller.
 func TestGitHubWorkflowRuns(t *testing.T) {
 	act := actBinary(t)
 	testenv.Require(t, "git")
