@@ -71,8 +71,11 @@ func (f *freezer) cacheRoot() string {
 }
 
 // venvPython is the interpreter of the venv in dir on this machine.
-func venvPython(dir string) string {
-	if runtime.GOOS == "windows" {
+func venvPython(dir string) string { return venvPythonFor(runtime.GOOS, dir) }
+
+// venvPythonFor is venvPython for a venv made on goos.
+func venvPythonFor(goos, dir string) string {
+	if goos == "windows" {
 		return filepath.Join(dir, "Scripts", "python.exe")
 	}
 	return filepath.Join(dir, "bin", "python")

@@ -15,8 +15,11 @@ import (
 
 // venvScript is where a virtual environment keeps an executable: bin/NAME
 // on POSIX, Scripts\NAME.exe on Windows.
-func venvScript(venv, name string) string {
-	if runtime.GOOS == "windows" {
+func venvScript(venv, name string) string { return venvScriptFor(runtime.GOOS, venv, name) }
+
+// venvScriptFor is venvScript for a venv made on goos.
+func venvScriptFor(goos, venv, name string) string {
+	if goos == "windows" {
 		return filepath.Join(venv, "Scripts", name+".exe")
 	}
 	return filepath.Join(venv, "bin", name)
