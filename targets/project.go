@@ -63,6 +63,9 @@ func loadProject(ctx context.Context) (*project, error) {
 	if err != nil {
 		return nil, err
 	}
+	for _, d := range p.recoverBuild() {
+		p.log.Warn("removed the sdist staging folder an interrupted build left", "folder", d)
+	}
 	return p, nil
 }
 

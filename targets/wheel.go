@@ -73,6 +73,11 @@ func (p *project) buildWheel(ctx context.Context, v buildVersion, verbose bool) 
 	env := append([]string{"SOURCE_DATE_EPOCH=" + strconv.FormatInt(v.CommitDate.Unix(), 10)},
 		wheel.PretendVersionEnv(p.cfg.Project.Name, v.Version)...)
 	var built wheel.Built
+	cleanup, err := p.markBuild(v.Version)
+	if err != nil {
+		return nil, err
+	}
+	defer cleanup()
 	err = pyfile.Stamp(ctx, pyfile.StampOptions{Dir: p.cfg.Dir, Files: files, Version: v.Version, Logf: p.logf},
 		func(ctx context.Context) error {
 			built, err = wheel.Build(ctx, wheel.BuildOptions{

@@ -1,0 +1,68 @@
+package targets
+
+import (
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"github.com/pyrelease/pyrelease/targets/config"
+	"github.com/pyrelease/pyrelease/targets/internal/testenv"
+)
+
+// TestBuildMarkRemovesSdistStaging: a build killed while setuptools had
+// its release tree in {name}-{version}/ leaves that folder; the next run
+// removes it, and nothing else: not a folder that was there before, not a
+// new folder of another version, not one without a PKG-INFO.
+func TestBuildMarkRemovesSdistStaging(t *testing.T) {
+	testenv.Require(t, "git")
+	dir := t.TempDir()
+	testenv.Git(t, dir, "init", "-q")
+	mkdir := func(name string, pkgInfo bool) {
+		t.Helper()
+		if err := os.MkdirAll(filepath.Join(dir, name), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if pkgInfo {
+			if err := os.WriteFile(filepath.Join(dir, name, "PKG-INFO"), []byte("Metadata-Version: 2.1\n"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	mkdir("kept-1.0.dev3", true) // there before the build: the user's
+	p := &project{cfg: &config.Config{Dir: dir}, log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	if _, err := p.markBuild("1.0.dev3"); err != nil {
+		t.Fatal(err)
+	}
+	// What the killed build left, and what it did not make.
+	mkdir("greet-1.0.dev3", true)
+	mkdir("greet_tool-1.0.dev3", true)
+	mkdir("greet-1.0.dev2", true)
+	mkdir("notes-1.0.dev3", false)
+
+	// The next run, in a new process.
+	next := &project{cfg: &config.Config{Dir: dir}, log: p.log}
+	removed := next.recoverBuild()
+	slices.Sort(removed)
+	if want := []string{"greet-1.0.dev3", "greet_tool-1.0.dev3"}; !slices.Equal(removed, want) {
+		t.Errorf("removed %q, want %q", removed, want)
+	}
+	for _, name := range []string{"kept-1.0.dev3", "greet-1.0.dev2", "notes-1.0.dev3"} {
+		if _, err := os.Stat(filepath.Join(dir, name)); err != nil {
+			t.Errorf("%s was removed: %v", name, err)
+		}
+	}
+	if again := next.recoverBuild(); len(again) != 0 {
+		t.Errorf("a second recovery removed %q: the mark should be gone", again)
+	}
+	if path, _ := p.buildMarkPath(); fileExistsAt(path) {
+		t.Errorf("the mark %s is still there", path)
+	}
+}
+
+func fileExistsAt(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
+}
