@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -111,7 +112,7 @@ func parsePypirc(path string, data []byte) (*pypirc, error) {
 			case header == defaultSection:
 				cur = defaults
 			case added[header]:
-				return nil, &PypircError{Path: path, Line: lineno, Reason: fmt.Sprintf("section [%s] already exists", header)}
+				return nil, &PypircError{Path: path, Line: lineno, Reason: fmt.Sprintf("section %s already exists", clip(header))}
 			default:
 				cur = map[string][]string{}
 				values[header] = cur
@@ -121,31 +122,27 @@ func parsePypirc(path string, data []byte) (*pypirc, error) {
 			continue
 		}
 		if cur == nil {
-			return nil, &PypircError{Path: path, Line: lineno, Reason: fmt.Sprintf("no section header before %q: a .pypirc starts with a [section] line", strings.TrimSpace(line))}
+			return nil, &PypircError{Path: path, Line: lineno, Reason: "no section header before " + lineSubject(value) + ": a .pypirc starts with a [section] line"}
 		}
-		i := strings.IndexAny(value, "=:")
-		name := ""
-		if i >= 0 {
-			name = strings.ToLower(strings.TrimRightFunc(value[:i], isPySpace))
-		}
+		name, i := optionName(value)
 		if name == "" {
 			// configparser collects these and raises them all at the end.
 			if firstBad == 0 {
 				firstBad = lineno
 			}
-			badLines = append(badLines, fmt.Sprintf("line %d: %q", lineno, line))
+			badLines = append(badLines, strconv.Itoa(lineno))
 			hasOpt = false
 			continue
 		}
 		if added[curName+"\x00"+name] {
-			return nil, &PypircError{Path: path, Line: lineno, Reason: fmt.Sprintf("option %q in section [%s] already exists", name, curName)}
+			return nil, &PypircError{Path: path, Line: lineno, Reason: fmt.Sprintf("option %s in section %s already exists", clip(name), clip(curName))}
 		}
 		added[curName+"\x00"+name] = true
 		cur[name] = []string{pyStrip(value[i+1:])}
 		opt, hasOpt = name, true
 	}
 	if len(badLines) > 0 {
-		return nil, &PypircError{Path: path, Line: firstBad, Reason: "lines that are neither [section], key = value, key: value nor a comment: " + strings.Join(badLines, ", ")}
+		return nil, &PypircError{Path: path, Line: firstBad, Reason: "lines that are neither [section], key = value, key: value nor a comment: " + lineList(badLines)}
 	}
 	join := func(v []string) string { return strings.TrimRightFunc(strings.Join(v, "\n"), isPySpace) }
 	for name, sect := range values {
@@ -159,6 +156,52 @@ func parsePypirc(path string, data []byte) (*pypirc, error) {
 		p.defaults[k] = join(v)
 	}
 	return p, nil
+}
+
+// optionName is the lower-case key of a key = value line and the index of
+// its delimiter; the name is empty when the line has no key.
+func optionName(value string) (string, int) {
+	i := strings.IndexAny(value, "=:")
+	if i < 0 {
+		return "", i
+	}
+	return strings.ToLower(strings.TrimRightFunc(value[:i], isPySpace)), i
+}
+
+// lineSubject names a line in an error by its key only: the rest of a
+// .pypirc line is often a password, and a line without a key may be one.
+func lineSubject(value string) string {
+	if name, _ := optionName(value); name != "" {
+		return "option " + clip(name)
+	}
+	return "a line that is not a [section] header"
+}
+
+// maxQuoted bounds any text of the file quoted in an error, so that a
+// huge one-line file does not make a huge error.
+const maxQuoted = 64
+
+// clip quotes s, cut to maxQuoted bytes on a rune boundary.
+func clip(s string) string {
+	if len(s) <= maxQuoted {
+		return strconv.Quote(s)
+	}
+	cut := maxQuoted
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return strconv.Quote(s[:cut]) + "…"
+}
+
+// maxListed bounds the line numbers listed in one error.
+const maxListed = 10
+
+// lineList is "line 3, 7" with at most maxListed numbers.
+func lineList(lines []string) string {
+	if len(lines) <= maxListed {
+		return "line " + strings.Join(lines, ", ")
+	}
+	return fmt.Sprintf("line %s and %d more", strings.Join(lines[:maxListed], ", "), len(lines)-maxListed)
 }
 
 // splitLines splits as Python's text files do with universal newlines:

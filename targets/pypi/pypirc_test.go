@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os/exec"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 	"unicode"
@@ -178,4 +179,43 @@ func FuzzParsePypirc(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestPypircErrorQuotesNoValue checks that a rejected .pypirc is named by
+// line and key: the values are passwords, and a file of any size makes a
+// short error.
+func TestPypircErrorQuotesNoValue(t *testing.T) {
+	huge := strings.Repeat("x", 10<<20)
+	cases := map[string]struct {
+		in      string
+		line    int
+		names   string // in the error
+		secrets string // never in the error
+	}{
+		"password before any section": {in: "password = s3cret\n", line: 1, names: "password", secrets: "s3cret"},
+		"value without key":           {in: "[a]\nx = 1\n= s3cret\n", line: 3, secrets: "s3cret"},
+		"line without delimiter":      {in: "[a]\nx = 1\ns3cret\n", line: 3, secrets: "s3cret"},
+		"ten megabyte line":           {in: huge + "\n", line: 1, secrets: strings.Repeat("x", 100)},
+		"ten megabyte key":            {in: huge + " = v\n", line: 1, secrets: strings.Repeat("x", 100)},
+		"ten megabyte duplicate":      {in: "[a]\n" + huge + " = 1\n" + huge + " = s3cret\n", line: 3, secrets: "s3cret"},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			_, err := parsePypirc("/home/u/.pypirc", []byte(tc.in))
+			var pe *PypircError
+			if !errors.As(err, &pe) || pe.Line != tc.line {
+				t.Fatalf("err = %.300v, want a *PypircError on line %d", err, tc.line)
+			}
+			msg := err.Error()
+			if len(msg) > 300 {
+				t.Errorf("error is %d bytes long: %.300s", len(msg), msg)
+			}
+			if strings.Contains(msg, tc.secrets) {
+				t.Errorf("error %.300q quotes a value", msg)
+			}
+			if !strings.Contains(msg, "/home/u/.pypirc:"+strconv.Itoa(tc.line)+":") || !strings.Contains(msg, tc.names) {
+				t.Errorf("error %.300q does not name line %d and %q", msg, tc.line, tc.names)
+			}
+		})
+	}
 }
