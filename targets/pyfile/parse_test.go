@@ -77,6 +77,24 @@ var parseCases = map[string]struct {
 		want:      "1.0",
 		rewritten: "import os\r\n\r\n__version__ = \"9.9.9\"\r\nx = 1\r\n",
 	},
+	"py bare cr comment before docstring": {
+		name:      "v.py",
+		content:   "# c\r\"\"\"\n__version__ = \"0\"\n\"\"\"\n__version__ = \"1.0\"\n",
+		want:      "1.0",
+		rewritten: "# c\r\"\"\"\n__version__ = \"0\"\n\"\"\"\n__version__ = \"9.9.9\"\n",
+	},
+	"py bare cr only": {
+		name:      "v.py",
+		content:   "\"\"\"Doc.\r__version__ = '0'\r\"\"\"\r# c\rimport os\r__version__ = '1.0'  # x\rx = 1\r",
+		want:      "1.0",
+		rewritten: "\"\"\"Doc.\r__version__ = '0'\r\"\"\"\r# c\rimport os\r__version__ = '9.9.9'  # x\rx = 1\r",
+	},
+	"py mixed line endings": {
+		name:      "v.py",
+		content:   "x = [\r1,\r\n2] \\\r\n+ y \\\r# c\r\n'''\nVERSION = '0'\r'''\r\nVERSION = \"1.0\"\rz = 1\n",
+		want:      "1.0",
+		rewritten: "x = [\r1,\r\n2] \\\r\n+ y \\\r# c\r\n'''\nVERSION = '0'\r'''\r\nVERSION = \"9.9.9\"\rz = 1\n",
+	},
 	"py bom kept": {
 		name:      "v.py",
 		content:   "\ufeff__version__ = \"1.0\"\n",

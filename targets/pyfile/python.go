@@ -11,8 +11,9 @@ import (
 // (f"", r"") or a triple quote does not match: the value must start right
 // after the quote and contain no quote or backslash. Chained targets, as
 // setuptools-scm and hatch-vcs generate them (__version__ = version =
-// '1.2.3'), are one assignment.
-var pyAssign = regexp.MustCompile(`^(?:(?:VERSION|__version__|version)[ \t]*(?::[^=#\r\n]*)?=[ \t]*)+(['"])([^'"\\\r\n]+)(['"])[ \t]*(?:#.*)?\r?$`)
+// '1.2.3'), are one assignment. The caller passes the line without its
+// terminator.
+var pyAssign = regexp.MustCompile(`^(?:(?:VERSION|__version__|version)[ \t]*(?::[^=#\r\n]*)?=[ \t]*)+(['"])([^'"\\\r\n]+)(['"])[ \t]*(?:#[^\r\n]*)?$`)
 
 // pyWant names what locatePython looks for, in errors.
 const pyWant = `module-level VERSION, __version__ or version = "..." assignment`
@@ -31,11 +32,9 @@ func locatePython(name string, content []byte) (span, error) {
 	stmtStart := true // the current physical line starts a statement
 	for i < len(content) {
 		if stmtStart {
-			end := bytes.IndexByte(content[i:], '\n')
-			if end < 0 {
-				end = len(content)
-			} else {
-				end += i
+			end := i
+			for end < len(content) && !isPyNewline(content[end]) {
+				end++
 			}
 			if m := pyAssign.FindSubmatchIndex(content[i:end]); m != nil && content[i+m[2]] == content[i+m[6]] {
 				s := span{start: i + m[4], end: i + m[5]}
@@ -54,18 +53,16 @@ func locatePython(name string, content []byte) (span, error) {
 func scanPythonLine(b []byte, i, depth int) (next, newDepth int, stmtStart bool) {
 	for i < len(b) {
 		switch c := b[i]; c {
-		case '\n':
-			return i + 1, depth, depth == 0
+		case '\n', '\r':
+			return pyLineNext(b, i), depth, depth == 0
 		case '#':
-			for i < len(b) && b[i] != '\n' {
+			for i < len(b) && !isPyNewline(b[i]) {
 				i++
 			}
 		case '\\':
 			// A backslash at the end of a line joins the next one to it.
-			if j := i + 1; j < len(b) && b[j] == '\n' {
-				return j + 1, depth, false
-			} else if j+1 < len(b) && b[j] == '\r' && b[j+1] == '\n' {
-				return j + 2, depth, false
+			if j := i + 1; j < len(b) && isPyNewline(b[j]) {
+				return pyLineNext(b, j), depth, false
 			}
 			i++
 		case '(', '[', '{':
@@ -112,9 +109,22 @@ func skipPythonString(b []byte, i int) int {
 			j++
 		case q:
 			return j + 1
-		case '\n':
+		case '\n', '\r':
 			return j
 		}
 	}
 	return len(b)
+}
+
+// isPyNewline reports whether c ends a physical line. Python reads "\n",
+// "\r\n" and a bare "\r" alike, so a comment or string that stopped only at
+// "\n" would run on into the next line of an old Mac or mixed file.
+func isPyNewline(c byte) bool { return c == '\n' || c == '\r' }
+
+// pyLineNext returns the start of the line after the terminator at i.
+func pyLineNext(b []byte, i int) int {
+	if b[i] == '\r' && i+1 < len(b) && b[i+1] == '\n' {
+		return i + 2
+	}
+	return i + 1
 }

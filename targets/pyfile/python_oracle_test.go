@@ -58,6 +58,9 @@ func TestPythonAgrees(t *testing.T) {
 		"class body":        "class A:\n    VERSION = '0'\nVERSION = '1'\n",
 		"semicolon":         "x = 1; VERSION = '0'\nVERSION = '1'\n",
 		"crlf":              "x = [\r\n1]\r\n__version__ = '1'\r\n",
+		"bare cr comment":   "# c\r\"\"\"\n__version__ = '0'\n\"\"\"\n__version__ = '1'\n",
+		"bare cr only":      "x = [\r1]\r# c\r__version__ = '1'\r",
+		"mixed endings":     "x = 1 \\\r+ 2\r\n'''\rVERSION = '0'\n'''\r\nVERSION = '1'\r",
 		"nothing":           "VERSION = 1\nversion = get()\n",
 		"annotated":         "VERSION: str = '1'\n",
 		"escaped newline":   "x = 'a\\\nVERSION = \"0\"'\nVERSION = '1'\n",
@@ -91,7 +94,9 @@ func TestPythonAgrees(t *testing.T) {
 			}
 			got := 0
 			if s, err := locatePython(name, []byte(src)); err == nil {
-				got = 1 + strings.Count(src[:s.start], "\n")
+				// Python numbers lines ended by "\r\n" or a bare "\r" too.
+				before := strings.ReplaceAll(src[:s.start], "\r\n", "\n")
+				got = 1 + strings.Count(before, "\n") + strings.Count(before, "\r")
 			}
 			if got != want {
 				t.Errorf("found the version on line %d, Python on line %d\n%s", got, want, src)
