@@ -48,6 +48,7 @@ func load(ctx context.Context) (*project, error) {
 
 // loadProject is load without looking for an interrupted bump.
 func loadProject(ctx context.Context) (*project, error) {
+	forwardTermination()
 	cfg, err := config.Load(".")
 	if err != nil {
 		return nil, err
