@@ -245,3 +245,40 @@ func FuzzParseSimpleHTML(f *testing.F) {
 		}
 	})
 }
+
+// TestExistingRedirectToAnotherPortDropsCredentials checks that an index
+// redirecting its page to another port of the same host does not receive
+// the upload credentials there: another port is another server.
+func TestExistingRedirectToAnotherPortDropsCredentials(t *testing.T) {
+	var leaked atomic.Int32
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") != "" {
+			leaked.Add(1)
+		}
+		w.Header().Set("Content-Type", simpleJSON)
+		fmt.Fprint(w, `{"files": [{"filename": "greet_tool-1.0.0.tar.gz", "hashes": {"sha256": "`+shaA+`"}}]}`)
+	}))
+	t.Cleanup(other.Close)
+	var authed atomic.Int32
+	index := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") != "" {
+			authed.Add(1)
+		}
+		http.Redirect(w, r, other.URL+r.URL.Path, http.StatusFound)
+	}))
+	t.Cleanup(index.Close)
+	c, _ := newClient(t)
+	got, err := c.Existing(t.Context(), repoFor(index.URL), "greet-tool")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got["greet_tool-1.0.0.tar.gz"] != shaA {
+		t.Fatalf("got %v, want the redirected page's file", got)
+	}
+	if authed.Load() == 0 {
+		t.Fatal("the index itself got no credentials")
+	}
+	if leaked.Load() != 0 {
+		t.Errorf("the server on another port (%s, index on %s) got the credentials", other.URL, index.URL)
+	}
+}

@@ -109,6 +109,7 @@ func (p Policy) do(ctx context.Context, c *http.Client, newReq func(ctx context.
 	if c == nil {
 		c = http.DefaultClient
 	}
+	c = guarded(c)
 	for attempt := first; ; attempt++ {
 		req, err := newReq(ctx)
 		if err != nil {
