@@ -127,6 +127,9 @@ func readStoreSidecars(ctx context.Context, o FetchOptions, keys []string, want 
 			o.Log.Debug("not the wanted project or version", "key", key, "project", project, "version", version)
 			continue
 		}
+		if err := checkSidecar(o.Store.Location(keys[i]), name, sc); err != nil {
+			return nil, err
+		}
 		if !SafeName(name) {
 			return nil, fmt.Errorf("store: fetch: %s: %w: file name %q", o.Store.Location(key), ErrUnsafe, name)
 		}
@@ -278,8 +281,8 @@ func hashLinks(ctx context.Context, o FetchOptions, found []fetchSource) error {
 			if err != nil {
 				return err
 			}
-			if sc.File != src.name {
-				return fmt.Errorf("store: fetch: sidecar %s describes %q, expected %q", httpretry.Redact(&u), sc.File, src.name)
+			if err := checkSidecar(httpretry.Redact(&u), src.name, &sc); err != nil {
+				return err
 			}
 			found[i].sha256, found[i].size, found[i].sidecar = sc.SHA256, sc.Size, &sc
 			return nil

@@ -133,7 +133,7 @@ func sha(data []byte) string {
 func (m *memStore) publish(t *testing.T, key, project, version string, data []byte) Sidecar {
 	t.Helper()
 	name := key[strings.LastIndex(key, "/")+1:]
-	sc := Sidecar{Project: project, Version: version, Commit: "c0ffee", Kind: "wheel", Size: int64(len(data)), SHA256: sha(data), File: name, BuiltAt: time.Unix(0, 0).UTC()}
+	sc := Sidecar{Project: project, Version: version, Commit: "c0ffee", Kind: dist.KindOf(name), Size: int64(len(data)), SHA256: sha(data), File: name, BuiltAt: time.Unix(0, 0).UTC()}
 	m.objs[key] = data
 	m.objs[key+SidecarExt] = sc.Marshal()
 	return sc
@@ -200,6 +200,7 @@ func TestFetchStore(t *testing.T) {
 		expect  []string
 		want    []string
 		sources []string
+		files   []string // what Dir holds, when not want: archives go to .pyrelease/
 	}{
 		"tag directory": {
 			setup: func(t *testing.T, m *memStore) {
@@ -227,6 +228,7 @@ func TestFetchStore(t *testing.T) {
 			project: "foo", version: "5.0.1.dev0004",
 			want:    []string{"foo-5.0.1.dev4-py3-none-any.whl", "tool-5.0.1.dev4-linux-x86_64.tar.gz"},
 			sources: []string{"mem://bucket/branches/feature-x/foo-5.0.1.dev4-py3-none-any.whl", "mem://bucket/branches/feature-x/tool-5.0.1.dev4-linux-x86_64.tar.gz"},
+			files:   []string{".pyrelease/tool-5.0.1.dev4-linux-x86_64.tar.gz", "foo-5.0.1.dev4-py3-none-any.whl"},
 		},
 		"dev version in its directory and a branch": {
 			setup: func(t *testing.T, m *memStore) {
@@ -282,8 +284,12 @@ func TestFetchStore(t *testing.T) {
 			if !slices.Equal(names(got), tc.want) {
 				t.Fatalf("fetched %q, want %q", names(got), tc.want)
 			}
-			if !slices.Equal(dirEntries(t, dir), tc.want) {
-				t.Errorf("dist holds %q, want %q", dirEntries(t, dir), tc.want)
+			files := tc.want
+			if tc.files != nil {
+				files = tc.files
+			}
+			if !slices.Equal(dirEntries(t, dir), files) {
+				t.Errorf("dist holds %q, want %q", dirEntries(t, dir), files)
 			}
 			for i, f := range got {
 				if f.Source != tc.sources[i] {
@@ -587,7 +593,7 @@ func TestFetchIndexRefuses(t *testing.T) {
 		},
 		"sidecar of another file": {
 			page: `<a href="/files/foo-1.0.zip">x</a>`,
-			want: `describes "foo-1.0.tar.gz", expected "foo-1.0.zip"`,
+			want: `sidecar SRV/files/foo-1.0.zip.json says file "foo-1.0.tar.gz", but the file name foo-1.0.zip says "foo-1.0.zip"`,
 		},
 		"file gone": {
 			page: `<a href="/files/foo-1.0-gone.tar.gz#sha256=` + hashA + `">x</a>`,
@@ -832,4 +838,61 @@ func TestVersionSpellings(t *testing.T) {
 	if !sameVersion("5.0.0.dev0004", "5.0.0.dev4") || !sameVersion("1.0", "1.0.0") || sameVersion("1.0", "1.0.1") || sameVersion("x", "x") {
 		t.Error("sameVersion")
 	}
+}
+
+// TestFetchRefusesLyingSidecar checks that a sidecar disagreeing with its
+// file's name is refused, naming the file and the field, instead of its
+// project, version, kind or tags being recorded for the file.
+func TestFetchRefusesLyingSidecar(t *testing.T) {
+	const wheelName = "foo-1.0-py3-none-manylinux_2_17_x86_64.manylinux2014_x86_64.whl"
+	tests := map[string]struct {
+		key   string
+		lie   func(sc *Sidecar)
+		field string
+	}{
+		"another project's file":  {key: "snapshots/v1.0/evil-1.0.tar.gz", field: "project"},
+		"another version's file":  {key: "snapshots/v1.0/foo-2.0.tar.gz", field: "version"},
+		"another file's name":     {key: "snapshots/v1.0/foo-1.0.tar.gz", lie: func(sc *Sidecar) { sc.File = "foo-1.0.zip" }, field: "file"},
+		"an sdist as installer":   {key: "snapshots/v1.0/foo-1.0.tar.gz", lie: func(sc *Sidecar) { sc.Kind = dist.KindInstaller }, field: "kind"},
+		"a wheel as archive":      {key: "snapshots/v1.0/" + wheelName, lie: func(sc *Sidecar) { sc.Kind = dist.KindArchive }, field: "kind"},
+		"a linux wheel for win":   {key: "snapshots/v1.0/" + wheelName, lie: func(sc *Sidecar) { sc.Platform = "win_amd64" }, field: "platform"},
+		"tags of another wheel":   {key: "snapshots/v1.0/" + wheelName, lie: func(sc *Sidecar) { sc.Tags = []string{"cp312-cp312-win_amd64"} }, field: "tags"},
+		"an sdist for a platform": {key: "snapshots/v1.0/foo-1.0.tar.gz", lie: func(sc *Sidecar) { sc.Platform = "linux-x86_64" }, field: "platform"},
+		"an archive for macOS": {
+			key: "snapshots/v1.0/tool-1.0-linux-x86_64.tar.gz", lie: func(sc *Sidecar) { sc.Platform = "macos-arm64" }, field: "platform",
+		},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			m := newMemStore()
+			sc := m.publish(t, tc.key, "foo", "1.0", []byte("bytes"))
+			if tc.lie != nil {
+				tc.lie(&sc)
+				m.objs[tc.key+SidecarExt] = sc.Marshal()
+			}
+			dir := t.TempDir()
+			_, err := Fetch(t.Context(), FetchOptions{Store: m, Project: "foo", Version: "1.0", Dir: dir})
+			file := path.Base(tc.key)
+			var me *SidecarMismatchError
+			if !errors.As(err, &me) || me.Field != tc.field || me.File != file || !strings.Contains(err.Error(), file) {
+				t.Fatalf("err = %v, want a *SidecarMismatchError naming %s and its %s", err, file, tc.field)
+			}
+			if es := dirEntries(t, dir); len(es) != 0 {
+				t.Errorf("dist holds %q after a refused sidecar, want nothing", es)
+			}
+		})
+	}
+
+	t.Run("index link", func(t *testing.T) {
+		ix := newIndex(t)
+		data := []byte("wheel")
+		ix.files["/files/"+wheelName] = data
+		ix.files["/files/"+wheelName+SidecarExt] = Sidecar{Project: "foo", Version: "1.0", Kind: dist.KindSdist, File: wheelName, SHA256: sha(data), Size: int64(len(data))}.Marshal()
+		ix.page = `<a href="/files/` + wheelName + `">x</a>`
+		_, err := Fetch(t.Context(), FetchOptions{IndexURL: ix.url(), Project: "foo", Version: "1.0", Dir: t.TempDir(), Retry: noWait})
+		var me *SidecarMismatchError
+		if !errors.As(err, &me) || me.Field != "kind" || me.File != wheelName {
+			t.Fatalf("err = %v, want a *SidecarMismatchError naming %s and its kind", err, wheelName)
+		}
+	})
 }
