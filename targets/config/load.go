@@ -67,6 +67,9 @@ func LoadEnv(dir string, getenv func(string) string) (*Config, error) {
 // parse decodes pyproject.toml's content into a Config with defaults filled
 // in. It does no I/O; file is only used in messages and Config.File.
 func parse(file string, data []byte) (*Config, error) {
+	if err := checkNesting(file, data); err != nil {
+		return nil, err
+	}
 	doc := map[string]any{}
 	if _, err := toml.Decode(string(data), &doc); err != nil {
 		return nil, syntaxError(file, err)
