@@ -3,6 +3,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"os"
 	"path"
 	"path/filepath"
 	"slices"
@@ -60,6 +61,8 @@ func (c *Config) checkVersionFile(i int, vf VersionFile) error {
 		e.Want, e.Got = "a file path", `""`
 	case filepath.IsAbs(vf.Path) || strings.HasPrefix(filepath.ToSlash(vf.Path), "/"):
 		e.Want, e.Got = "a path relative to the project directory", quoteShort(vf.Path)
+	case outsideDir(c.Dir, vf.Path):
+		e.Want, e.Got = "a file inside the project directory", quoteShort(vf.Path)
 	case vf.Pattern != nil && vf.Pattern.NumSubexp() != 1:
 		e.Key += ".pattern"
 		e.Want, e.Got = "a regexp with one capture group around the version", quoteShort(vf.Pattern.String())
@@ -67,6 +70,46 @@ func (c *Config) checkVersionFile(i int, vf VersionFile) error {
 		return nil
 	}
 	return e
+}
+
+// outsideDir reports whether rel, relative to dir, names a file outside dir:
+// through "..", or through a symlink whose target is elsewhere. Stamping
+// writes to the file, so a version file must not reach out of the project.
+// With no dir (a Config built in code) only the ".." check applies. A path
+// that does not exist yet is judged by its deepest existing parent.
+func outsideDir(dir, rel string) bool {
+	clean := filepath.Clean(filepath.FromSlash(rel))
+	if clean == ".." || strings.HasPrefix(clean, ".."+string(filepath.Separator)) {
+		return true
+	}
+	if dir == "" {
+		return false
+	}
+	root, err := filepath.EvalSymlinks(dir)
+	if err != nil {
+		return false // Load has already read dir/pyproject.toml; nothing to judge by
+	}
+	p := filepath.Join(dir, clean)
+	for hops := 0; ; hops++ {
+		real, err := filepath.EvalSymlinks(p)
+		if err == nil {
+			r, err := filepath.Rel(root, real)
+			return err != nil || r == ".." || strings.HasPrefix(r, ".."+string(filepath.Separator))
+		}
+		if target, err := os.Readlink(p); err == nil && hops < 40 {
+			// A dangling link: writing through it would create its target.
+			if !filepath.IsAbs(target) {
+				target = filepath.Join(filepath.Dir(p), target)
+			}
+			p = target
+			continue
+		}
+		parent := filepath.Dir(p)
+		if parent == p {
+			return false
+		}
+		p = parent
+	}
 }
 
 // Placeholders of repair-command, as cibuildwheel's repair-wheel-command
