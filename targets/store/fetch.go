@@ -102,7 +102,7 @@ const (
 // Fetch downloads every file of one version of one project into o.Dir,
 // checking each against its sha256 before it takes its final name, and
 // returns them sorted by name. A file already in o.Dir with the right hash
-// is not downloaded again. On error no .part file and no file with a
+// is not downloaded again. On error no temporary file and no file with a
 // wrong hash is left in o.Dir. When o.Expect globs are unmatched, the
 // fetched files are returned together with a *MissingError.
 func Fetch(ctx context.Context, o FetchOptions) ([]Fetched, error) {
@@ -294,7 +294,7 @@ func unmatchedGlobs(globs []string, files []Fetched) []string {
 	return missing
 }
 
-// fetchOne puts one file into o.Dir through a .part file, or finds it
+// fetchOne puts one file into o.Dir through a temporary file, or finds it
 // there already.
 func fetchOne(ctx context.Context, o FetchOptions, src fetchSource) (_ Fetched, err error) {
 	kind := dist.KindOf(src.name)
@@ -328,11 +328,14 @@ func fetchOne(ctx context.Context, o FetchOptions, src fetchSource) (_ Fetched, 
 	if err := os.MkdirAll(filepath.Dir(final), 0o755); err != nil {
 		return f, fmt.Errorf("store: fetch: %w", err)
 	}
-	part := final + ".part"
-	w, err := os.OpenFile(part, os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o644)
+	// The temporary file is hidden and random: SafeName refuses hidden
+	// names, so it can never be another fetched file ("x.whl.part" is a
+	// file a listing may hold beside "x.whl").
+	w, err := os.CreateTemp(filepath.Dir(final), tempPattern(src.name))
 	if err != nil {
 		return f, fmt.Errorf("store: fetch: %w", err)
 	}
+	part := w.Name()
 	defer func() {
 		if err != nil {
 			_ = w.Close()
@@ -375,6 +378,17 @@ func fetchOne(ctx context.Context, o FetchOptions, src fetchSource) (_ Fetched, 
 	return f, nil
 }
 
+// tempPattern is the os.CreateTemp pattern of a download's temporary
+// file, ".NAME.pyrelease-RANDOM", with NAME cut so the whole stays within
+// the 255 bytes file systems allow.
+func tempPattern(name string) string {
+	const room = 255 - len("..pyrelease-") - 20 // 20: CreateTemp's random digits
+	if len(name) > room {
+		name = name[:room]
+	}
+	return "." + name + ".pyrelease-*"
+}
+
 func copyFromStore(ctx context.Context, st Store, key string, pw *partWriter) error {
 	rc, obj, err := st.Open(ctx, key)
 	if err != nil {
@@ -403,7 +417,7 @@ func newGet(u *url.URL) func(ctx context.Context) (*http.Request, error) {
 	}
 }
 
-// partWriter fills a .part file, hashing as it writes. Each write starts
+// partWriter fills a download's temporary file, hashing as it writes. Each write starts
 // the file over, so a retried download never appends to a broken one.
 type partWriter struct {
 	f        *os.File

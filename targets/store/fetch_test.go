@@ -698,7 +698,7 @@ func TestFetchIndexMismatchLeavesNothing(t *testing.T) {
 	}
 	// Files that finished before the failure stay: they are right.
 	for _, e := range dirEntries(t, dir) {
-		if strings.HasSuffix(e, ".part") || path.Base(e) == "foo-1.0-part5.tar.gz" {
+		if strings.HasPrefix(path.Base(e), ".") || path.Base(e) == "foo-1.0-part5.tar.gz" {
 			t.Errorf("%s left behind", e)
 			continue
 		}
@@ -895,4 +895,35 @@ func TestFetchRefusesLyingSidecar(t *testing.T) {
 			t.Fatalf("err = %v, want a *SidecarMismatchError naming %s and its kind", err, wheelName)
 		}
 	})
+}
+
+// TestFetchIndexPartNameIsAFile checks that a listed file named like
+// another's temporary download, x.tar.gz.part beside x.tar.gz, is fetched
+// as itself and not overwritten by the download of x.tar.gz.
+func TestFetchIndexPartNameIsAFile(t *testing.T) {
+	const archive = "foo-1.0-linux-x86_64.tar.gz"
+	ix := newIndex(t)
+	ix.files["/files/"+archive] = []byte("the archive")
+	ix.files["/files/"+archive+".part"] = []byte("a file of its own")
+	var links strings.Builder
+	for _, name := range []string{archive + ".part", archive} {
+		fmt.Fprintf(&links, `<a href="/files/%s#sha256=%s">%[1]s</a>`, name, sha(ix.files["/files/"+name]))
+	}
+	ix.page = links.String()
+	dir := t.TempDir()
+	got, err := Fetch(t.Context(), FetchOptions{IndexURL: ix.url(), Project: "foo", Version: "1.0", Dir: dir, Retry: noWait, Concurrency: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 {
+		t.Fatalf("fetched %q, want both files", names(got))
+	}
+	for _, f := range got {
+		checkContent(t, f.Path, ix.files["/files/"+f.Name])
+	}
+	for _, e := range dirEntries(t, dir) {
+		if strings.HasPrefix(path.Base(e), ".") {
+			t.Errorf("temporary file %s left behind", e)
+		}
+	}
 }
