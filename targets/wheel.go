@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"maps"
 	"os"
 	"path/filepath"
@@ -78,10 +79,19 @@ func (p *project) buildWheel(ctx context.Context, v buildVersion, verbose bool) 
 		return nil, err
 	}
 	defer cleanup()
+	// The files are built, repaired, verified and smoke-tested in a
+	// staging folder inside dist/, and moved in only when every check has
+	// passed: a failed or interrupted build never replaces a good one.
+	// A killed run's staging folder is removed by the next build.
+	staging, err := wheel.StagingDir(outDir)
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(staging)
 	err = pyfile.Stamp(ctx, pyfile.StampOptions{Dir: p.cfg.Dir, Files: files, Version: v.Version, Logf: p.logf},
 		func(ctx context.Context) error {
 			built, err = wheel.Build(ctx, wheel.BuildOptions{
-				Dir: p.cfg.Dir, OutDir: outDir, Python: python, System: system,
+				Dir: p.cfg.Dir, OutDir: staging, Python: python, System: system,
 				Sdist: true, Wheel: true, Isolation: isolation, Verbose: verbose, Stderr: os.Stderr, Env: env,
 			})
 			return err
@@ -89,6 +99,7 @@ func (p *project) buildWheel(ctx context.Context, v buildVersion, verbose bool) 
 	if err != nil {
 		return nil, err
 	}
+	unrepaired := filepath.Base(built.Wheel)
 	if built.Wheel, err = p.repairWheel(ctx, built.Wheel, python, env, verbose); err != nil {
 		return nil, err
 	}
@@ -125,6 +136,18 @@ func (p *project) buildWheel(ctx context.Context, v buildVersion, verbose bool) 
 		Tools: tools, Imports: imports, Version: v.Version,
 	}); err != nil {
 		return nil, err
+	}
+	for _, path := range []string{built.Sdist, built.Wheel} {
+		if err := os.Rename(path, filepath.Join(outDir, filepath.Base(path))); err != nil {
+			return nil, fmt.Errorf("wheel: moving the checked %s into %s: %w", filepath.Base(path), outDir, err)
+		}
+	}
+	// The repaired wheel replaces the unrepaired one of an earlier build
+	// of this version (repair = false then), as it replaced this build's.
+	if unrepaired != filepath.Base(built.Wheel) {
+		if err := os.Remove(filepath.Join(outDir, unrepaired)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("wheel: %w", err)
+		}
 	}
 	if err := dist.Record(ctx, outDir, arts...); err != nil {
 		return nil, err

@@ -150,6 +150,22 @@ func Build(ctx context.Context, o BuildOptions) (Built, error) {
 	return built, nil
 }
 
+// StagingDir makes a folder inside outDir for a build whose files are
+// checked before they are moved into outDir (a rename on one file system),
+// after removing the folders of builds whose process is gone. The caller
+// removes it.
+func StagingDir(outDir string) (string, error) {
+	if err := os.MkdirAll(outDir, 0o755); err != nil {
+		return "", fmt.Errorf("wheel: %w", err)
+	}
+	removeOrphanBuilds(outDir)
+	dir, err := os.MkdirTemp(outDir, fmt.Sprintf("%s%d-staged-", buildDirPrefix, os.Getpid()))
+	if err != nil {
+		return "", fmt.Errorf("wheel: %w", err)
+	}
+	return dir, nil
+}
+
 // buildDirPrefix names the build directories inside the output directory:
 // .pyrelease-build-{pid}-{random}.
 const buildDirPrefix = ".pyrelease-build-"
