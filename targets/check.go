@@ -18,7 +18,8 @@ import (
 // into a manylinux one (mage wheel does).
 //
 // FILES is one or more paths or globs separated by spaces or commas, e.g.
-// mage check "dist/*". Every problem of every file is reported.
+// mage check "dist/*". Every file is checked; the first 20 problems of each
+// are listed, then how many more were found.
 func Check(ctx context.Context, files string) error {
 	paths, err := expandFiles(files)
 	if err != nil {
@@ -45,9 +46,12 @@ func Check(ctx context.Context, files string) error {
 func checkError(err error) error {
 	var ve *wheel.VerifyError
 	if errors.As(err, &ve) {
-		lines := make([]error, len(ve.Problems))
+		lines := make([]error, len(ve.Problems), len(ve.Problems)+1)
 		for i, p := range ve.Problems {
 			lines[i] = errors.New("check: " + p.Detail())
+		}
+		if more := ve.MoreDetail(); more != "" {
+			lines = append(lines, errors.New("check: "+more))
 		}
 		return errors.Join(lines...)
 	}

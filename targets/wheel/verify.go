@@ -75,18 +75,31 @@ func Verify(ctx context.Context, path string, opts VerifyOptions) (*Info, error)
 	return nil, fmt.Errorf("wheel: %s: %w; expected .whl, .tar.gz or .zip", path, ErrUnknownKind)
 }
 
+// maxProblems bounds the problems and the warnings kept for one file. A
+// RECORD of a million bad rows would otherwise become a million-line error;
+// the first few show what is wrong and the rest are only counted.
+const maxProblems = 20
+
 // checker collects the findings for one file.
 type checker struct {
-	file     string
-	problems []Problem
-	warnings []Problem
+	file         string
+	problems     []Problem
+	warnings     []Problem
+	moreProblems int // found after maxProblems, not kept
 }
 
 func (c *checker) fail(entry, format string, args ...any) {
+	if len(c.problems) >= maxProblems {
+		c.moreProblems++
+		return
+	}
 	c.problems = append(c.problems, Problem{File: c.file, Entry: entry, Reason: fmt.Sprintf(format, args...)})
 }
 
 func (c *checker) warn(entry, format string, args ...any) {
+	if len(c.warnings) >= maxProblems {
+		return
+	}
 	c.warnings = append(c.warnings, Problem{File: c.file, Entry: entry, Reason: fmt.Sprintf(format, args...)})
 }
 
@@ -123,7 +136,7 @@ func (c *checker) finish(info *Info, path string, opts VerifyOptions) (*Info, er
 	}
 	info.Warnings = c.warnings
 	if len(c.problems) > 0 {
-		return info, &VerifyError{File: path, Problems: c.problems}
+		return info, &VerifyError{File: path, Problems: c.problems, More: c.moreProblems}
 	}
 	return info, nil
 }

@@ -3,6 +3,7 @@ package wheel
 import (
 	"errors"
 	"fmt"
+	"path/filepath"
 	"strings"
 )
 
@@ -80,15 +81,32 @@ func (p Problem) Detail() string {
 type VerifyError struct {
 	File     string // the path given to Verify
 	Problems []Problem
+	More     int // problems found beyond those listed, which are capped
 }
 
-// Error gives one problem per line.
+// Error gives one problem per line, then how many more were not listed.
 func (e *VerifyError) Error() string {
-	lines := make([]string, len(e.Problems))
+	lines := make([]string, len(e.Problems), len(e.Problems)+1)
 	for i, p := range e.Problems {
 		lines[i] = p.Error()
 	}
+	if e.More > 0 {
+		lines = append(lines, "wheel: "+e.MoreDetail())
+	}
 	return strings.Join(lines, "\n")
+}
+
+// MoreDetail is the line that counts the problems not listed, without the
+// package prefix; "" when every problem is listed.
+func (e *VerifyError) MoreDetail() string {
+	if e.More == 0 {
+		return ""
+	}
+	name := filepath.Base(e.File)
+	if len(e.Problems) > 0 {
+		name = e.Problems[0].File
+	}
+	return fmt.Sprintf("%s: … and %d more problems", name, e.More)
 }
 
 // Unwrap makes errors.Is(err, ErrInvalid) hold.
