@@ -105,3 +105,19 @@ func (e *PlatformError) Error() string {
 }
 
 func (e *PlatformError) Unwrap() error { return ErrPlatform }
+
+// ErrTooLarge is wrapped by every TooLargeError.
+var ErrTooLarge = errors.New("installer payload too large")
+
+// TooLargeError refuses to unpack an installer whose payload expands
+// beyond Limit bytes.
+type TooLargeError struct {
+	Installer string
+	Limit     int64
+}
+
+func (e *TooLargeError) Error() string {
+	return fmt.Sprintf("installer: %s: payload expands to more than %d MiB, the most pyrelease unpacks; a compression bomb or a corrupt file", e.Installer, e.Limit>>20)
+}
+
+func (e *TooLargeError) Unwrap() error { return ErrTooLarge }

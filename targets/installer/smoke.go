@@ -28,6 +28,9 @@ func SmokeRun(ctx context.Context, installer string, tools []Check, version stri
 	if err != nil {
 		return fmt.Errorf("installer: %s: %w", installer, err)
 	}
+	if err := checkRunExpansion(abs, maxExpanded); err != nil {
+		return err
+	}
 	prefix, err := os.MkdirTemp("", "pyrelease-smoke-")
 	if err != nil {
 		return fmt.Errorf("installer: %w", err)
