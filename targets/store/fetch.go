@@ -123,6 +123,11 @@ func Fetch(ctx context.Context, o FetchOptions) ([]Fetched, error) {
 	if o.Store != nil {
 		found, err = storeSources(ctx, o, want)
 	} else {
+		// Every request of the fetch, redirects included, stays on the
+		// page's host or an allowed one.
+		if page, perr := url.Parse(o.IndexURL); perr == nil {
+			o.HTTPClient = allowHostsClient(o.HTTPClient, page, o.AllowHosts)
+		}
 		found, err = indexSources(ctx, o, want)
 	}
 	if err != nil {

@@ -221,6 +221,27 @@ func checkIndexLink(page *url.URL, l Link, allow []string) error {
 	return fmt.Errorf("store: fetch: link %s: %w: host %q is neither the page's (%q) nor an allowed host", where, ErrUnsafe, l.URL.Host, page.Host)
 }
 
+// allowHostsClient is c with every redirect hop held to the rules of
+// links: the page's host or an allowed one. A redirect may otherwise take
+// a download anywhere, whatever the page links to.
+func allowHostsClient(c *http.Client, page *url.URL, allow []string) *http.Client {
+	cc := *c
+	next := c.CheckRedirect
+	cc.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		if err := checkIndexLink(page, Link{Name: "redirect", URL: req.URL}, allow); err != nil {
+			return fmt.Errorf("redirect: %w", err)
+		}
+		if next != nil {
+			return next(req, via)
+		}
+		if len(via) >= 10 {
+			return errors.New("stopped after 10 redirects")
+		}
+		return nil
+	}
+	return &cc
+}
+
 // readIndexPage reads an index page, over HTTP with retries or from a file.
 func readIndexPage(ctx context.Context, o FetchOptions, page *url.URL) ([]byte, error) {
 	var body []byte

@@ -927,3 +927,48 @@ func TestFetchIndexPartNameIsAFile(t *testing.T) {
 		}
 	}
 }
+
+// TestFetchIndexRedirectHopsFollowAllowHosts: a link on the page's own
+// host that redirects to another host is held to the same rule as a link
+// there: refused unless that host is allowed, at every hop.
+func TestFetchIndexRedirectHopsFollowAllowHosts(t *testing.T) {
+	data := []byte("elsewhere")
+	var served atomic.Int32
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		served.Add(1)
+		w.Write(data)
+	}))
+	defer other.Close()
+	ix := newIndex(t)
+	redirect := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, other.URL+"/p/foo-1.0.tar.gz", http.StatusFound)
+	}))
+	defer redirect.Close()
+	// The page's own host redirects; so does an allowed host.
+	ix.status = nil
+	ix.page = `<a href="/go/foo-1.0.tar.gz#sha256=` + sha(data) + `">x</a>`
+	ix.srv.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/go/foo-1.0.tar.gz" {
+			http.Redirect(w, r, redirect.URL+"/hop", http.StatusFound)
+			return
+		}
+		ix.serve(w, r)
+	})
+	ru, _ := url.Parse(redirect.URL)
+	ou, _ := url.Parse(other.URL)
+
+	_, err := Fetch(t.Context(), FetchOptions{IndexURL: ix.url(), Project: "foo", Version: "1.0", Dir: t.TempDir(), Retry: noWait})
+	if !errors.Is(err, ErrUnsafe) || served.Load() != 0 {
+		t.Fatalf("redirect to a host not allowed: err %v, served %d; want ErrUnsafe before any request there", err, served.Load())
+	}
+	// Allowing the first hop is not enough: the second is checked too.
+	_, err = Fetch(t.Context(), FetchOptions{IndexURL: ix.url(), AllowHosts: []string{ru.Host}, Project: "foo", Version: "1.0", Dir: t.TempDir(), Retry: noWait})
+	if !errors.Is(err, ErrUnsafe) || served.Load() != 0 {
+		t.Fatalf("second hop to a host not allowed: err %v, served %d; want ErrUnsafe", err, served.Load())
+	}
+	got, err := Fetch(t.Context(), FetchOptions{IndexURL: ix.url(), AllowHosts: []string{ru.Host, ou.Host}, Project: "foo", Version: "1.0", Dir: t.TempDir(), Retry: noWait})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkContent(t, got[0].Path, data)
+}
