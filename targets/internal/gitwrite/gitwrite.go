@@ -14,13 +14,12 @@ package gitwrite
 import (
 	"errors"
 	"fmt"
-	"io/fs"
-	"os"
 	"path/filepath"
-	"strings"
 
 	git "github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
+
+	"github.com/pyrelease/pyrelease/targets/internal/statedir"
 )
 
 // Repo is an opened repository with the paths git keeps its files in.
@@ -45,7 +44,10 @@ func Open(dir string) (*Repo, error) {
 	if real, err := filepath.EvalSymlinks(abs); err == nil {
 		abs = real
 	}
-	root, gitDir, err := findGitDir(abs)
+	root, gitDir, err := statedir.FindGitDir(abs)
+	if err == nil && gitDir == "" {
+		err = fmt.Errorf("gitwrite: %s is not in a git working tree: %w", abs, ErrNotRepo)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -53,57 +55,11 @@ func Open(dir string) (*Repo, error) {
 	if err != nil {
 		return nil, fmt.Errorf("gitwrite: opening %s: %w", root, err)
 	}
-	return &Repo{Root: root, GitDir: gitDir, CommonDir: commonDir(gitDir), repo: repo}, nil
+	return &Repo{Root: root, GitDir: gitDir, CommonDir: statedir.CommonDir(gitDir), repo: repo}, nil
 }
 
 // Git returns the go-git repository, for reading.
 func (r *Repo) Git() *git.Repository { return r.repo }
-
-// findGitDir walks up from dir to the working tree holding it. A .git file
-// (a linked worktree, a submodule) names the real git directory.
-func findGitDir(dir string) (root, gitDir string, err error) {
-	for d := dir; ; {
-		dotGit := filepath.Join(d, ".git")
-		fi, err := os.Stat(dotGit)
-		switch {
-		case err == nil && fi.IsDir():
-			return d, dotGit, nil
-		case err == nil:
-			data, err := os.ReadFile(dotGit)
-			if err != nil {
-				return "", "", fmt.Errorf("gitwrite: %w", err)
-			}
-			target, ok := strings.CutPrefix(strings.TrimSpace(string(data)), "gitdir:")
-			if !ok {
-				return "", "", fmt.Errorf("gitwrite: %s: expected a \"gitdir: PATH\" line", dotGit)
-			}
-			target = strings.TrimSpace(target)
-			if !filepath.IsAbs(target) {
-				target = filepath.Join(d, target)
-			}
-			return d, filepath.Clean(target), nil
-		case !errors.Is(err, fs.ErrNotExist):
-			return "", "", fmt.Errorf("gitwrite: %w", err)
-		}
-		parent := filepath.Dir(d)
-		if parent == d {
-			return "", "", fmt.Errorf("gitwrite: %s is not in a git working tree: %w", dir, ErrNotRepo)
-		}
-		d = parent
-	}
-}
-
-func commonDir(gitDir string) string {
-	data, err := os.ReadFile(filepath.Join(gitDir, "commondir"))
-	if err != nil {
-		return gitDir
-	}
-	c := strings.TrimSpace(string(data))
-	if !filepath.IsAbs(c) {
-		c = filepath.Join(gitDir, c)
-	}
-	return filepath.Clean(c)
-}
 
 // Rel returns path (absolute) as a slash path relative to the working
 // tree's top, the form git records it in.

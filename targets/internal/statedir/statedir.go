@@ -39,7 +39,7 @@ func For(dir string) (Dirs, error) {
 	if real, err := filepath.EvalSymlinks(abs); err == nil {
 		abs = real
 	}
-	top, gitDir, err := findGitDir(abs)
+	top, gitDir, err := FindGitDir(abs)
 	if err != nil {
 		return Dirs{}, err
 	}
@@ -56,17 +56,17 @@ func For(dir string) (Dirs, error) {
 	if err != nil || rel == "." {
 		rel = ""
 	}
-	common := commonDir(gitDir)
+	common := CommonDir(gitDir)
 	return Dirs{
 		Work:   filepath.Join(gitDir, "pyrelease", rel),
 		Shared: filepath.Join(common, "pyrelease", rel),
 	}, nil
 }
 
-// findGitDir walks up from dir to the working tree holding it, and returns
+// FindGitDir walks up from dir to the working tree holding it, and returns
 // the tree's top and its git directory ("" when there is none). A .git file
 // (a worktree or a submodule) points at the real git directory.
-func findGitDir(dir string) (top, gitDir string, err error) {
+func FindGitDir(dir string) (top, gitDir string, err error) {
 	for d := dir; ; {
 		dotGit := filepath.Join(d, ".git")
 		fi, err := os.Stat(dotGit)
@@ -98,9 +98,9 @@ func findGitDir(dir string) (top, gitDir string, err error) {
 	}
 }
 
-// commonDir is the repository's shared git directory: a worktree's git
+// CommonDir is the repository's shared git directory: a worktree's git
 // directory names it in its commondir file.
-func commonDir(gitDir string) string {
+func CommonDir(gitDir string) string {
 	data, err := os.ReadFile(filepath.Join(gitDir, "commondir"))
 	if err != nil {
 		return gitDir
