@@ -34,16 +34,22 @@ type faultProxy struct {
 	requests atomic.Int64
 	injected atomic.Int64
 	// fault decides, per request number, what goes wrong: "" (nothing),
-	// "503", "drop" (connection closed without an answer), "slow".
-	fault func(n int64, r *http.Request) string
+	// "503", "drop" (connection closed without an answer), "slow", "hold"
+	// (kept waiting until Release).
+	fault   func(n int64, r *http.Request) string
+	release chan struct{}
+	once    sync.Once
 }
+
+// Release lets held requests through, and every later one at once.
+func (p *faultProxy) Release() { p.once.Do(func() { close(p.release) }) }
 
 func newFaultProxy(t *testing.T, target string, fault func(n int64, r *http.Request) string) *faultProxy {
 	u, err := url.Parse(target)
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &faultProxy{fault: fault}
+	p := &faultProxy{fault: fault, release: make(chan struct{})}
 	rp := &httputil.ReverseProxy{Rewrite: func(r *httputil.ProxyRequest) {
 		r.SetURL(u)
 		r.Out.Host = r.In.Host // the request was signed for the proxy's address
@@ -70,10 +76,18 @@ func newFaultProxy(t *testing.T, target string, fault func(n int64, r *http.Requ
 		case "slow":
 			p.injected.Add(1)
 			time.Sleep(300 * time.Millisecond)
+		case "hold":
+			p.injected.Add(1)
+			select {
+			case <-p.release:
+			case <-r.Context().Done():
+				return
+			}
 		}
 		rp.ServeHTTP(w, r)
 	}))
 	t.Cleanup(p.Close)
+	t.Cleanup(p.Release) // runs first: held requests end before Close waits for them
 	return p
 }
 
