@@ -2,6 +2,7 @@ package targets
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -60,6 +61,13 @@ func loadProject(ctx context.Context) (*project, error) {
 	restored, err := pyfile.Recover(ctx, cfg.Dir)
 	for _, f := range restored {
 		p.log.Warn("restored a version file left stamped by an interrupted build", "file", f)
+	}
+	// The version files of a build still running elsewhere are stamped on
+	// purpose; that run restores them.
+	var busy *pyfile.BusyError
+	if errors.As(err, &busy) {
+		p.log.Warn("a build of this project is in progress in another run: its version files stay stamped until it ends", "pid", busy.PID)
+		err = nil
 	}
 	if err != nil {
 		return nil, err

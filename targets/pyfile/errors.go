@@ -30,6 +30,8 @@ var (
 	ErrConflict = errors.New("file changed since an interrupted stamp")
 	// ErrJournal means the stamp journal is unreadable or inconsistent.
 	ErrJournal = errors.New("bad stamp journal")
+	// ErrBusy means another stamp of the same project is in progress.
+	ErrBusy = errors.New("stamp in progress")
 )
 
 // NotFoundError says which file lacked a version and what was looked for.
@@ -86,3 +88,23 @@ func (e *ConflictError) Error() string {
 
 // Unwrap makes errors.Is(err, ErrConflict) true.
 func (e *ConflictError) Unwrap() error { return ErrConflict }
+
+// BusyError reports a stamp of the project that is still in progress, in
+// another pyrelease run (or in this one): its files are stamped on purpose
+// and stay so until it ends.
+type BusyError struct {
+	Dir  string // the project directory
+	PID  int    // the process that stamps; 0 when unknown
+	Lock string // the lock file it holds
+}
+
+func (e *BusyError) Error() string {
+	owner := "another process"
+	if e.PID != 0 {
+		owner = fmt.Sprintf("process %d", e.PID)
+	}
+	return fmt.Sprintf("pyfile: %s: a build is in progress in %s, which holds %s: want one build of a project at a time, wait for it to end or stop it", e.Dir, owner, e.Lock)
+}
+
+// Unwrap makes errors.Is(err, ErrBusy) true.
+func (e *BusyError) Unwrap() error { return ErrBusy }

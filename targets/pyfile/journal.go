@@ -46,6 +46,49 @@ type journalEntry struct {
 	Stamped  string      `json:"stamped_sha256"`
 }
 
+// lockName is the stamp's lock file, beside the journal: it is held for
+// the whole stamp, from before the journal is written until the journal is
+// removed, so a journal whose lock is free belongs to a process that died.
+const lockName = "stamp.lock"
+
+// lockStamp takes the stamp lock of the project in dir. mkdir makes the
+// state directory for it first.
+func lockStamp(dir string, mkdir bool) (*statedir.Lock, error) {
+	jdir, err := journalPath(dir)
+	if err != nil {
+		return nil, err
+	}
+	state := filepath.Dir(jdir)
+	if mkdir {
+		if err := os.MkdirAll(state, 0o755); err != nil {
+			return nil, fmt.Errorf("pyfile: stamp lock: %w", err)
+		}
+	}
+	lock, err := statedir.TryLock(filepath.Join(state, lockName))
+	var held *statedir.HeldError
+	if errors.As(err, &held) {
+		return nil, &BusyError{Dir: dir, PID: held.PID, Lock: held.Path}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("pyfile: stamp lock: %w", err)
+	}
+	return lock, nil
+}
+
+// unlockStamp releases the stamp lock and removes the state directory if
+// that left it empty.
+func unlockStamp(dir string, lock *statedir.Lock) error {
+	if err := lock.Unlock(); err != nil {
+		return fmt.Errorf("pyfile: %w", err)
+	}
+	if jdir, err := journalPath(dir); err == nil {
+		// Leave no empty state directory behind; other users of it keep it
+		// non-empty.
+		_ = os.Remove(filepath.Dir(jdir))
+	}
+	return nil
+}
+
 func journalPath(dir string) (string, error) {
 	d, err := statedir.For(dir)
 	if err != nil {
@@ -110,9 +153,6 @@ func removeJournal(dir string) error {
 	if err := os.RemoveAll(jdir); err != nil {
 		return fmt.Errorf("pyfile: removing the stamp journal: %w", err)
 	}
-	// Leave no empty state directory behind; other users of it keep it
-	// non-empty.
-	_ = os.Remove(filepath.Dir(jdir))
 	return nil
 }
 
@@ -132,6 +172,11 @@ func realPath(p string) (string, error) {
 // *ConflictError says so. The journal is then removed. restored lists the
 // files rewritten, relative to dir (absolute when outside it). Without a
 // journal, Recover does nothing.
+//
+// A journal is only recovered when the stamp that wrote it is over: while
+// the process that stamps still lives (another pyrelease run building the
+// same project), Recover leaves its files stamped and returns a
+// *BusyError naming that process.
 func Recover(ctx context.Context, dir string) (restored []string, err error) {
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("pyfile: recover: %w", err)
@@ -140,6 +185,19 @@ func Recover(ctx context.Context, dir string) (restored []string, err error) {
 	if err != nil {
 		return nil, err
 	}
+	if _, err := os.Lstat(jdir); errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	lock, err := lockStamp(dir, false)
+	if err != nil {
+		return nil, err
+	}
+	restored, err = recoverLocked(jdir, dir)
+	return restored, errors.Join(err, unlockStamp(dir, lock))
+}
+
+// recoverLocked is Recover with the stamp lock held.
+func recoverLocked(jdir, dir string) (restored []string, err error) {
 	data, err := os.ReadFile(filepath.Join(jdir, manifestName))
 	if errors.Is(err, fs.ErrNotExist) {
 		// No manifest: no journal, or one that died before touching files.

@@ -26,7 +26,12 @@ type StampOptions struct {
 // version to replace, and a journal of the originals is on disk before the
 // first one does, so a killed build is undone by the next Stamp or Recover.
 //
-// Stamps of the same Dir must not overlap: the journal is per directory.
+// Stamps of the same Dir cannot overlap, since the journal is per
+// directory: a stamp holds a lock for as long as it runs, and a second
+// stamp of Dir, in this process or another, does not wait for it but fails
+// at once with a *BusyError naming the process that holds it. Waiting would
+// build from files the other run is about to restore, and two builds of
+// one project at once write into the same dist/ anyway.
 func Stamp(ctx context.Context, opts StampOptions, fn func(context.Context) error) (err error) {
 	logf := opts.Logf
 	if logf == nil {
@@ -36,7 +41,26 @@ func Stamp(ctx context.Context, opts StampOptions, fn func(context.Context) erro
 	if dir == "" {
 		dir = "."
 	}
-	restored, err := Recover(ctx, dir)
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("pyfile: stamp: %w", err)
+	}
+	lock, err := lockStamp(dir, true)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		// Released last, after the restore, even on a panic: the journal
+		// is gone by then, or kept for the next run, whose Recover must be
+		// free to take it.
+		if uerr := unlockStamp(dir, lock); uerr != nil {
+			err = errors.Join(err, uerr)
+		}
+	}()
+	jdir, err := journalPath(dir)
+	if err != nil {
+		return err
+	}
+	restored, err := recoverLocked(jdir, dir)
 	for _, p := range restored {
 		logf("pyfile: restored %s after an interrupted build", p)
 	}

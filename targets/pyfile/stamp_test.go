@@ -150,6 +150,21 @@ func TestMain(m *testing.M) {
 // files are stamped, as an OOM killer or a CI timeout would.
 func crash(t *testing.T, p project) {
 	t.Helper()
+	cmd := stampElsewhere(t, p)
+	if err := cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	_ = cmd.Wait()
+	p.assertVersion(t, "9.0.0")
+	if !p.journalExists(t) {
+		t.Fatal("no journal after the crash")
+	}
+}
+
+// stampElsewhere starts a process that stamps p, and returns it once the
+// files are stamped; it waits there until it is killed.
+func stampElsewhere(t *testing.T, p project) *exec.Cmd {
+	t.Helper()
 	exe, err := os.Executable()
 	if err != nil {
 		t.Fatal(err)
@@ -171,14 +186,11 @@ func crash(t *testing.T, p project) {
 		_ = cmd.Wait()
 		t.Fatalf("helper said %q, %v; stderr:\n%s", line, err, stderr.String())
 	}
-	if err := cmd.Process.Kill(); err != nil {
-		t.Fatal(err)
-	}
-	_ = cmd.Wait()
-	p.assertVersion(t, "9.0.0")
-	if !p.journalExists(t) {
-		t.Fatal("no journal after the crash")
-	}
+	t.Cleanup(func() {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+	})
+	return cmd
 }
 
 func TestRecoverAfterCrash(t *testing.T) {
