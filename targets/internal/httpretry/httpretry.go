@@ -29,6 +29,10 @@ type Policy struct {
 	Sleep func(ctx context.Context, d time.Duration) error
 	// Rand returns a number in [0, 1) for jitter; tests replace it.
 	Rand func() float64
+	// LowSpeed aborts a request of Read whose answer crawls, from the
+	// request sent to the last byte of the body; Do, whose caller reads
+	// the body, is not watched.
+	LowSpeed LowSpeed
 }
 
 // Defaults of Policy.
@@ -99,20 +103,23 @@ func (p Policy) withDefaults() Policy {
 // resp.Body whenever resp is not nil. Every other failure is an *Error and
 // a nil response.
 func (p Policy) Do(ctx context.Context, c *http.Client, newReq func(ctx context.Context) (*http.Request, error)) (*http.Response, error) {
-	resp, _, err := p.withDefaults().do(ctx, c, newReq, 1)
+	resp, _, err := p.withDefaults().do(ctx, c, newReq, 1, false)
 	return resp, err
 }
 
 // do is Do counting tries from first; it also returns the number of the
-// try that produced its result.
-func (p Policy) do(ctx context.Context, c *http.Client, newReq func(ctx context.Context) (*http.Request, error), first int) (*http.Response, int, error) {
+// try that produced its result. With watch, each try is watched by
+// p.LowSpeed until the body of the response returned is closed.
+func (p Policy) do(ctx context.Context, c *http.Client, newReq func(ctx context.Context) (*http.Request, error), first int, watch bool) (*http.Response, int, error) {
 	if c == nil {
 		c = http.DefaultClient
 	}
 	c = guarded(c)
 	for attempt := first; ; attempt++ {
-		req, err := newReq(ctx)
+		actx, cancel := context.WithCancelCause(ctx)
+		req, err := newReq(actx)
 		if err != nil {
+			cancel(nil)
 			return nil, attempt, fmt.Errorf("httpretry: making request: %w", err)
 		}
 		fail := func(last *http.Response, err error) *Error {
@@ -122,14 +129,26 @@ func (p Policy) do(ctx context.Context, c *http.Client, newReq func(ctx context.
 			}
 			return e
 		}
+		w := &Watch{stop: make(chan struct{}), cancel: cancel} // a watch that never trips
+		if watch {
+			w = p.LowSpeed.watch(actx, cancel, Redact(req.URL))
+		}
 		resp, err := c.Do(req)
+		if err == nil {
+			// The body is read under the attempt's context: closing it ends both.
+			resp.Body = &watchBody{Reader: w.Reader(resp.Body), rc: resp.Body, w: w}
+		}
 		var wait time.Duration
 		switch {
 		case err != nil:
+			w.Stop()
 			if ctx.Err() != nil {
 				return nil, attempt, fail(nil, context.Cause(ctx))
 			}
 			err = unwrapURLError(err)
+			if slow := w.Err(); slow != nil {
+				err = slow
+			}
 			if attempt >= p.Attempts || permanent(err) {
 				return nil, attempt, fail(nil, err)
 			}
@@ -153,15 +172,16 @@ func (p Policy) do(ctx context.Context, c *http.Client, newReq func(ctx context.
 
 // Read is Do for a caller that consumes the whole body: read is called with
 // each 2xx response and Read closes its body afterwards. When the body
-// breaks off while read is receiving it, the whole request is retried as
-// for a connection error, so read must start over each time it is called
+// breaks off while read is receiving it, or the answer crawls below
+// p.LowSpeed (a *SlowError), the whole request is retried as for a
+// connection error, so read must start over each time it is called
 // (truncate what it wrote). An error of read's own (a full disk, a wrong
 // checksum) is returned as is, without retrying. A final status other than
 // 2xx is an *Error with StatusCode set, so callers can branch on 404.
 func (p Policy) Read(ctx context.Context, c *http.Client, newReq func(ctx context.Context) (*http.Request, error), read func(resp *http.Response) error) error {
 	p = p.withDefaults()
 	for next := 1; ; {
-		resp, attempt, err := p.do(ctx, c, newReq, next)
+		resp, attempt, err := p.do(ctx, c, newReq, next, true)
 		if err != nil {
 			if resp != nil {
 				discard(resp)
