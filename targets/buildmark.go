@@ -64,7 +64,12 @@ func (p *project) markBuild(version string) (func() []string, error) {
 }
 
 // recoverBuild removes what a killed build left, when its mark is there.
+// Temporary directories of killed runs go too, whichever project they
+// built: each names its owner, and only those of runs that are gone go.
 func (p *project) recoverBuild() []string {
+	for _, d := range statedir.SweepTemp() {
+		p.log.Info("removed a temporary directory a killed run left", "dir", d)
+	}
 	path, err := p.buildMarkPath()
 	if err != nil {
 		return nil

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/pyrelease/pyrelease/targets/internal/run"
+	"github.com/pyrelease/pyrelease/targets/internal/statedir"
 )
 
 // Freezers Options.Freezer accepts.
@@ -167,10 +168,12 @@ func newFreezer(o Options) (*freezer, func(), error) {
 	}
 	cleanup := nop
 	if o.WorkDir == "" {
-		if f.o.WorkDir, err = os.MkdirTemp("", "pyrelease-freeze-"); err != nil {
+		owned, err := statedir.TempDir("pyrelease-freeze-")
+		if err != nil {
 			return nil, nop, fmt.Errorf("freeze: %w", err)
 		}
-		cleanup = func() { os.RemoveAll(f.o.WorkDir) }
+		f.o.WorkDir = owned.Path
+		cleanup = func() { owned.Remove() }
 	} else {
 		f.o.WorkDir = resolve(o.Dir, o.WorkDir)
 		if inside(o.Dir, f.o.WorkDir) {

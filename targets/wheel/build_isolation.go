@@ -8,6 +8,7 @@ import (
 
 	"github.com/pyrelease/pyrelease/targets/internal/pyenv"
 	"github.com/pyrelease/pyrelease/targets/internal/run"
+	"github.com/pyrelease/pyrelease/targets/internal/statedir"
 )
 
 // isolate points f at a fresh venv holding the static build requirements
@@ -20,11 +21,12 @@ func isolate(ctx context.Context, f *frontend, o BuildOptions, kinds []string) (
 			return nil, err
 		}
 	}
-	venv, err := os.MkdirTemp("", "pyrelease-isolated-")
+	owned, err := statedir.TempDir("pyrelease-isolated-")
 	if err != nil {
 		return nil, fmt.Errorf("wheel: %w", err)
 	}
-	cleanup = func() { os.RemoveAll(venv) }
+	cleanup = func() { owned.Remove() }
+	venv := owned.Path
 
 	env := run.Environ()
 	if len(o.FindLinks) > 0 {

@@ -13,6 +13,7 @@ import (
 	"sync"
 
 	"github.com/pyrelease/pyrelease/targets/internal/run"
+	"github.com/pyrelease/pyrelease/targets/internal/statedir"
 )
 
 // hookRunner is the Python side of the frontend. It is a file of its own so
@@ -65,11 +66,14 @@ type frontend struct {
 // all; what the backend reported is in the result, and out is the tail of
 // what the backend printed.
 func (f *frontend) call(ctx context.Context, req hookRequest) (res hookResult, out string, err error) {
-	tmp, err := os.MkdirTemp("", "pyrelease-hooks-")
+	// Owned (see statedir.TempDir), so that a run killed meanwhile does
+	// not leave it in TMPDIR for good: the next run removes it.
+	owned, err := statedir.TempDir("pyrelease-hooks-")
 	if err != nil {
 		return res, "", fmt.Errorf("wheel: %w", err)
 	}
-	defer os.RemoveAll(tmp)
+	defer owned.Remove()
+	tmp := owned.Path
 	script := filepath.Join(tmp, "pyrelease_hooks.py")
 	reqPath := filepath.Join(tmp, "request.json")
 	resPath := filepath.Join(tmp, "result.json")

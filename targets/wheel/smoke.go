@@ -13,6 +13,7 @@ import (
 
 	"github.com/pyrelease/pyrelease/targets/internal/pyenv"
 	"github.com/pyrelease/pyrelease/targets/internal/run"
+	"github.com/pyrelease/pyrelease/targets/internal/statedir"
 )
 
 // smokeToolTimeout bounds one tool run: a --version that waits for input or
@@ -73,10 +74,12 @@ func Smoke(ctx context.Context, o SmokeOptions) error {
 	}
 	work := o.WorkDir
 	if work == "" {
-		if work, err = os.MkdirTemp("", "pyrelease-smoke-"); err != nil {
+		owned, err := statedir.TempDir("pyrelease-smoke-")
+		if err != nil {
 			return fmt.Errorf("wheel: smoke test: %w", err)
 		}
-		defer os.RemoveAll(work)
+		defer owned.Remove()
+		work = owned.Path
 	} else if work, err = filepath.Abs(work); err != nil {
 		return fmt.Errorf("wheel: smoke test: %w", err)
 	}

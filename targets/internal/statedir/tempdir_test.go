@@ -1,0 +1,42 @@
+package statedir
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+)
+
+func TestSweepTempRemovesOnlyDeadRunsDirectories(t *testing.T) {
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	_, live := helper(t, "temp:pyrelease-hooks-")
+	dead, gone := helper(t, "temp:pyrelease-smoke-")
+	kill(t, dead)
+	ours, err := TempDir("pyrelease-isolated-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Not made by TempDir: a cache, and a directory of another program.
+	for _, d := range []string{"pyrelease-cache", "pip-build-1"} {
+		if err := os.Mkdir(filepath.Join(tmp, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	removed := SweepTemp()
+	if want := []string{filepath.Base(gone)}; !slices.Equal(removed, want) {
+		t.Errorf("SweepTemp removed %q, want %q", removed, want)
+	}
+	for _, d := range []string{live, ours.Path, filepath.Join(tmp, "pyrelease-cache"), filepath.Join(tmp, "pip-build-1")} {
+		if _, err := os.Stat(d); err != nil {
+			t.Errorf("%s: %v", d, err)
+		}
+	}
+	if err := ours.Remove(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(ours.Path); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("Remove left %s: %v", ours.Path, err)
+	}
+}
