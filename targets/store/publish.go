@@ -89,8 +89,10 @@ const shortCache = "no-cache, max-age=0"
 
 // Publish puts artifacts in the store so that readers only ever see
 // complete, checked files: (a) upload each under .incoming/{run}/ in
-// parallel, (b) check size and sha256, (c) move each into place and write
-// its sidecar, (d) prune older builds of the same families in branch
+// parallel, (b) check size and sha256, (c) move each into place, write
+// its sidecar, and, where another job may have put the same name in place
+// meanwhile, check that the file is still the one its sidecar describes
+// (see settle), (d) prune older builds of the same families in branch
 // directories, (e) point latest aliases at this build, (f) regenerate the
 // index pages from a full listing. Killed at any step, the store still
 // shows the previous state or the new one per file, and running again
@@ -201,7 +203,8 @@ func Publish(ctx context.Context, o PublishOptions) (*Result, error) {
 			}
 		}
 	}
-	lost := make(map[string]bool) // create-only writes another publisher won
+	lost := make(map[string]bool)      // create-only writes another publisher won
+	overwrote := make(map[string]bool) // create-only writes that replaced an orphan
 	staged := make(map[string]Staged)
 	direct := make(map[string]bool)
 	var mu sync.Mutex
@@ -243,6 +246,9 @@ func Publish(ctx context.Context, o PublishOptions) (*Result, error) {
 					obj, serr := o.Store.Stat(gctx, dir+"/"+a.Name)
 					if serr == nil && now.Sub(obj.ModTime) > orphanAge {
 						po.CreateOnly = false
+						mu.Lock()
+						overwrote[a.Name] = true
+						mu.Unlock()
 						err = o.Store.Put(gctx, dir+"/"+a.Name, src, po)
 					} else {
 						mu.Lock()
@@ -355,7 +361,16 @@ func Publish(ctx context.Context, o PublishOptions) (*Result, error) {
 				}
 			}
 			if !p.Skipped || !had || old.File == "" {
-				if err := o.Store.PutBytes(gctx, p.Key+SidecarExt, sc.Marshal(), PutOptions{ContentType: "application/json", CacheControl: shortCache}); err != nil {
+				if err := o.Store.PutBytes(gctx, p.Key+SidecarExt, sc.Marshal(), sidecarOptions); err != nil {
+					return err
+				}
+			}
+			// A file put create-only replaced nothing, and what replaces it
+			// later (a forced or orphan put) settles itself.
+			if !p.Skipped && (!createOnly[a.Name] || overwrote[a.Name]) {
+				src := filepath.Join(o.Dir, filepath.FromSlash(a.Path))
+				po := PutOptions{ContentType: contentType(a.Name), CacheControl: o.CacheControl, SHA256: a.SHA256}
+				if err := settle(gctx, o.Store, p.Key, src, sc, po, log); err != nil {
 					return err
 				}
 			}
@@ -413,6 +428,55 @@ func Publish(ctx context.Context, o PublishOptions) (*Result, error) {
 	}
 	removeStale(ctx, o.Store, now.Add(-24*time.Hour), log)
 	return res, nil
+}
+
+// PutOptions of sidecars, which change when their file is replaced.
+var sidecarOptions = PutOptions{ContentType: "application/json", CacheControl: shortCache}
+
+// settleRounds is how many times settle puts a file back before it gives up.
+const settleRounds = 3
+
+// settle runs once sc is written beside a file put in place over whatever
+// was there (a branch's files; a tag's, when forced or orphaned). Another
+// job publishing the same name with other bytes may have put its file
+// there after ours and written its sidecar before ours, leaving our
+// sidecar beside its bytes. So the file is checked after the sidecar:
+// still ours, or another job's with that job's sidecar, the pair agrees;
+// other bytes beside our sidecar are replaced with ours and the sidecar is
+// written again. Whoever writes a sidecar last checks after it, and every
+// put is followed by a sidecar, so once every publisher returned without
+// error the last sidecar describes the file: the last writer wins, file
+// and sidecar together.
+func settle(ctx context.Context, st Store, key, src string, sc Sidecar, po PutOptions, log *slog.Logger) error {
+	for round := 0; ; round++ {
+		err := st.Verify(ctx, key, sc.Size, sc.SHA256)
+		var me *MismatchError
+		switch {
+		case err == nil:
+			return nil
+		case errors.Is(err, ErrNotExist):
+			// Removed since, as a newer build prunes an older one: its
+			// sidecar goes next.
+			return nil
+		case !errors.As(err, &me):
+			return err
+		}
+		if cur, err := readSidecar(ctx, st, key+SidecarExt); err == nil && st.Verify(ctx, key, cur.Size, cur.SHA256) == nil {
+			log.Warn("another job published this file after this one, with other bytes; the store keeps its", "key", key, "sha256", cur.SHA256, "built", sc.SHA256)
+			return nil
+		}
+		if round == settleRounds {
+			return fmt.Errorf("store: publish: %s: replaced with other bytes (sha256 %s) %d times before its sidecar could describe it, want sha256 %s: another job keeps publishing this file; run again once it is done",
+				st.Location(key), me.GotSHA256, round+1, sc.SHA256)
+		}
+		log.Warn("another job replaced this file before its sidecar was written; putting it back", "key", key, "found", me.GotSHA256, "built", sc.SHA256)
+		if err := st.Put(ctx, key, src, po); err != nil {
+			return err
+		}
+		if err := st.PutBytes(ctx, key+SidecarExt, sc.Marshal(), sidecarOptions); err != nil {
+			return err
+		}
+	}
 }
 
 // changed is the error for a file whose bytes are not what the manifest
