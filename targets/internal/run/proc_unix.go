@@ -23,6 +23,7 @@ const isWindows = false
 // ignored, so SIGTERM follows after a grace period, then SIGKILL.
 func setCancel(cmd *exec.Cmd) {
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	dieWithParent(cmd.SysProcAttr)
 	cmd.Cancel = func() error {
 		if cmd.Process == nil {
 			return nil
