@@ -80,45 +80,46 @@ type racer struct {
 // After both succeed, the file is the one its sidecar describes (the last
 // sidecar's writer's), and fetch takes it.
 func TestRacingBranchPublishersConverge(t *testing.T) {
-	parent := t
 	const version = "5.0.1.dev3"
 	name := "greet-" + version + ".tar.gz"
 	key := BranchDir("main") + "/" + name
-	var (
-		m    *testenv.MinIO
-		once sync.Once
-		n    int
-	)
-	// Each backend returns A's side of the race, held at the first request
-	// of method to heldKey, and the store B and the checks use directly.
-	backends := map[string]func(t *testing.T, method, heldKey string) (racer, Store){
-		"dir": func(t *testing.T, method, heldKey string) (racer, Store) {
-			d, err := NewDir(filepath.Join(t.TempDir(), "store"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			h := &holdStore{Store: d, op: method, key: heldKey, reached: make(chan struct{}), release: make(chan struct{})}
-			var rel sync.Once
-			release := func() { rel.Do(func() { close(h.release) }) }
-			t.Cleanup(release)
-			return racer{store: h, reached: h.reached, release: release}, d
-		},
-		"s3": func(t *testing.T, method, heldKey string) (racer, Store) {
-			once.Do(func() { m = testenv.StartMinIO(parent) })
-			n++
-			bucket := fmt.Sprintf("race-%d", n)
-			m.MakeBucket(bucket, false)
-			reached := make(chan struct{})
-			var hold sync.Once
-			proxy := newFaultProxy(t, m.Endpoint, func(_ int64, r *http.Request) string {
-				fault := ""
-				if r.Method == method && strings.HasSuffix(r.URL.Path, "/"+heldKey) {
-					hold.Do(func() { close(reached); fault = "hold" })
+	// Each backend, set up once in its subtest, returns a function giving
+	// A's side of the race, held at the first request of method to
+	// heldKey, and the store B and the checks use directly.
+	type newRace func(t *testing.T, method, heldKey string) (racer, Store)
+	backends := map[string]func(t *testing.T) newRace{
+		"dir": func(*testing.T) newRace {
+			return func(t *testing.T, method, heldKey string) (racer, Store) {
+				d, err := NewDir(filepath.Join(t.TempDir(), "store"))
+				if err != nil {
+					t.Fatal(err)
 				}
-				return fault
-			})
-			return racer{store: minioStore(t, m, bucket, proxy.URL, S3Options{}), reached: reached, release: proxy.Release},
-				minioStore(t, m, bucket, m.Endpoint, S3Options{})
+				h := &holdStore{Store: d, op: method, key: heldKey, reached: make(chan struct{}), release: make(chan struct{})}
+				var rel sync.Once
+				release := func() { rel.Do(func() { close(h.release) }) }
+				t.Cleanup(release)
+				return racer{store: h, reached: h.reached, release: release}, d
+			}
+		},
+		"s3": func(t *testing.T) newRace {
+			m := testenv.StartMinIO(t)
+			n := 0
+			return func(t *testing.T, method, heldKey string) (racer, Store) {
+				n++
+				bucket := fmt.Sprintf("race-%d", n)
+				m.MakeBucket(bucket, false)
+				reached := make(chan struct{})
+				var hold sync.Once
+				proxy := newFaultProxy(t, m.Endpoint, func(_ int64, r *http.Request) string {
+					fault := ""
+					if r.Method == method && strings.HasSuffix(r.URL.Path, "/"+heldKey) {
+						hold.Do(func() { close(reached); fault = "hold" })
+					}
+					return fault
+				})
+				return racer{store: minioStore(t, m, bucket, proxy.URL, S3Options{}), reached: reached, release: proxy.Release},
+					minioStore(t, m, bucket, m.Endpoint, S3Options{})
+			}
 		},
 	}
 	orders := []struct {
@@ -130,81 +131,84 @@ func TestRacingBranchPublishersConverge(t *testing.T) {
 		{name: "check late", method: http.MethodHead, heldKey: key, winner: "B"},
 	}
 	for _, backend := range []string{"dir", "s3"} {
-		for _, order := range orders {
-			for _, earlier := range []bool{false, true} { // a previous build's file is in place: the jobs replace it
-				t.Run(fmt.Sprintf("%s/%s/earlier=%v", backend, order.name, earlier), func(t *testing.T) {
-					ctx := context.Background()
-					a, st := backends[backend](t, order.method, order.heldKey)
-					sdist := func(body string) PublishOptions {
-						dir, arts := buildDist(t, version, "any", dist.KindSdist)
-						path := filepath.Join(dir, arts[0].Name)
-						if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
+		t.Run(backend, func(t *testing.T) {
+			race := backends[backend](t)
+			for _, order := range orders {
+				for _, earlier := range []bool{false, true} { // a previous build's file is in place: the jobs replace it
+					t.Run(fmt.Sprintf("%s/earlier=%v", order.name, earlier), func(t *testing.T) {
+						a, st := race(t, order.method, order.heldKey)
+						ctx := context.Background()
+						sdist := func(body string) PublishOptions {
+							dir, arts := buildDist(t, version, "any", dist.KindSdist)
+							path := filepath.Join(dir, arts[0].Name)
+							if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
+								t.Fatal(err)
+							}
+							sum, size, err := dist.Hash(path)
+							if err != nil {
+								t.Fatal(err)
+							}
+							arts[0].SHA256, arts[0].Size = sum, size
+							return PublishOptions{Dir: dir, Artifacts: arts, Build: Build{Project: "greet", Version: version, Branch: "main"}}
+						}
+						if earlier {
+							o := sdist("sdist built by an earlier run\n")
+							o.Store = st
+							if _, err := Publish(ctx, o); err != nil {
+								t.Fatal(err)
+							}
+						}
+						bodies := map[string]string{"A": "sdist built by job A\n", "B": "sdist built by job B, a little longer\n"}
+						oa, ob := sdist(bodies["A"]), sdist(bodies["B"])
+						oa.Store, ob.Store = a.store, st
+
+						errA := make(chan error, 1)
+						go func() {
+							_, err := Publish(ctx, oa)
+							errA <- err
+						}()
+						select {
+						case <-a.reached:
+						case err := <-errA:
+							t.Fatalf("A finished without a %s of %s: %v", order.method, order.heldKey, err)
+						case <-time.After(time.Minute):
+							t.Fatalf("A never sent a %s of %s", order.method, order.heldKey)
+						}
+						_, errB := Publish(ctx, ob)
+						a.release()
+						if err := errors.Join(<-errA, errB); err != nil {
 							t.Fatal(err)
 						}
-						sum, size, err := dist.Hash(path)
+
+						sc, err := ParseSidecar(key, []byte(read(t, st, key+SidecarExt)))
 						if err != nil {
 							t.Fatal(err)
 						}
-						arts[0].SHA256, arts[0].Size = sum, size
-						return PublishOptions{Dir: dir, Artifacts: arts, Build: Build{Project: "greet", Version: version, Branch: "main"}}
-					}
-					if earlier {
-						o := sdist("sdist built by an earlier run\n")
-						o.Store = st
-						if _, err := Publish(ctx, o); err != nil {
-							t.Fatal(err)
+						data := read(t, st, key)
+						sum := sha256.Sum256([]byte(data))
+						if got := hex.EncodeToString(sum[:]); got != sc.SHA256 || int64(len(data)) != sc.Size {
+							t.Fatalf("%s holds %q (sha256 %s, %d bytes), its sidecar says sha256 %s, %d bytes", key, data, got, len(data), sc.SHA256, sc.Size)
 						}
-					}
-					bodies := map[string]string{"A": "sdist built by job A\n", "B": "sdist built by job B, a little longer\n"}
-					oa, ob := sdist(bodies["A"]), sdist(bodies["B"])
-					oa.Store, ob.Store = a.store, st
-
-					errA := make(chan error, 1)
-					go func() {
-						_, err := Publish(ctx, oa)
-						errA <- err
-					}()
-					select {
-					case <-a.reached:
-					case err := <-errA:
-						t.Fatalf("A finished without a %s of %s: %v", order.method, order.heldKey, err)
-					case <-time.After(time.Minute):
-						t.Fatalf("A never sent a %s of %s", order.method, order.heldKey)
-					}
-					_, errB := Publish(ctx, ob)
-					a.release()
-					if err := errors.Join(<-errA, errB); err != nil {
-						t.Fatal(err)
-					}
-
-					sc, err := ParseSidecar(key, []byte(read(t, st, key+SidecarExt)))
-					if err != nil {
-						t.Fatal(err)
-					}
-					data := read(t, st, key)
-					sum := sha256.Sum256([]byte(data))
-					if got := hex.EncodeToString(sum[:]); got != sc.SHA256 || int64(len(data)) != sc.Size {
-						t.Fatalf("%s holds %q (sha256 %s, %d bytes), its sidecar says sha256 %s, %d bytes", key, data, got, len(data), sc.SHA256, sc.Size)
-					}
-					if want := bodies[order.winner]; data != want {
-						t.Errorf("%s holds %q, want %q: the last sidecar's writer's", key, data, want)
-					}
-					if idx := read(t, st, IndexFile); !strings.Contains(idx, key+"#sha256="+sc.SHA256) {
-						t.Errorf("index.html does not list %s with sha256 %s:\n%s", key, sc.SHA256, idx)
-					}
-					fetched, err := Fetch(ctx, FetchOptions{Store: st, Project: "greet", Version: version, Dir: t.TempDir()})
-					if err != nil {
-						t.Fatalf("fetch after both published: %v", err)
-					}
-					if len(fetched) != 1 || fetched[0].Name != name {
-						t.Fatalf("fetched %+v, want %s", fetched, name)
-					}
-					if got, err := os.ReadFile(fetched[0].Path); err != nil || string(got) != data {
-						t.Errorf("fetched %q, %v; want %q", got, err, data)
-					}
-				})
+						if want := bodies[order.winner]; data != want {
+							t.Errorf("%s holds %q, want %q: the last sidecar's writer's", key, data, want)
+						}
+						if idx := read(t, st, IndexFile); !strings.Contains(idx, key+"#sha256="+sc.SHA256) {
+							t.Errorf("index.html does not list %s with sha256 %s:\n%s", key, sc.SHA256, idx)
+						}
+						fetched, err := Fetch(ctx, FetchOptions{Store: st, Project: "greet", Version: version, Dir: t.TempDir()})
+						if err != nil {
+							t.Fatalf("fetch after both published: %v", err)
+						}
+						if len(fetched) != 1 || fetched[0].Name != name {
+							t.Fatalf("fetched %+v, want %s", fetched, name)
+						}
+						if got, err := os.ReadFile(fetched[0].Path); err != nil || string(got) != data {
+							t.Errorf("fetched %q, %v; want %q", got, err, data)
+						}
+					})
+				}
 			}
-		}
+		})
 	}
 }
 
