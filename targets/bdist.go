@@ -35,7 +35,8 @@ import (
 // freezes nothing: it prints one "TOOL FREEZER" line per tool it would
 // freeze, and nothing for a project without tools (a library), so a CI job
 // can decide whether to run its freezing jobs at all.
-func Bdist(ctx context.Context, v, list *bool) error {
+func Bdist(ctx context.Context, v, list *bool) (err error) {
+	defer scrub(&err)
 	p, err := load(ctx)
 	if err != nil {
 		return err
@@ -99,7 +100,7 @@ func (p *project) bdist(ctx context.Context, info buildVersion, verbose bool) ([
 	// the smoke test of the wheel installs them.
 	bins, err := freeze.Freeze(ctx, freeze.Options{
 		Dir: p.cfg.Dir, OutDir: filepath.Join(work, "bin"), WorkDir: filepath.Join(work, "freeze"), Python: python, Freezer: b.Freezer,
-		Tools: tools, Version: info.Version, Wheel: whl, PyInstaller: b.PyInstaller, Mtime: info.CommitDate, Verbose: verbose, Stderr: os.Stderr,
+		Tools: tools, Version: info.Version, Wheel: whl, PyInstaller: b.PyInstaller, Mtime: info.CommitDate, Verbose: verbose, Stderr: stderr,
 		Offline: p.cfg.Smoke.Offline, FindLinks: p.findLinks(filepath.Join(p.cfg.Dir, "dist")), Log: p.log,
 	})
 	if err != nil {
@@ -158,7 +159,7 @@ func (p *project) listTools(ctx context.Context, info buildVersion, verbose bool
 		return err
 	}
 	for _, t := range tools {
-		fmt.Println(t.Name, firstNonEmpty(p.cfg.Bdist.Freezer, freeze.PyInstaller))
+		fmt.Fprintln(stdout, t.Name, firstNonEmpty(p.cfg.Bdist.Freezer, freeze.PyInstaller))
 	}
 	return nil
 }

@@ -48,7 +48,7 @@ func (p *project) bump(ctx context.Context, part string, devAfter, dryRun bool) 
 	}
 	p.logPlan(plan, dryRun)
 	if dryRun {
-		fmt.Println(plan.to)
+		fmt.Fprintln(stdout, plan.to)
 		return nil
 	}
 	if err := plan.release.Apply(ctx); err != nil {
@@ -58,7 +58,7 @@ func (p *project) bump(ctx context.Context, part string, devAfter, dryRun bool) 
 	if plan.devAfter != "" {
 		p.log.Info("back to development", "version", plan.devAfter)
 	}
-	fmt.Println(plan.to)
+	fmt.Fprintln(stdout, plan.to)
 	return p.pushBump(ctx, plan)
 }
 
@@ -81,7 +81,7 @@ func (p *project) recoverBump(ctx context.Context, dryRun bool) (done bool, err 
 		return false, err
 	}
 	if v, err := version.TagVersion(rec.Tag, p.cfg.TagPattern, p.cfg.VersionFormat); err == nil {
-		fmt.Println(v.String())
+		fmt.Fprintln(stdout, v.String())
 	}
 	return true, nil
 }

@@ -20,7 +20,8 @@ import (
 // FILES is one or more paths or globs separated by spaces or commas, e.g.
 // mage check "dist/*". Every file is checked; the first 20 problems of each
 // are listed, then how many more were found.
-func Check(ctx context.Context, files string) error {
+func Check(ctx context.Context, files string) (err error) {
+	defer scrub(&err)
 	paths, err := expandFiles(files)
 	if err != nil {
 		return err
@@ -36,7 +37,7 @@ func Check(ctx context.Context, files string) error {
 			errs = append(errs, checkError(err))
 			continue
 		}
-		fmt.Printf("%s: ok (%s %s %s)\n", path, info.Kind, info.Name, info.Version)
+		fmt.Fprintf(stdout, "%s: ok (%s %s %s)\n", path, info.Kind, info.Name, info.Version)
 	}
 	return errors.Join(errs...)
 }

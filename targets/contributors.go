@@ -15,7 +15,8 @@ import (
 // .mailmap (and mailmap.file) rewriting, most commits first; in a shallow
 // clone only the commits fetched are counted. No git binary is needed.
 // Prints the file and the number of contributors.
-func Contributors(ctx context.Context) error {
+func Contributors(ctx context.Context) (err error) {
+	defer scrub(&err)
 	p, err := load(ctx)
 	if err != nil {
 		return err
@@ -40,6 +41,6 @@ func Contributors(ctx context.Context) error {
 	if len(cs) == 1 {
 		noun = "contributor"
 	}
-	fmt.Printf("%s %d %s\n", name, len(cs), noun)
+	fmt.Fprintf(stdout, "%s %d %s\n", name, len(cs), noun)
 	return nil
 }

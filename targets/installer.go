@@ -30,7 +30,8 @@ import (
 // .exe of zipapps, which need a Python that Windows lacks. The .run of this
 // platform is installed into a temporary prefix and each tool run with
 // --version.
-func Installer(ctx context.Context) error {
+func Installer(ctx context.Context) (err error) {
+	defer scrub(&err)
 	p, err := load(ctx)
 	if err != nil {
 		return err
@@ -102,7 +103,7 @@ func (p *project) installers(ctx context.Context, info buildVersion) ([]dist.Art
 		path, err := installer.Build(ctx, installer.Options{
 			Project: config.NormalizeName(j.project), Version: info.Build, Platform: j.platform, Binaries: j.bins,
 			OutDir: filepath.Join(outDir, dist.Sub), Kind: j.kind, WorkDir: filepath.Join(work, "build-"+j.kind+"-"+j.platform),
-			Epoch: info.CommitDate, Stderr: os.Stderr,
+			Epoch: info.CommitDate, Stderr: stderr,
 		})
 		if err != nil {
 			return nil, err

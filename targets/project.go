@@ -50,6 +50,7 @@ func load(ctx context.Context) (*project, error) {
 // loadProject is load without looking for an interrupted bump.
 func loadProject(ctx context.Context) (*project, error) {
 	forwardTermination()
+	registerSecrets(os.Environ())
 	cfg, err := config.Load(".")
 	if err != nil {
 		return nil, err
@@ -79,7 +80,7 @@ func loadProject(ctx context.Context) (*project, error) {
 }
 
 func newLogger() *slog.Logger {
-	return clilog.New(os.Stderr, slog.LevelInfo)
+	return clilog.New(stderr, slog.LevelInfo)
 }
 
 // warned holds the warnings already given in this process: `mage wheel

@@ -35,7 +35,8 @@ import (
 // .pypirc section, or trusted publishing from GitHub Actions or GitLab.
 // After success, SLACK_WEBHOOK_URL and PYRELEASE_WEBHOOK_URL are notified.
 // -dryrun prints the plan and touches nothing.
-func Release(ctx context.Context, dryrun *bool) error {
+func Release(ctx context.Context, dryrun *bool) (err error) {
+	defer scrub(&err)
 	p, err := load(ctx)
 	if err != nil {
 		return err
@@ -78,7 +79,7 @@ func Release(ctx context.Context, dryrun *bool) error {
 		sum, ok := existing[f.Name]
 		switch {
 		case ok && sum == f.SHA256:
-			fmt.Printf("%s present %s\n", f.Name, f.SHA256)
+			fmt.Fprintf(stdout, "%s present %s\n", f.Name, f.SHA256)
 		case ok:
 			return fmt.Errorf("release: %s already has %s with sha256 %s, and this build's file is %s: an index never replaces a file; release a new version", repo, f.Name, sum, f.SHA256)
 		default:
@@ -87,13 +88,13 @@ func Release(ctx context.Context, dryrun *bool) error {
 	}
 	if dry {
 		for _, f := range todo {
-			fmt.Printf("%s would upload %d %s to %s\n", f.Name, f.Size, f.SHA256, repo)
+			fmt.Fprintf(stdout, "%s would upload %d %s to %s\n", f.Name, f.Size, f.SHA256, repo)
 		}
 		o := notify.FromEnv(p.getenv)
 		o.DryRun = true
 		sent, err := notify.Send(ctx, o, p.releaseNote(info, repo, files))
 		for _, s := range sent {
-			fmt.Printf("would notify %s\n", s)
+			fmt.Fprintf(stdout, "would notify %s\n", s)
 		}
 		return err
 	}
@@ -109,14 +110,14 @@ func Release(ctx context.Context, dryrun *bool) error {
 		if res.Skipped {
 			what = "present"
 		}
-		fmt.Printf("%s %s %s\n", f.Name, what, f.SHA256)
+		fmt.Fprintf(stdout, "%s %s %s\n", f.Name, what, f.SHA256)
 	}
 	bars.Wait()
 	timeout := time.Duration(p.cfg.Release.VerifyTimeout) * time.Second
 	if err := client.Verify(ctx, repo, project, files, timeout, 2*time.Second); err != nil {
 		return err
 	}
-	fmt.Printf("%s serves %s %s: %d files, every sha256 checked\n", repo.IndexURL, project, info.Version, len(files))
+	fmt.Fprintf(stdout, "%s serves %s %s: %d files, every sha256 checked\n", repo.IndexURL, project, info.Version, len(files))
 	sent, err := notify.Send(ctx, notify.FromEnv(p.getenv), p.releaseNote(info, repo, files))
 	if err != nil {
 		// The release is out; a notification that failed must not say otherwise.

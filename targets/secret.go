@@ -14,7 +14,8 @@ import (
 // Python's Fernet(key).decrypt reads back. Make a key with
 // python3 -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'.
 // Prints OUT.
-func Encrypt(ctx context.Context, in, out string) error {
+func Encrypt(ctx context.Context, in, out string) (err error) {
+	defer scrub(&err)
 	key, err := secret.KeyFromEnv(os.Getenv)
 	if err != nil {
 		return err
@@ -22,7 +23,7 @@ func Encrypt(ctx context.Context, in, out string) error {
 	if err := secret.EncryptFile(ctx, key, in, out); err != nil {
 		return err
 	}
-	fmt.Println(out)
+	fmt.Fprintln(stdout, out)
 	return nil
 }
 
@@ -30,7 +31,8 @@ func Encrypt(ctx context.Context, in, out string) error {
 //
 // OUT is written with mode 0600. A wrong key or an altered file fails
 // without writing anything. Prints OUT.
-func Decrypt(ctx context.Context, in, out string) error {
+func Decrypt(ctx context.Context, in, out string) (err error) {
+	defer scrub(&err)
 	key, err := secret.KeyFromEnv(os.Getenv)
 	if err != nil {
 		return err
@@ -38,6 +40,6 @@ func Decrypt(ctx context.Context, in, out string) error {
 	if err := secret.DecryptFile(ctx, key, in, out); err != nil {
 		return err
 	}
-	fmt.Println(out)
+	fmt.Fprintln(stdout, out)
 	return nil
 }

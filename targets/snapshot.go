@@ -30,7 +30,8 @@ import (
 // its first complete publish (a rebuilt sdist with other bytes is kept
 // out). Pull-request builds are refused; -force publishes them and replaces
 // a tag's differing files. -dryrun prints the plan and writes nothing.
-func Snapshot(ctx context.Context, force, dryrun *bool) error {
+func Snapshot(ctx context.Context, force, dryrun *bool) (err error) {
+	defer scrub(&err)
 	p, err := load(ctx)
 	if err != nil {
 		return err
@@ -80,16 +81,16 @@ func Snapshot(ctx context.Context, force, dryrun *bool) error {
 		case f.Replace:
 			what += " (replacing a different file)"
 		}
-		fmt.Printf("%s %s %d %s\n", st.Location(f.Key), what, f.Size, f.SHA256)
+		fmt.Fprintf(stdout, "%s %s %d %s\n", st.Location(f.Key), what, f.Size, f.SHA256)
 	}
 	for _, k := range res.Pruned {
-		fmt.Printf("%s %s\n", st.Location(k), map[bool]string{false: "pruned", true: "would prune"}[deref(dryrun, false)])
+		fmt.Fprintf(stdout, "%s %s\n", st.Location(k), map[bool]string{false: "pruned", true: "would prune"}[deref(dryrun, false)])
 	}
 	for _, k := range res.Latest {
-		fmt.Printf("%s latest\n", st.Location(k))
+		fmt.Fprintf(stdout, "%s latest\n", st.Location(k))
 	}
 	if len(res.Indexes) > 0 {
-		fmt.Printf("%s index\n", st.Location(store.IndexFile))
+		fmt.Fprintf(stdout, "%s index\n", st.Location(store.IndexFile))
 	}
 	return nil
 }
@@ -103,7 +104,8 @@ func Snapshot(ctx context.Context, force, dryrun *bool) error {
 // downloaded again. When [tool.pyrelease.snapshot] expect lists the files
 // a release needs, a missing one fails the target after the others are
 // fetched. Fetched files are recorded in dist/.pyrelease/artifacts.json.
-func Fetch(ctx context.Context, version *string) error {
+func Fetch(ctx context.Context, version *string) (err error) {
+	defer scrub(&err)
 	p, err := load(ctx)
 	if err != nil {
 		return err
@@ -152,7 +154,7 @@ func Fetch(ctx context.Context, version *string) error {
 		if f.Skipped {
 			what = "present"
 		}
-		fmt.Printf("%s %s %d %s\n", filepath.Join("dist", filepath.FromSlash(f.Rel)), what, f.Size, f.SHA256)
+		fmt.Fprintf(stdout, "%s %s %d %s\n", filepath.Join("dist", filepath.FromSlash(f.Rel)), what, f.Size, f.SHA256)
 	}
 	if err := dist.Record(ctx, o.Dir, arts...); err != nil {
 		return err

@@ -17,7 +17,8 @@ import (
 // describe fields and what CI says about the build, as one JSON object;
 // -format=describe prints what `git describe --tags --long` would. In GitHub
 // Actions the version is also written to $GITHUB_OUTPUT.
-func Version(ctx context.Context, format *string) error {
+func Version(ctx context.Context, format *string) (err error) {
+	defer scrub(&err)
 	p, err := load(ctx)
 	if err != nil {
 		return err
@@ -31,13 +32,13 @@ func Version(ctx context.Context, format *string) error {
 	}
 	switch f := deref(format, "text"); f {
 	case "text", "":
-		fmt.Println(info.Version)
+		fmt.Fprintln(stdout, info.Version)
 	case "json":
-		enc := json.NewEncoder(os.Stdout)
+		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
 		return enc.Encode(info)
 	case "describe":
-		fmt.Println(info.Describe)
+		fmt.Fprintln(stdout, info.Describe)
 	default:
 		return fmt.Errorf("version: unknown -format=%s (expected text, json or describe)", f)
 	}
@@ -52,7 +53,8 @@ func Version(ctx context.Context, format *string) error {
 // go backwards, and pushes only when push = true. -devafter then bumps the
 // version files to the next .dev0 and commits again (zest.releaser's
 // postrelease); -dryrun prints the plan and changes nothing.
-func Bump(ctx context.Context, part string, devafter, dryrun *bool) error {
+func Bump(ctx context.Context, part string, devafter, dryrun *bool) (err error) {
+	defer scrub(&err)
 	p, err := loadProject(ctx)
 	if err != nil {
 		return err
@@ -66,7 +68,8 @@ func Bump(ctx context.Context, part string, devafter, dryrun *bool) error {
 // The files are restored when the command fails and on Ctrl-C too; after a
 // kill -9 the next pyrelease run restores them and says so. Example:
 // mage stamped "python3 -m build --no-isolation".
-func Stamped(ctx context.Context, command string) error {
+func Stamped(ctx context.Context, command string) (err error) {
+	defer scrub(&err)
 	p, err := load(ctx)
 	if err != nil {
 		return err
@@ -82,7 +85,7 @@ func Stamped(ctx context.Context, command string) error {
 	p.log.Info("stamping", "version", info.Version, "files", len(files))
 	return pyfile.Stamp(ctx, pyfile.StampOptions{Dir: p.cfg.Dir, Files: files, Version: info.Version, Logf: p.logf},
 		func(ctx context.Context) error {
-			return run.Shell(ctx, run.Cmd{Dir: p.cfg.Dir, Stdout: os.Stdout, Stderr: os.Stderr,
+			return run.Shell(ctx, run.Cmd{Dir: p.cfg.Dir, Stdout: stdout, Stderr: stderr,
 				Env: run.Environ("PYRELEASE_BUILD_VERSION=" + info.Version)}, command)
 		})
 }
@@ -93,7 +96,8 @@ func Stamped(ctx context.Context, command string) error {
 // Every pyrelease target restores stamped files first anyway; an
 // interrupted bump is finished (its commit is on the branch) or undone
 // (it is not) only by Restore and Bump, which say which.
-func Restore(ctx context.Context) error {
+func Restore(ctx context.Context) (err error) {
+	defer scrub(&err)
 	p, err := loadProject(ctx)
 	if err != nil {
 		return err
@@ -111,7 +115,8 @@ func Restore(ctx context.Context) error {
 // considers only the tags versions are computed from (tag-pattern, and
 // tags that read as versions); -dirty appends "-dirty" when tracked files
 // are modified, as git's --dirty does.
-func Describe(ctx context.Context, dirty, always *bool, match *string, versions *bool) error {
+func Describe(ctx context.Context, dirty, always *bool, match *string, versions *bool) (err error) {
+	defer scrub(&err)
 	p, err := load(ctx)
 	if err != nil {
 		return err
@@ -127,7 +132,7 @@ func Describe(ctx context.Context, dirty, always *bool, match *string, versions 
 		if d.Tag == "" && !deref(always, false) {
 			return fmt.Errorf("describe: no version tag describes %s; try -always, or create a tag such as v0.1.0", d.Commit)
 		}
-		fmt.Println(d.String())
+		fmt.Fprintln(stdout, d.String())
 		return nil
 	}
 	opts := version.Options{Dir: p.cfg.Dir, Dirty: deref(dirty, false), RequireTag: !deref(always, false)}
@@ -138,6 +143,6 @@ func Describe(ctx context.Context, dirty, always *bool, match *string, versions 
 	if err != nil {
 		return err
 	}
-	fmt.Println(d.String())
+	fmt.Fprintln(stdout, d.String())
 	return nil
 }

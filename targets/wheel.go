@@ -36,7 +36,8 @@ import (
 // command from [tool.pyrelease.smoke]. One line per artifact (path, size,
 // sha256) goes to stdout, and both are recorded in
 // dist/.pyrelease/artifacts.json. -v shows the backend's output.
-func Wheel(ctx context.Context, v *bool) error {
+func Wheel(ctx context.Context, v *bool) (err error) {
+	defer scrub(&err)
 	p, err := load(ctx)
 	if err != nil {
 		return err
@@ -92,7 +93,7 @@ func (p *project) buildWheel(ctx context.Context, v buildVersion, verbose bool) 
 		func(ctx context.Context) error {
 			built, err = wheel.Build(ctx, wheel.BuildOptions{
 				Dir: p.cfg.Dir, OutDir: staging, Python: python, System: system,
-				Sdist: true, Wheel: true, Isolation: isolation, Verbose: verbose, Stderr: os.Stderr, Env: env,
+				Sdist: true, Wheel: true, Isolation: isolation, Verbose: verbose, Stderr: stderr, Env: env,
 			})
 			return err
 		})
@@ -169,7 +170,7 @@ func (p *project) repairWheel(ctx context.Context, path, python string, env []st
 		return path, nil
 	}
 	r, err := wheel.Repair(ctx, path, wheel.RepairOptions{
-		Command: p.cfg.RepairCommand, Python: python, Env: env, Verbose: verbose, Stderr: os.Stderr, Log: p.log,
+		Command: p.cfg.RepairCommand, Python: python, Env: env, Verbose: verbose, Stderr: stderr, Log: p.log,
 	})
 	if err != nil {
 		return "", err
@@ -266,7 +267,7 @@ func quotedList(names []string) string {
 // path, the size and the sha256, for scripts to read.
 func printArtifacts(arts []dist.Artifact) {
 	for _, a := range arts {
-		fmt.Printf("%s %d %s\n", filepath.Join("dist", filepath.FromSlash(a.Path)), a.Size, a.SHA256)
+		fmt.Fprintf(stdout, "%s %d %s\n", filepath.Join("dist", filepath.FromSlash(a.Path)), a.Size, a.SHA256)
 	}
 }
 

@@ -22,6 +22,8 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/go-git/go-git/v5/plumbing/transport"
 	githttp "github.com/go-git/go-git/v5/plumbing/transport/http"
+
+	"github.com/pyrelease/pyrelease/targets/internal/redact"
 )
 
 // Errors of the release commit.
@@ -75,13 +77,14 @@ func Push(ctx context.Context, o PushOptions) error {
 	}
 	var auth transport.AuthMethod
 	if o.Token != "" {
+		redact.AddBasic("x-access-token", o.Token)
 		auth = &githttp.BasicAuth{Username: "x-access-token", Password: o.Token}
 	}
 	err = repo.PushContext(ctx, &git.PushOptions{RemoteName: remote, RefSpecs: specs, Auth: auth})
 	if err != nil && !errors.Is(err, git.NoErrAlreadyUpToDate) {
 		// go-git's errors do not carry credentials; the remote URL may,
 		// so name the remote, not its URL.
-		return fmt.Errorf("vcs: push %s to remote %q from %s: %w", strings.Join(o.Refs, " "), remote, root, redact(err, o.Token))
+		return fmt.Errorf("vcs: push %s to remote %q from %s: %w", strings.Join(o.Refs, " "), remote, root, redact.Error(err))
 	}
 	return nil
 }
@@ -115,6 +118,9 @@ func RemoteURL(dir, name string) (string, error) {
 	if len(rc.URLs) == 0 || rc.URLs[0] == "" {
 		return "", fmt.Errorf("vcs: remote %q in %s has no URL: git remote set-url %s URL: %w", name, root, name, ErrNoRemote)
 	}
+	// A password in the URL is a secret of the run from now on, wherever
+	// a server or a library repeats it.
+	redact.AddURL(rc.URLs[0], false)
 	return redactURL(rc.URLs[0]), nil
 }
 
@@ -201,10 +207,3 @@ func firstNonEmpty(s ...string) string {
 	return ""
 }
 
-// redact removes a token from an error's text.
-func redact(err error, token string) error {
-	if token == "" || !strings.Contains(err.Error(), token) {
-		return err
-	}
-	return errors.New(strings.ReplaceAll(err.Error(), token, "***"))
-}
