@@ -14,9 +14,15 @@ import (
 // secrets of the run (redact.Default) in every form they are echoed in;
 // the error a target returns is cleaned by scrub.
 var (
-	stdout = redact.NewWriter(os.Stdout, nil)
-	stderr = redact.NewWriter(os.Stderr, nil)
+	stdout = redact.NewWriter(stdFile{&os.Stdout}, nil)
+	stderr = redact.NewWriter(stdFile{&os.Stderr}, nil)
 )
+
+// stdFile writes to what os.Stdout or os.Stderr is at the time, as
+// fmt.Print does, for a program (or a test) that swaps them.
+type stdFile struct{ f **os.File }
+
+func (s stdFile) Write(p []byte) (int, error) { return (*s.f).Write(p) }
 
 func init() { registerSecrets(os.Environ()) }
 
