@@ -25,6 +25,8 @@ import (
 	"github.com/aws/smithy-go/middleware"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 	"golang.org/x/sync/errgroup"
+
+	"github.com/pyrelease/pyrelease/targets/internal/redact"
 )
 
 // S3Options configure an S3 (or S3-compatible) store.
@@ -109,6 +111,17 @@ func NewS3(ctx context.Context, o S3Options) (*S3, error) {
 	cfg, err := awsconfig.LoadDefaultConfig(ctx, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("store: s3: loading AWS configuration: %w", err)
+	}
+	if inner := cfg.Credentials; inner != nil {
+		// Keys from a profile or a credentials service are secrets of the
+		// run as much as those in the environment.
+		cfg.Credentials = aws.CredentialsProviderFunc(func(ctx context.Context) (aws.Credentials, error) {
+			c, err := inner.Retrieve(ctx)
+			if err == nil {
+				redact.Add(c.SecretAccessKey, c.SessionToken)
+			}
+			return c, err
+		})
 	}
 	if o.Region != "" {
 		cfg.Region = o.Region
