@@ -207,6 +207,11 @@ func TestSecretsNeverPrinted(t *testing.T) {
 	}
 	servers["redirect"] = startHostile(t, "redirect", forms, servers["text"])
 
+	awsCredentials := "[ci]\naws_access_key_id = " + scanAWSKeyID + "\naws_secret_access_key = " + scanAWS + "\n"
+	credFile := filepath.Join(t.TempDir(), "credentials")
+	if err := os.WriteFile(credFile, []byte(awsCredentials), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	tokenEnv := []string{"PYRELEASE_TOKEN=" + scanToken}
 	passwordEnv := []string{}
 	always := []string{
@@ -224,6 +229,8 @@ func TestSecretsNeverPrinted(t *testing.T) {
 		bump    bool   // runs in a copy of the project, which bump changes
 		want    string // what the output must say (the path was taken)
 		success bool   // the run succeeds (a notification failure only warns)
+		drop    string // a variable of always the run goes without
+		files   string // what the run reads secrets from besides env
 	}
 	var scans []scan
 	for _, mode := range []string{"status-line", "text", "html", "json", "unavailable", "redirect"} {
@@ -261,6 +268,9 @@ func TestSecretsNeverPrinted(t *testing.T) {
 			env: []string{"PYRELEASE_TOKEN=" + scanToken, "PYRELEASE_STORE=s3://bucket/greet?endpoint=" + servers["xml"].url}, want: "AccessDenied"},
 		scan{name: "fetch/xml", args: []string{"fetch"},
 			env: []string{"PYRELEASE_TOKEN=" + scanToken, "PYRELEASE_STORE=s3://bucket/greet?endpoint=" + servers["xml"].url}, want: "AccessDenied"},
+		// Keys from a profile, not the environment.
+		scan{name: "snapshot/profile/xml", args: []string{"snapshot"}, drop: "AWS_SECRET_ACCESS_KEY", files: awsCredentials,
+			env: []string{"AWS_SHARED_CREDENTIALS_FILE=" + credFile, "AWS_PROFILE=ci", "PYRELEASE_STORE=s3://bucket/greet?endpoint=" + servers["xml"].url}, want: "AccessDenied"},
 		// An honest index that quotes secrets, and a notification that fails.
 		scan{name: "release/verify+notify/token", args: []string{"release"}, success: true,
 			env:  append(slices.Clone(tokenEnv), "PYRELEASE_REPOSITORY="+servers["index"].url+"/legacy/", "PYRELEASE_INDEX_URL="+servers["index"].url+"/simple/"),
@@ -271,6 +281,9 @@ func TestSecretsNeverPrinted(t *testing.T) {
 		t.Run(sc.name, func(t *testing.T) {
 			p := base
 			env := append(slices.Clone(always), sc.env...)
+			if sc.drop != "" {
+				env = slices.DeleteFunc(env, func(kv string) bool { return strings.HasPrefix(kv, sc.drop+"=") })
+			}
 			if sc.bump {
 				p = copyCrashProject(t, base)
 				var remote string
@@ -291,7 +304,7 @@ func TestSecretsNeverPrinted(t *testing.T) {
 			if !strings.Contains(out, sc.want) {
 				t.Fatalf("the run did not take the path under test (no %q):\n%s", sc.want, out)
 			}
-			given := strings.Join(env, "\n")
+			given := strings.Join(env, "\n") + "\n" + sc.files
 			if sc.bump {
 				given += "\n" + p.git(t, "remote", "get-url", "origin")
 			}
