@@ -196,7 +196,7 @@ func TestSecretsNeverPrinted(t *testing.T) {
 	base := newCrashProject(t, bin)
 	base.mage(t, nil, "wheel")
 
-	hook := startHostile(t, "text", nil, nil)
+	hook := startHostile(t, "status-line", nil, nil)
 	hookURL := hook.url + scanHookPath + "?sig=" + url.QueryEscape("q/SECRET+sig")
 	forms := secretForms(hookURL)
 	forms["webhook query"] = url.QueryEscape("q/SECRET+sig")
