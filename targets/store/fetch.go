@@ -56,8 +56,13 @@ type FetchOptions struct {
 	Concurrency int
 	// HTTPClient sends index requests; default http.DefaultClient.
 	HTTPClient *http.Client
-	// Retry is how HTTP requests are retried.
+	// Retry is how HTTP requests are retried; its LowSpeed also cuts off
+	// reads from the store that crawl.
 	Retry httpretry.Policy
+	// MaxSize bounds a file whose size is unknown (an index link with a
+	// #sha256= and no sidecar); default DefaultMaxSize. A file of known
+	// size may have that size and not one byte more.
+	MaxSize int64
 	// Log receives a line per file; nil logs nothing.
 	Log *slog.Logger
 	// Progress, when set, is called once per downloaded file with its size
@@ -118,6 +123,9 @@ func Fetch(ctx context.Context, o FetchOptions) ([]Fetched, error) {
 	}
 	if o.HTTPClient == nil {
 		o.HTTPClient = http.DefaultClient
+	}
+	if o.MaxSize <= 0 {
+		o.MaxSize = DefaultMaxSize
 	}
 	var found []fetchSource
 	if o.Store != nil {
@@ -347,10 +355,10 @@ func fetchOne(ctx context.Context, o FetchOptions, src fetchSource) (_ Fetched, 
 			_ = os.Remove(part)
 		}
 	}()
-	pw := &partWriter{f: w, src: src, progress: o.Progress}
+	pw := &partWriter{f: w, src: src, max: o.MaxSize, progress: o.Progress}
 	switch {
 	case src.key != "":
-		err = copyFromStore(ctx, o.Store, src.key, pw)
+		err = copyFromStore(ctx, o, src.key, pw)
 	case src.url.Scheme == "file":
 		err = copyFromFile(ctx, src.url, pw)
 	default:
@@ -394,17 +402,15 @@ func tempPattern(name string) string {
 	return "." + name + ".pyrelease-*"
 }
 
-func copyFromStore(ctx context.Context, st Store, key string, pw *partWriter) error {
-	rc, obj, err := st.Open(ctx, key)
+func copyFromStore(ctx context.Context, o FetchOptions, key string, pw *partWriter) error {
+	rc, obj, err := openWatched(ctx, o, key)
 	if err != nil {
 		return err
 	}
 	defer rc.Close()
-	total := pw.src.size
-	if total < 0 {
-		total = obj.Size
-	}
-	return pw.write(ctx, rc, total)
+	// The store's size of the object, checked against the sidecar's
+	// before a byte is read.
+	return pw.write(ctx, rc, obj.Size)
 }
 
 func copyFromFile(ctx context.Context, u *url.URL, pw *partWriter) error {
@@ -427,17 +433,21 @@ func newGet(u *url.URL) func(ctx context.Context) (*http.Request, error) {
 type partWriter struct {
 	f        *os.File
 	src      fetchSource
+	max      int64 // FetchOptions.MaxSize
 	progress func(name string, total int64) func(n int64)
 	report   func(n int64)
 	n        int64 // bytes in the file
 }
 
+// write copies r, whose size is total as its source announces it (-1:
+// unknown), into the file.
 func (pw *partWriter) write(ctx context.Context, r io.Reader, total int64) error {
 	if pw.progress != nil && pw.report == nil {
+		size := total
 		if pw.src.size >= 0 {
-			total = pw.src.size
+			size = pw.src.size
 		}
-		pw.report = pw.progress(pw.src.name, total)
+		pw.report = pw.progress(pw.src.name, size)
 	}
 	if pw.n > 0 {
 		if pw.report != nil {
@@ -451,10 +461,19 @@ func (pw *partWriter) write(ctx context.Context, r io.Reader, total int64) error
 	if _, err := pw.f.Seek(0, io.SeekStart); err != nil {
 		return fmt.Errorf("store: fetch: %w", err)
 	}
+	// Reading stops one byte past the limit: enough to tell a file that
+	// is too long, however long it would go on.
+	limit, known := sizeLimit(pw.src, pw.max)
+	if total > limit {
+		return pw.tooLarge(limit, known, total)
+	}
 	h := sha256.New()
-	_, err := io.Copy(io.MultiWriter(pw.f, h, pw), &ctxReader{ctx: ctx, r: r})
+	_, err := io.Copy(io.MultiWriter(pw.f, h, pw), io.LimitReader(&ctxReader{ctx: ctx, r: r}, limit+1))
 	if err != nil {
 		return fmt.Errorf("store: fetch: %s from %s: %w", pw.src.name, pw.src.source, err)
+	}
+	if pw.n > limit {
+		return pw.tooLarge(limit, known, -1)
 	}
 	if pw.src.size >= 0 && pw.n != pw.src.size {
 		return fmt.Errorf("store: fetch: %s from %s: got %d bytes, expected %d: %w", pw.src.name, pw.src.source, pw.n, pw.src.size, ErrMismatch)

@@ -89,7 +89,7 @@ func readStoreSidecars(ctx context.Context, o FetchOptions, keys []string, want 
 	g.SetLimit(max(o.Concurrency, 8))
 	for i, key := range keys {
 		g.Go(func() error {
-			rc, _, err := o.Store.Open(gctx, key)
+			rc, _, err := openWatched(gctx, o, key)
 			if errors.Is(err, ErrNotExist) {
 				return nil // pruned since the listing
 			}

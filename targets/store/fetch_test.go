@@ -341,7 +341,7 @@ func TestFetchStoreErrors(t *testing.T) {
 			},
 			version: "1.0",
 			is:      ErrMismatch,
-			want:    "got 7 bytes, expected 5",
+			want:    "foo-1.0.tar.gz from mem://bucket/snapshots/v1.0/foo-1.0.tar.gz: announced as 7 bytes, expected 5 bytes",
 		},
 		"bad sidecar": {
 			setup: func(t *testing.T, m *memStore) {
