@@ -34,6 +34,9 @@ func isolate(ctx context.Context, f *frontend, o BuildOptions, kinds []string) (
 	} else {
 		env = append(env, "PIP_DISABLE_PIP_VERSION_CHECK=1", "PIP_NO_INPUT=1")
 	}
+	if env, err = tempEnv(env, venv); err != nil {
+		return cleanup, fmt.Errorf("wheel: %w", err)
+	}
 	tool := venvTool{python: outer, env: env, verbose: o.Verbose, stderr: o.Stderr}
 	inner, err := tool.create(ctx, venv)
 	if err != nil {

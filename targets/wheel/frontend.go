@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -99,11 +100,15 @@ func (f *frontend) call(ctx context.Context, req hookRequest) (res hookResult, o
 		w = io.MultiWriter(tail, f.stderr)
 	}
 	locked := &lockedWriter{w: w}
+	env, err := tempEnv(f.env, tmp)
+	if err != nil {
+		return res, "", fmt.Errorf("wheel: %w", err)
+	}
 	runErr := run.Run(ctx, run.Cmd{
 		Name:   f.python,
 		Args:   []string{script, reqPath, resPath},
 		Dir:    f.dir,
-		Env:    f.env,
+		Env:    env,
 		Stdout: locked,
 		Stderr: locked,
 	})
@@ -203,4 +208,27 @@ func (l *lockedWriter) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.w.Write(p)
+}
+
+// tempEnv is env (nil: this process's) with the temporary directory of
+// Python, pip and most tools in a new folder tmp inside dir: dir is owned
+// (statedir.TempDir), so what a killed command left there goes with it at
+// the next run, where in TMPDIR it would stay.
+func tempEnv(env []string, dir string) ([]string, error) {
+	tmp := filepath.Join(dir, "tmp")
+	if err := os.Mkdir(tmp, 0o700); err != nil && !errors.Is(err, fs.ErrExist) {
+		return nil, err
+	}
+	if env == nil {
+		env = os.Environ()
+	}
+	out := make([]string, 0, len(env)+3)
+	for _, kv := range env {
+		switch k, _, _ := strings.Cut(kv, "="); strings.ToUpper(k) {
+		case "TMPDIR", "TEMP", "TMP":
+			continue
+		}
+		out = append(out, kv)
+	}
+	return append(out, "TMPDIR="+tmp, "TEMP="+tmp, "TMP="+tmp), nil
 }

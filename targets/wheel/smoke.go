@@ -104,6 +104,9 @@ func Smoke(ctx context.Context, o SmokeOptions) error {
 		pipEnv = pyenv.PipEnv(env)
 	}
 
+	if pipEnv, err = tempEnv(pipEnv, work); err != nil {
+		return fmt.Errorf("wheel: smoke test: %w", err)
+	}
 	tool := venvTool{python: o.Python, env: pipEnv}
 	inner, err := tool.create(ctx, venv)
 	if err != nil {
