@@ -154,11 +154,22 @@ func (f *freezer) prepareEnv(ctx context.Context) (*freezeEnv, error) {
 
 // createEnv builds env.dir beside its final place and renames it there once
 // complete, so an interrupted creation leaves no environment that looks
-// usable; a leftover without the mark is removed first.
+// usable; a leftover without the mark is removed first, and so are the
+// folders of creations that were killed: with the environment's lock held,
+// no other creation of it is under way.
 func (f *freezer) createEnv(ctx context.Context, env *freezeEnv, in interpreter) error {
 	if _, err := os.Stat(env.dir); err == nil {
 		if err := os.RemoveAll(env.dir); err != nil {
 			return fmt.Errorf("freeze: removing an incomplete freeze environment: %w", err)
+		}
+	}
+	ents, _ := os.ReadDir(filepath.Dir(env.dir))
+	for _, e := range ents {
+		if !strings.HasPrefix(e.Name(), filepath.Base(env.dir)+".tmp-") {
+			continue
+		}
+		if err := os.RemoveAll(filepath.Join(filepath.Dir(env.dir), e.Name())); err != nil {
+			return fmt.Errorf("freeze: removing what a killed creation of the freeze environment left: %w", err)
 		}
 	}
 	tmp, err := os.MkdirTemp(filepath.Dir(env.dir), filepath.Base(env.dir)+".tmp-")
