@@ -13,6 +13,7 @@ import (
 	"syscall"
 
 	"github.com/pyrelease/pyrelease/targets/internal/run"
+	"github.com/pyrelease/pyrelease/targets/internal/statedir"
 )
 
 // BuildOptions says what to build, from where, with which Python.
@@ -106,11 +107,12 @@ func Build(ctx context.Context, o BuildOptions) (Built, error) {
 	// name carries the builder's pid, so that what a killed build left is
 	// recognised and removed by the next one.
 	removeOrphanBuilds(outDir)
-	tmp, err := os.MkdirTemp(outDir, fmt.Sprintf("%s%d-", buildDirPrefix, os.Getpid()))
+	owned, err := statedir.OwnedDir(outDir, fmt.Sprintf("%s%d-", buildDirPrefix, os.Getpid()))
 	if err != nil {
 		return Built{}, fmt.Errorf("wheel: %w", err)
 	}
-	defer os.RemoveAll(tmp)
+	defer owned.Remove()
+	tmp := owned.Path
 	names := map[string]string{}
 	for i, kind := range kinds {
 		check := []string{kind}
@@ -159,11 +161,12 @@ func StagingDir(outDir string) (string, error) {
 		return "", fmt.Errorf("wheel: %w", err)
 	}
 	removeOrphanBuilds(outDir)
-	dir, err := os.MkdirTemp(outDir, fmt.Sprintf("%s%d-staged-", buildDirPrefix, os.Getpid()))
+	owned, err := statedir.OwnedDir(outDir, fmt.Sprintf("%s%d-staged-", buildDirPrefix, os.Getpid()))
 	if err != nil {
 		return "", fmt.Errorf("wheel: %w", err)
 	}
-	return dir, nil
+	owned.KeepUntilExit()
+	return owned.Path, nil
 }
 
 // buildDirPrefix names the build directories inside the output directory:
@@ -171,15 +174,19 @@ func StagingDir(outDir string) (string, error) {
 const buildDirPrefix = ".pyrelease-build-"
 
 // removeOrphanBuilds removes build directories whose builder is gone (a
-// killed build cannot clean up after itself).
+// killed build cannot clean up after itself). Each holds an owner file
+// locked by its builder (statedir.OwnedDir), which tells a dead builder
+// even when its pid is taken again, as in containers, where runs get the
+// same pids. Folders of earlier versions, without one, go by their pid.
 func removeOrphanBuilds(outDir string) {
+	statedir.Sweep(outDir, buildDirPrefix)
 	entries, err := os.ReadDir(outDir)
 	if err != nil {
 		return
 	}
 	for _, e := range entries {
 		rest, ok := strings.CutPrefix(e.Name(), buildDirPrefix)
-		if !ok || !e.IsDir() {
+		if !ok || !e.IsDir() || statedir.Owned(filepath.Join(outDir, e.Name())) {
 			continue
 		}
 		pidText, _, _ := strings.Cut(rest, "-")

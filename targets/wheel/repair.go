@@ -16,6 +16,7 @@ import (
 	"github.com/pyrelease/pyrelease/targets/config"
 	"github.com/pyrelease/pyrelease/targets/internal/pyenv"
 	"github.com/pyrelease/pyrelease/targets/internal/run"
+	"github.com/pyrelease/pyrelease/targets/internal/statedir"
 	"github.com/pyrelease/pyrelease/targets/pep440"
 )
 
@@ -89,11 +90,12 @@ func Repair(ctx context.Context, path string, o RepairOptions) (Repaired, error)
 	// As a build does, the command writes into a directory of the output
 	// directory named after this process, which a later build removes if
 	// this one is killed.
-	dest, err := os.MkdirTemp(outDir, fmt.Sprintf("%s%d-", buildDirPrefix, os.Getpid()))
+	owned, err := statedir.OwnedDir(outDir, fmt.Sprintf("%s%d-", buildDirPrefix, os.Getpid()))
 	if err != nil {
 		return Repaired{}, fmt.Errorf("wheel: repair: %w", err)
 	}
-	defer os.RemoveAll(dest)
+	defer owned.Remove()
+	dest := owned.Path
 	args := RepairArgs(argv, abs, dest)
 	cmdline := run.Cmdline(args[0], args[1:])
 	o.Log.Info("repairing", "wheel", name.String(), "command", cmdline)

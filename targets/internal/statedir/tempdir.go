@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 )
 
 // A run killed while it works (SIGKILL, a CI job cancelled, a power cut)
@@ -34,7 +35,13 @@ func TempDir(pattern string) (*Temp, error) {
 	if !strings.HasPrefix(pattern, tempPrefix) {
 		return nil, fmt.Errorf("statedir: temporary directory pattern %q: want one starting with %q", pattern, tempPrefix)
 	}
-	dir, err := os.MkdirTemp("", pattern)
+	return OwnedDir("", pattern)
+}
+
+// OwnedDir is TempDir in parent ("" for the system's temporary directory),
+// for the folders a build keeps beside its output; Sweep removes them.
+func OwnedDir(parent, pattern string) (*Temp, error) {
+	dir, err := os.MkdirTemp(parent, pattern)
 	if err != nil {
 		return nil, fmt.Errorf("statedir: %w", err)
 	}
@@ -53,6 +60,22 @@ func TempDir(pattern string) (*Temp, error) {
 	return nil, fmt.Errorf("statedir: temporary directory %s: %w", dir, err)
 }
 
+// kept holds the owner locks of the directories handed to a caller that
+// removes them itself: an unreachable lock would be closed, and released,
+// by the garbage collector while the directory is in use.
+var kept struct {
+	sync.Mutex
+	temps []*Temp
+}
+
+// KeepUntilExit makes the directory this process's until it ends, for a
+// caller that removes it with os.RemoveAll rather than Remove.
+func (t *Temp) KeepUntilExit() {
+	kept.Lock()
+	kept.temps = append(kept.temps, t)
+	kept.Unlock()
+}
+
 // Remove removes the directory and releases it.
 func (t *Temp) Remove() error {
 	if t == nil {
@@ -68,18 +91,28 @@ func (t *Temp) Remove() error {
 // SweepTemp removes the temporary directories that TempDir made in runs
 // that are gone, and returns their names. Directories of live runs, and
 // any without an owner file, stay.
-func SweepTemp() []string {
-	tmp := os.TempDir()
-	ents, err := os.ReadDir(tmp)
+func SweepTemp() []string { return Sweep(os.TempDir(), tempPrefix) }
+
+// Owned reports whether dir was made by TempDir or OwnedDir: whether it
+// has an owner file, of a live process or not.
+func Owned(dir string) bool {
+	_, err := os.Lstat(filepath.Join(dir, ownerName))
+	return err == nil
+}
+
+// Sweep removes the folders of parent named prefix* that OwnedDir made in
+// runs that are gone, and returns their names.
+func Sweep(parent, prefix string) []string {
+	ents, err := os.ReadDir(parent)
 	if err != nil {
 		return nil
 	}
 	var removed []string
 	for _, e := range ents {
-		if !e.IsDir() || !strings.HasPrefix(e.Name(), tempPrefix) {
+		if !e.IsDir() || !strings.HasPrefix(e.Name(), prefix) {
 			continue
 		}
-		dir := filepath.Join(tmp, e.Name())
+		dir := filepath.Join(parent, e.Name())
 		owner := filepath.Join(dir, ownerName)
 		if _, err := os.Lstat(owner); errors.Is(err, fs.ErrNotExist) {
 			continue
