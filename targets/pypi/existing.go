@@ -28,6 +28,26 @@ const (
 // with thousands of files stay well below it.
 const maxListing = 64 << 20
 
+// listingReader reads a listing of at most maxListing bytes and fails
+// past them, where a LimitReader would end a longer page silently and
+// leave the files after the cut out of it.
+type listingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (l *listingReader) Read(p []byte) (int, error) {
+	if room := maxListing + 1 - l.n; int64(len(p)) > room {
+		p = p[:room]
+	}
+	n, err := l.r.Read(p)
+	l.n += int64(n)
+	if l.n > maxListing {
+		return n, fmt.Errorf("the listing is larger than %d MiB", maxListing>>20)
+	}
+	return n, err
+}
+
 // Existing returns what the index already serves for a project: file name ->
 // sha256 (hex), from PEP 691 JSON (Accept: application/vnd.pypi.simple.v1+json),
 // else the PEP 503 HTML page's #sha256= fragments, else the JSON API
@@ -87,7 +107,7 @@ func (c *Client) simple(ctx context.Context, repo Repository, name string) (map[
 	var files map[string]string
 	err = c.get(ctx, repo, u, simpleAccept, func(resp *http.Response) error {
 		media, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type"))
-		body := io.LimitReader(resp.Body, maxListing)
+		body := &listingReader{r: resp.Body}
 		var err error
 		if media == simpleJSON {
 			files, err = parseSimpleJSON(body)
@@ -118,7 +138,7 @@ func (c *Client) jsonAPI(ctx context.Context, repo Repository, name string) (map
 			URLs     []jsonFile            `json:"urls"`
 			Releases map[string][]jsonFile `json:"releases"`
 		}
-		if err := json.NewDecoder(io.LimitReader(resp.Body, maxListing)).Decode(&doc); err != nil {
+		if err := json.NewDecoder(&listingReader{r: resp.Body}).Decode(&doc); err != nil {
 			return fmt.Errorf("pypi: reading %s: %w", httpretry.Redact(u), err)
 		}
 		clear(files)
