@@ -10,6 +10,9 @@ import (
 	"time"
 )
 
+// lockedOnCreation is true: the file is the lock from its creation on.
+const lockedOnCreation = true
+
 // tryLock creates path exclusively: without flock the file itself is the
 // lock. A file naming a process that is gone (os.FindProcess fails for it
 // on Windows) is a dead holder's and is taken over. A reused pid keeps a

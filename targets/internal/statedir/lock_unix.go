@@ -9,6 +9,10 @@ import (
 	"syscall"
 )
 
+// lockedOnCreation is false: flock locks a file some time after it is
+// created.
+const lockedOnCreation = false
+
 // tryLock opens path and flocks it without waiting.
 func tryLock(path string) (*os.File, error) {
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)

@@ -45,13 +45,22 @@ func OwnedDir(parent, pattern string) (*Temp, error) {
 	if err != nil {
 		return nil, fmt.Errorf("statedir: %w", err)
 	}
-	// Locked under another name, then renamed: SweepTemp must never find
-	// an owner file that is not locked yet and take it for a dead owner's.
-	pending := filepath.Join(dir, ownerName+".new")
+	owner := filepath.Join(dir, ownerName)
+	if lockedOnCreation {
+		lock, err := TryLock(owner)
+		if err == nil {
+			return &Temp{Path: dir, lock: lock}, nil
+		}
+		os.RemoveAll(dir)
+		return nil, fmt.Errorf("statedir: temporary directory %s: %w", dir, err)
+	}
+	// Locked under another name, then renamed: Sweep must never find an
+	// owner file that is not locked yet and take it for a dead owner's.
+	pending := owner + ".new"
 	lock, err := TryLock(pending)
 	if err == nil {
-		if err = os.Rename(pending, filepath.Join(dir, ownerName)); err == nil {
-			lock.path = filepath.Join(dir, ownerName)
+		if err = os.Rename(pending, owner); err == nil {
+			lock.path = owner
 			return &Temp{Path: dir, lock: lock}, nil
 		}
 		lock.Unlock()
@@ -122,9 +131,13 @@ func Sweep(parent, prefix string) []string {
 			continue
 		}
 		// Held while removing: a directory half removed is still a dead
-		// run's to any other sweep.
+		// run's to any other sweep. Where an open file cannot be removed
+		// (Windows), the rest goes after the lock.
 		err = os.RemoveAll(dir)
 		lock.Unlock()
+		if err != nil {
+			err = os.RemoveAll(dir)
+		}
 		if err == nil {
 			removed = append(removed, e.Name())
 		}
