@@ -11,5 +11,7 @@
 //
 // Stamp keeps a journal of the original bytes before it touches anything, so
 // a build killed half-way (even with SIGKILL) is undone by the next Stamp or
-// Recover instead of leaving a release version committed by accident.
+// Recover instead of leaving a release version committed by accident. A
+// stamp holds a lock for as long as it runs: Recover in another run leaves
+// a live stamp's files alone, and a second stamp of the project refuses.
 package pyfile
