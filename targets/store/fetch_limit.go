@@ -47,6 +47,19 @@ func (pw *partWriter) tooLarge(limit int64, known bool, announced int64) error {
 	return fmt.Errorf("store: fetch: %s from %s: %s the limit of %d bytes for a file of unknown size: %w", pw.src.name, pw.src.source, what, limit, ErrTooLarge)
 }
 
+// readSidecarBytes reads a sidecar of at most maxSidecarBytes from r;
+// where names it in errors.
+func readSidecarBytes(r io.Reader, where string) ([]byte, error) {
+	data, err := io.ReadAll(io.LimitReader(r, maxSidecarBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("store: fetch: reading %s: %w", where, err)
+	}
+	if len(data) > maxSidecarBytes {
+		return nil, fmt.Errorf("store: fetch: sidecar %s: more than %d bytes, where a sidecar has a few hundred: %w", where, maxSidecarBytes, ErrTooLarge)
+	}
+	return data, nil
+}
+
 // openWatched opens key in o.Store with the transfer watched by
 // o.Retry.LowSpeed: a store server that sends a byte now and then is cut
 // off with an *httpretry.SlowError. Closing the reader ends the watch.

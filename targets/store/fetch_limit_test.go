@@ -364,3 +364,40 @@ func TestFetchS3StopsPastKnownSize(t *testing.T) {
 	}
 	checkNothingLeft(t, dir)
 }
+
+// TestFetchRefusesHugeSidecar checks that a sidecar beyond
+// maxSidecarBytes is refused as too large, by name, rather than read in
+// part and reported as broken JSON.
+func TestFetchRefusesHugeSidecar(t *testing.T) {
+	huge := []byte(strings.Repeat(" ", maxSidecarBytes) + "{}")
+	t.Run("index", func(t *testing.T) {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			switch r.URL.Path {
+			case "/simple/foo/":
+				io.WriteString(w, `<a href="/f/foo-1.0.tar.gz">foo-1.0.tar.gz</a>`)
+			case "/f/foo-1.0.tar.gz.json":
+				w.Write(huge)
+			default:
+				io.WriteString(w, "sdist")
+			}
+		}))
+		defer srv.Close()
+		dir := t.TempDir()
+		_, err := Fetch(fetchCtx(t), FetchOptions{IndexURL: srv.URL + "/simple/foo/", Project: "foo", Version: "1.0", Dir: dir, Retry: noWait})
+		if !errors.Is(err, ErrTooLarge) || !strings.Contains(err.Error(), "sidecar "+srv.URL+"/f/foo-1.0.tar.gz.json: more than 1048576 bytes") {
+			t.Errorf("err = %v, want ErrTooLarge naming the sidecar", err)
+		}
+		checkNothingLeft(t, dir)
+	})
+	t.Run("store", func(t *testing.T) {
+		m := newMemStore()
+		m.publish(t, "snapshots/v1.0/foo-1.0.tar.gz", "foo", "1.0", []byte("sdist"))
+		m.objs["snapshots/v1.0/foo-1.0.tar.gz.json"] = huge
+		dir := t.TempDir()
+		_, err := Fetch(fetchCtx(t), FetchOptions{Store: m, Project: "foo", Version: "1.0", Dir: dir})
+		if !errors.Is(err, ErrTooLarge) || !strings.Contains(err.Error(), "sidecar mem://bucket/snapshots/v1.0/foo-1.0.tar.gz.json: more than 1048576 bytes") {
+			t.Errorf("err = %v, want ErrTooLarge naming the sidecar", err)
+		}
+		checkNothingLeft(t, dir)
+	})
+}

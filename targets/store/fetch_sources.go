@@ -97,9 +97,9 @@ func readStoreSidecars(ctx context.Context, o FetchOptions, keys []string, want 
 				return err
 			}
 			defer rc.Close()
-			data, err := io.ReadAll(io.LimitReader(rc, maxSidecarBytes))
+			data, err := readSidecarBytes(rc, o.Store.Location(key))
 			if err != nil {
-				return fmt.Errorf("store: fetch: reading %s: %w", o.Store.Location(key), err)
+				return err
 			}
 			sc, err := ParseSidecar(o.Store.Location(key), data)
 			if err != nil {
@@ -324,20 +324,23 @@ func readLinkSidecar(ctx context.Context, o FetchOptions, u *url.URL) ([]byte, e
 			return nil, fmt.Errorf("store: fetch: %w", err)
 		}
 		defer f.Close()
-		return io.ReadAll(io.LimitReader(f, maxSidecarBytes))
+		return readSidecarBytes(f, u.Path)
 	}
 	var data []byte
 	err := o.Retry.Read(ctx, o.HTTPClient, newGet(u), func(resp *http.Response) error {
 		var err error
-		data, err = io.ReadAll(io.LimitReader(resp.Body, maxSidecarBytes))
+		data, err = readSidecarBytes(resp.Body, httpretry.Redact(u))
 		return err
 	})
 	var he *httpretry.Error
 	if errors.As(err, &he) && (he.StatusCode == http.StatusNotFound || he.StatusCode == http.StatusGone) {
 		return nil, fmt.Errorf("store: fetch: %s: %w", he.URL, ErrNotExist)
 	}
-	if err != nil {
+	if he != nil {
 		return nil, fmt.Errorf("store: fetch: %w", err)
+	}
+	if err != nil {
+		return nil, err // readSidecarBytes's, named already
 	}
 	return data, nil
 }
