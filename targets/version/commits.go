@@ -1,9 +1,10 @@
 package version
 
 import (
-	"bytes"
 	"fmt"
 	"runtime"
+
+	"github.com/pyrelease/pyrelease/targets/internal/gitread"
 )
 
 // commitStore numbers commits for the walk: commit-graph positions first,
@@ -11,36 +12,36 @@ import (
 // all). Small integer ids let the walk keep its flags in a slice instead
 // of a map keyed by object name.
 type commitStore struct {
-	odb      *odb
-	g        *commitGraph
+	ODB      *gitread.ODB
+	g        *gitread.CommitGraph
 	ng       uint32
-	extraIdx map[oid]uint32
+	extraIdx map[gitread.OID]uint32
 	extra    []extraCommit
-	shallow  map[oid]bool
+	shallow  map[gitread.OID]bool
 	pbuf     []uint32
 	// onNew is called for every commit read from an object, so names can
 	// be attached to commits the graph does not know.
-	onNew func(id oid, node uint32)
+	onNew func(id gitread.OID, node uint32)
 	// reads counts commits read from objects; exhaustive says the walk
 	// will visit all history. Either can switch to bulk decoding.
 	reads      int
 	exhaustive bool
-	bulk       *bulkCommits
+	bulk       *gitread.BulkCommits
 }
 
 type extraCommit struct {
-	id       oid
-	tree     oid
+	id       gitread.OID
+	tree     gitread.OID
 	date     uint64
-	parentID []oid
+	parentID []gitread.OID
 	parents  []uint32
 	resolved bool
 }
 
-func newCommitStore(o *odb, g *commitGraph, shallow map[oid]bool) *commitStore {
-	s := &commitStore{odb: o, g: g, extraIdx: map[oid]uint32{}, shallow: shallow}
+func newCommitStore(o *gitread.ODB, g *gitread.CommitGraph, shallow map[gitread.OID]bool) *commitStore {
+	s := &commitStore{ODB: o, g: g, extraIdx: map[gitread.OID]uint32{}, shallow: shallow}
 	if g != nil {
-		s.ng = g.total
+		s.ng = g.Total
 	}
 	return s
 }
@@ -51,9 +52,9 @@ func (s *commitStore) count() uint32 { return s.ng + uint32(len(s.extra)) }
 
 // node returns the id of a commit, reading its object when the graph does
 // not have it.
-func (s *commitStore) node(id oid) (uint32, error) {
+func (s *commitStore) node(id gitread.OID) (uint32, error) {
 	if s.g != nil {
-		if pos, ok := s.g.find(id); ok {
+		if pos, ok := s.g.Find(id); ok {
 			return pos, nil
 		}
 	}
@@ -73,21 +74,21 @@ func (s *commitStore) node(id oid) (uint32, error) {
 	return n, nil
 }
 
-func (s *commitStore) readCommit(id oid) (extraCommit, error) {
+func (s *commitStore) readCommit(id gitread.OID) (extraCommit, error) {
 	s.reads++
 	if s.bulk == nil && s.wantBulk() {
-		s.bulk = decodeAllCommits(s.odb)
+		s.bulk = gitread.DecodeAllCommits(s.ODB)
 	}
 	if s.bulk != nil {
-		if c, ok := s.bulk.lookup(s.odb.objReader, id); ok {
-			return c, nil
+		if h, ok := s.bulk.Lookup(s.ODB, id); ok {
+			return extraCommit{id: id, tree: h.Tree, date: h.Date, parentID: h.Parents}, nil
 		}
 	}
-	h, err := s.odb.readCommitHeader(id)
+	h, err := s.ODB.ReadCommitHeader(id)
 	if err != nil {
 		return extraCommit{}, err
 	}
-	return extraCommit{id: id, tree: h.tree, date: h.date, parentID: h.parents}, nil
+	return extraCommit{id: id, tree: h.Tree, date: h.Date, parentID: h.Parents}, nil
 }
 
 // wantBulk decides when decoding all packed commits at once pays off: for
@@ -97,27 +98,27 @@ func (s *commitStore) wantBulk() bool {
 	if !s.exhaustive || s.g != nil || s.reads < 256 || runtime.GOMAXPROCS(0) < 2 {
 		return false
 	}
-	err := s.odb.loadPacks()
-	return err == nil && len(s.odb.packs) > 0
+	err := s.ODB.LoadPacks()
+	return err == nil && s.ODB.HasPacks()
 }
 
-func (s *commitStore) oidOf(n uint32) oid {
+func (s *commitStore) oidOf(n uint32) gitread.OID {
 	if n < s.ng {
-		return s.g.oidAt(n)
+		return s.g.OIDAt(n)
 	}
 	return s.extra[n-s.ng].id
 }
 
 func (s *commitStore) date(n uint32) uint64 {
 	if n < s.ng {
-		return s.g.dateAt(n)
+		return s.g.DateAt(n)
 	}
 	return s.extra[n-s.ng].date
 }
 
-func (s *commitStore) tree(n uint32) oid {
+func (s *commitStore) tree(n uint32) gitread.OID {
 	if n < s.ng {
-		return s.g.treeAt(n)
+		return s.g.TreeAt(n)
 	}
 	return s.extra[n-s.ng].tree
 }
@@ -141,10 +142,10 @@ var errShallowBoundary = fmt.Errorf("shallow boundary: %w", ErrShallow)
 
 func (s *commitStore) rawParents(n uint32) ([]uint32, error) {
 	if n < s.ng {
-		ps, err := s.g.parents(n, s.pbuf[:0])
+		ps, err := s.g.Parents(n, s.pbuf[:0])
 		s.pbuf = ps
 		if err != nil {
-			return nil, fmt.Errorf("version: commit %s: %w", s.g.oidAt(n), err)
+			return nil, fmt.Errorf("version: commit %s: %w", s.g.OIDAt(n), err)
 		}
 		return ps, nil
 	}
@@ -162,139 +163,4 @@ func (s *commitStore) rawParents(n uint32) ([]uint32, error) {
 		e.parents, e.resolved = ps, true
 	}
 	return e.parents, nil
-}
-
-type commitHeader struct {
-	tree    oid
-	parents []oid
-	date    uint64
-}
-
-// parseCommitHeader ports git's parse_commit_buffer and parse_commit_date
-// (2.39), including their tolerance of odd headers, so that dates and
-// parents are exactly the ones git's walk sees. With complete false, b
-// may be a prefix of the object; more reports that the answer needs bytes
-// beyond it.
-func parseCommitHeader(b []byte, complete bool) (h commitHeader, more bool, err error) {
-	const treeLen = 5 + hexLen
-	const parentLen = 7 + hexLen
-	if len(b) <= treeLen+1 {
-		if !complete {
-			return h, true, nil
-		}
-		return h, false, fmt.Errorf("bogus commit object")
-	}
-	if !bytes.HasPrefix(b, []byte("tree ")) || b[treeLen] != '\n' {
-		return h, false, fmt.Errorf("bogus commit object")
-	}
-	t, ok := parseOID(b[5:treeLen])
-	if !ok {
-		return h, false, fmt.Errorf("bad tree pointer")
-	}
-	h.tree = t
-	p := treeLen + 1
-	for {
-		if p+parentLen >= len(b) {
-			if !complete {
-				return h, true, nil
-			}
-			break
-		}
-		if !bytes.HasPrefix(b[p:], []byte("parent ")) {
-			break
-		}
-		if len(b) <= p+parentLen+1 {
-			if !complete {
-				return h, true, nil
-			}
-			return h, false, fmt.Errorf("bad parents")
-		}
-		id, ok := parseOID(b[p+7 : p+parentLen])
-		if !ok || b[p+parentLen] != '\n' {
-			return h, false, fmt.Errorf("bad parents")
-		}
-		h.parents = append(h.parents, id)
-		p += parentLen + 1
-	}
-	d, more := parseCommitDate(b[p:], complete)
-	if more {
-		return h, true, nil
-	}
-	h.date = d
-	return h, false, nil
-}
-
-func parseCommitDate(b []byte, complete bool) (uint64, bool) {
-	short := func() (uint64, bool) { return 0, !complete }
-	if 6 >= len(b) {
-		return short()
-	}
-	if !bytes.HasPrefix(b, []byte("author")) {
-		return 0, false
-	}
-	i := bytes.IndexByte(b, '\n')
-	if i < 0 {
-		return short()
-	}
-	p := i + 1
-	if p+9 >= len(b) {
-		return short()
-	}
-	if !bytes.HasPrefix(b[p:], []byte("committer")) {
-		return 0, false
-	}
-	j := bytes.IndexByte(b[p:], '>')
-	if j < 0 {
-		return short()
-	}
-	p += j + 1
-	if p >= len(b) {
-		return short()
-	}
-	datePos := p
-	k := bytes.IndexByte(b[p:], '\n')
-	if k < 0 {
-		return short()
-	}
-	p += k + 1
-	if p >= len(b) {
-		return short()
-	}
-	return strtoumax(b[datePos:]), false
-}
-
-// strtoumax is C's strtoumax in base 10 as git's parse_timestamp uses it:
-// leading space, an optional sign (a minus wraps around), saturation at
-// the maximum on overflow, and 0 when there are no digits.
-func strtoumax(b []byte) uint64 {
-	i := 0
-	for i < len(b) && (b[i] == ' ' || b[i] >= '\t' && b[i] <= '\r') {
-		i++
-	}
-	neg := false
-	if i < len(b) && (b[i] == '+' || b[i] == '-') {
-		neg = b[i] == '-'
-		i++
-	}
-	var v uint64
-	overflow := false
-	digits := false
-	for ; i < len(b) && b[i] >= '0' && b[i] <= '9'; i++ {
-		digits = true
-		d := uint64(b[i] - '0')
-		if v > (^uint64(0)-d)/10 {
-			overflow = true
-		}
-		v = v*10 + d
-	}
-	if !digits {
-		return 0
-	}
-	if overflow {
-		return ^uint64(0)
-	}
-	if neg {
-		return -v
-	}
-	return v
 }

@@ -1,17 +1,12 @@
 package version
 
 import (
-	"bufio"
 	"context"
 	"errors"
-	"fmt"
-	"os"
-	"path/filepath"
-	"slices"
-	"sort"
 	"strconv"
-	"strings"
 	"time"
+
+	"github.com/pyrelease/pyrelease/targets/internal/gitread"
 )
 
 // Description is what `git describe --tags --long` says about HEAD, plus
@@ -107,36 +102,37 @@ func Describe(ctx context.Context, opts Options) (Description, error) {
 	}
 	r, err := openRepository(opts.Dir)
 	if err != nil {
-		return Description{}, err
+		return Description{}, prefixed(err)
 	}
-	defer r.close()
-	return r.describe(ctx, opts)
+	defer r.Close()
+	d, err := r.describe(ctx, opts)
+	return d, prefixed(err)
 }
 
 func (r *repository) describe(ctx context.Context, opts Options) (Description, error) {
-	head, branch, err := r.head()
+	head, branch, err := r.Head()
 	if err != nil && (opts.Rev == "" || opts.Dirty || !errors.Is(err, ErrNoCommits)) {
 		return Description{}, err
 	}
-	shallow, err := r.shallowSet()
+	shallow, err := r.ShallowSet()
 	if err != nil {
 		return Description{}, err
 	}
-	if err := r.checkHistoryRewrites(); err != nil {
+	if err := r.CheckHistoryRewrites(); err != nil {
 		return Description{}, err
 	}
-	g := loadCommitGraph(r.odb.dirs)
+	g := gitread.LoadCommitGraph(r.ODB.Dirs)
 	if g != nil {
-		defer g.close()
+		defer g.Close()
 	}
-	store := newCommitStore(r.odb, g, shallow)
+	store := newCommitStore(r.ODB, g, shallow)
 
 	arg, target := head, head
 	if opts.Rev != "" {
-		if arg, err = r.resolveRev(opts.Rev, head, store); err != nil {
+		if arg, err = r.ResolveRev(opts.Rev, head, r.parentsOf(store)); err != nil {
 			return Description{}, err
 		}
-		if target, err = r.peelToCommit(arg, opts.Rev); err != nil {
+		if target, err = r.PeelToCommit(arg, opts.Rev); err != nil {
 			return Description{}, err
 		}
 	}
@@ -146,15 +142,15 @@ func (r *repository) describe(ctx context.Context, opts Options) (Description, e
 	}
 	// Git parses the described commit (and the tag naming it) from its
 	// object even when the commit-graph has it.
-	r.odb.touch(arg)
-	r.odb.touch(target)
+	r.ODB.Touch(arg)
+	r.ODB.Touch(target)
 	d := Description{
 		Commit: target.String(),
 		Branch: branch,
 		Date:   time.Unix(int64(store.date(start)), 0).UTC(),
 	}
 
-	refs, err := r.tagRefs()
+	refs, err := r.TagRefs()
 	if err != nil {
 		return Description{}, err
 	}
@@ -178,7 +174,7 @@ func (r *repository) describe(ctx context.Context, opts Options) (Description, e
 		d.TagCommit = n.peeled.String()
 		switch {
 		case n.tag != nil:
-			abbrevOf = n.tag.target
+			abbrevOf = n.tag.Target
 		case classic:
 			abbrevOf = arg
 		}
@@ -202,10 +198,10 @@ func (r *repository) describe(ctx context.Context, opts Options) (Description, e
 // search walks history from start for the nearest candidate and fills in
 // Tag and Distance.
 func (r *repository) search(ctx context.Context, opts Options, store *commitStore, names *nameSet, start uint32, d *Description) error {
-	if r.odb.midxCount > 0 {
+	if r.ODB.Multipack() {
 		// Git parses every name's object before the walk.
 		for id := range names.byPeeled {
-			r.odb.touch(id)
+			r.ODB.Touch(id)
 		}
 	}
 	// Names are looked up by node: graph positions resolved now, commits
@@ -213,7 +209,7 @@ func (r *repository) search(ctx context.Context, opts Options, store *commitStor
 	named := map[uint32]*tagName{}
 	if store.g != nil {
 		for id, n := range names.byPeeled {
-			if pos, ok := store.g.find(id); ok {
+			if pos, ok := store.g.Find(id); ok {
 				named[pos] = n
 			}
 		}
@@ -223,7 +219,7 @@ func (r *repository) search(ctx context.Context, opts Options, store *commitStor
 			named[node] = n
 		}
 	}
-	store.onNew = func(id oid, node uint32) {
+	store.onNew = func(id gitread.OID, node uint32) {
 		if n := names.byPeeled[id]; n != nil {
 			named[node] = n
 		}
@@ -239,7 +235,7 @@ func (r *repository) search(ctx context.Context, opts Options, store *commitStor
 	if err != nil {
 		var hit *shallowHit
 		if errors.As(err, &hit) {
-			return &ShallowError{Dir: r.displayDir(), Commit: hit.commit.String()}
+			return &ShallowError{Dir: r.DisplayDir(), Commit: hit.commit.String()}
 		}
 		return err
 	}
@@ -255,8 +251,8 @@ func (r *repository) search(ctx context.Context, opts Options, store *commitStor
 	return nil
 }
 
-func (r *repository) abbreviate(id oid, classic bool) (string, error) {
-	n, err := r.abbrevLen(id, classic)
+func (r *repository) abbreviate(id gitread.OID, classic bool) (string, error) {
+	n, err := r.AbbrevLen(id, classic)
 	if err != nil {
 		return "", err
 	}
@@ -285,82 +281,25 @@ func acceptFunc(opts Options) func(string) bool {
 	}
 }
 
-// checkHistoryRewrites refuses repositories whose history git would see
-// through replace refs or grafts: git describe follows them, this package
-// does not, and a silently different number is worse than an error.
-func (r *repository) checkHistoryRewrites() error {
-	if _, err := os.Stat(filepath.Join(r.commonDir, "info", "grafts")); err == nil {
-		return &FileError{Path: filepath.Join(r.commonDir, "info", "grafts"), Reason: "grafts are not supported", Err: ErrUnsupported}
-	}
-	if envBool("GIT_NO_REPLACE_OBJECTS") {
-		return nil
-	}
-	var replace []tagRef
-	if err := r.walkLoose(filepath.Join(r.commonDir, "refs", "replace"), "refs/replace/", &replace); err != nil {
-		return err
-	}
-	p, err := r.packedRefs()
-	if err != nil {
-		return err
-	}
-	i := sort.Search(len(p.refs), func(i int) bool { return p.refs[i].name >= "refs/replace/" })
-	replace = slices.DeleteFunc(replace, func(t tagRef) bool { return t.broken })
-	if len(replace) > 0 || i < len(p.refs) && strings.HasPrefix(p.refs[i].name, "refs/replace/") {
-		return &FileError{Path: filepath.Join(r.commonDir, "refs", "replace"), Reason: "replace refs are not supported (set GIT_NO_REPLACE_OBJECTS=1 to ignore them, as git would)", Err: ErrUnsupported}
-	}
-	return nil
-}
-
-// shallowSet reads the shallow file: the commits whose parents a shallow
-// clone does not have.
-func (r *repository) shallowSet() (map[oid]bool, error) {
-	path := filepath.Join(r.commonDir, "shallow")
-	f, err := os.Open(path)
-	if err != nil {
-		if errors.Is(err, os.ErrNotExist) {
-			return nil, nil
-		}
-		return nil, &FileError{Path: path, Reason: "cannot read", Err: err}
-	}
-	defer f.Close()
-	set := map[oid]bool{}
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		line := sc.Bytes()
-		if len(line) == 0 {
-			continue
-		}
-		id, ok := parseOID(line)
-		if !ok {
-			return nil, corrupt(path, "expected one object name per line, got %q", line)
-		}
-		set[id] = true
-	}
-	if err := sc.Err(); err != nil {
-		return nil, &FileError{Path: path, Reason: "cannot read", Err: err}
-	}
-	return set, nil
-}
-
-// peelToCommit is lookup_commit_reference: follow tags down to a commit.
-func (r *repository) peelToCommit(id oid, rev string) (oid, error) {
-	for depth := 0; depth < 100; depth++ {
-		typ, err := r.odb.typeOf(id)
+// parentsOf follows parents as the walk does: through the commit-graph,
+// and stopping at a shallow clone's boundary.
+func (r *repository) parentsOf(s *commitStore) gitread.ParentsFunc {
+	return func(id gitread.OID) ([]gitread.OID, error) {
+		n, err := s.node(id)
 		if err != nil {
-			return oid{}, fmt.Errorf("version: revision %q: %w", rev, err)
+			return nil, err
 		}
-		switch typ {
-		case typeCommit:
-			return id, nil
-		case typeTag:
-			t, err := r.loadTag(id)
-			if err != nil {
-				return oid{}, fmt.Errorf("version: revision %q: %w", rev, err)
+		ps, err := s.parents(n)
+		if err != nil {
+			if errors.Is(err, errShallowBoundary) {
+				return nil, &ShallowError{Dir: r.DisplayDir(), Commit: id.String()}
 			}
-			id = t.target
-		default:
-			return oid{}, fmt.Errorf("%w: %q is a %s", ErrBadRev, rev, typ)
+			return nil, err
 		}
+		ids := make([]gitread.OID, len(ps))
+		for i, p := range ps {
+			ids[i] = s.oidOf(p)
+		}
+		return ids, nil
 	}
-	return oid{}, fmt.Errorf("%w: %q: tag chain too long", ErrBadRev, rev)
 }

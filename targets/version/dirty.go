@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha1"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -14,6 +15,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/pyrelease/pyrelease/targets/internal/gitread"
 	"github.com/pyrelease/pyrelease/targets/internal/run"
 )
 
@@ -30,11 +32,11 @@ const (
 // differs from the index, or a tracked file differs from the index. It
 // reads the index and stats only tracked paths, so ignored or untracked
 // trees (node_modules, .venv) cost nothing; untracked files do not count.
-func (r *repository) dirty(ctx context.Context, head oid, s *commitStore) (bool, error) {
-	if r.workTree == "" {
-		return false, &FileError{Path: r.gitDir, Reason: "bare repository: no working tree to check for changes", Err: ErrNoWorktree}
+func (r *repository) dirty(ctx context.Context, head gitread.OID, s *commitStore) (bool, error) {
+	if r.WorkTree == "" {
+		return false, fmt.Errorf("%w: %s is a bare repository, with no working tree to check for changes", ErrNoWorktree, r.GitDir)
 	}
-	path := filepath.Join(r.gitDir, "index")
+	path := filepath.Join(r.GitDir, "index")
 	idx := &gitIndex{}
 	data, err := os.ReadFile(path)
 	switch {
@@ -63,7 +65,7 @@ func (r *repository) dirty(ctx context.Context, head oid, s *commitStore) (bool,
 	if err != nil {
 		return false, err
 	}
-	c := &treeCompare{odb: r.odb}
+	c := &treeCompare{ODB: r.ODB}
 	same, err := c.equal(s.tree(hn), "", idx.entries, idx.tree)
 	if err != nil || !same {
 		return !same, err
@@ -83,7 +85,7 @@ func (r *repository) gitDirty(ctx context.Context) (bool, error) {
 	out, err := run.Output(ctx, run.Cmd{
 		Name: "git",
 		Args: []string{"--no-optional-locks", "status", "--porcelain", "--untracked-files=no"},
-		Dir:  r.workTree,
+		Dir:  r.WorkTree,
 	})
 	if err != nil {
 		return false, err
@@ -92,27 +94,27 @@ func (r *repository) gitDirty(ctx context.Context) (bool, error) {
 }
 
 // treeCompare compares a tree with a sorted run of index entries.
-type treeCompare struct{ odb *odb }
+type treeCompare struct{ ODB *gitread.ODB }
 
 // equal reports whether es (the stage-0 entries under prefix) are exactly
 // the tree's blobs, modes included. Valid cache-tree nodes whose tree id
 // matches are skipped without reading anything.
-func (c *treeCompare) equal(tree oid, prefix string, es []indexEntry, ct *cacheTree) (bool, error) {
+func (c *treeCompare) equal(tree gitread.OID, prefix string, es []indexEntry, ct *cacheTree) (bool, error) {
 	if ct != nil && ct.entryCount >= 0 && ct.id == tree && ct.entryCount == len(es) {
 		return true, nil
 	}
-	typ, data, err := c.odb.read(tree)
+	typ, data, err := c.ODB.Read(tree)
 	if err != nil {
 		return false, err
 	}
-	if typ != typeTree {
+	if typ != gitread.TypeTree {
 		return false, &ObjectError{ID: tree.String(), Reason: "is a " + typ.String() + ", not a tree", Err: ErrCorrupt}
 	}
 	i := 0
 	for len(data) > 0 {
 		sp := bytes.IndexByte(data, ' ')
 		nul := bytes.IndexByte(data, 0)
-		if sp < 0 || nul < sp || nul+1+hashLen > len(data) {
+		if sp < 0 || nul < sp || nul+1+gitread.HashLen > len(data) {
 			return false, &ObjectError{ID: tree.String(), Reason: "bad tree entry", Err: ErrCorrupt}
 		}
 		mode, err := strconv.ParseUint(string(data[:sp]), 8, 32)
@@ -120,9 +122,9 @@ func (c *treeCompare) equal(tree oid, prefix string, es []indexEntry, ct *cacheT
 			return false, &ObjectError{ID: tree.String(), Reason: "bad tree entry mode", Err: ErrCorrupt}
 		}
 		name := string(data[sp+1 : nul])
-		var id oid
-		copy(id[:], data[nul+1:nul+1+hashLen])
-		data = data[nul+1+hashLen:]
+		var id gitread.OID
+		copy(id[:], data[nul+1:nul+1+gitread.HashLen])
+		data = data[nul+1+gitread.HashLen:]
 		full := prefix + name
 		if uint32(mode)&modeTypeMask == modeDir {
 			sub := full + "/"
@@ -169,11 +171,11 @@ func canonMode(m uint32) uint32 {
 // racily clean. Paths are checked in parallel; the first difference stops
 // the rest.
 func (r *repository) worktreeDirty(ctx context.Context, idx *gitIndex, indexMtime int64) (bool, error) {
-	fileMode, err := r.cfg.boolean("core.filemode", true)
+	fileMode, err := r.Config.Boolean("core.filemode", true)
 	if err != nil {
 		return false, err
 	}
-	symlinks, err := r.cfg.boolean("core.symlinks", true)
+	symlinks, err := r.Config.Boolean("core.symlinks", true)
 	if err != nil {
 		return false, err
 	}
@@ -183,7 +185,7 @@ func (r *repository) worktreeDirty(ctx context.Context, idx *gitIndex, indexMtim
 	}
 	chk := &entryCheck{
 		lstat:      lstat,
-		root:       r.workTree,
+		root:       r.WorkTree,
 		fileMode:   fileMode,
 		symlinks:   symlinks,
 		indexMtime: indexMtime,
@@ -251,15 +253,15 @@ func (r *repository) worktreeDirty(ctx context.Context, idx *gitIndex, indexMtim
 // hashing it (core.autocrlf, or any attributes file), in which case a
 // content mismatch is not proof of a change.
 func (r *repository) mayConvert(idx *gitIndex) bool {
-	if v, _, ok := r.cfg.get("core.autocrlf"); ok {
-		if b, isBool := parseBoolText(v); !isBool || b {
+	if v, _, ok := r.Config.Get("core.autocrlf"); ok {
+		if b, isBool := gitread.ParseBool(v); !isBool || b {
 			return true
 		}
 	}
-	if _, _, ok := r.cfg.get("core.attributesfile"); ok {
+	if _, _, ok := r.Config.Get("core.attributesfile"); ok {
 		return true
 	}
-	if _, err := os.Stat(filepath.Join(r.commonDir, "info", "attributes")); err == nil {
+	if _, err := os.Stat(filepath.Join(r.CommonDir, "info", "attributes")); err == nil {
 		return true
 	}
 	for i := range idx.entries {
@@ -303,7 +305,7 @@ func (c *entryCheck) check(e *indexEntry) (entryResult, error) {
 		if !m.IsDir() {
 			return entryChanged, nil
 		}
-		id, ok := submoduleHead(path)
+		id, ok := gitread.SubmoduleHead(path)
 		if ok && id != e.id {
 			return entryChanged, nil
 		}
@@ -345,34 +347,13 @@ func (c *entryCheck) check(e *indexEntry) (entryResult, error) {
 }
 
 // emptyBlob is the object name of the empty blob.
-var emptyBlob = oid{0xe6, 0x9d, 0xe2, 0x9b, 0xb2, 0xd1, 0xd6, 0x43, 0x4b, 0x8b, 0x29, 0xae, 0x77, 0x5a, 0xd8, 0xc2, 0xe4, 0x8c, 0x53, 0x91}
+var emptyBlob = gitread.OID{0xe6, 0x9d, 0xe2, 0x9b, 0xb2, 0xd1, 0xd6, 0x43, 0x4b, 0x8b, 0x29, 0xae, 0x77, 0x5a, 0xd8, 0xc2, 0xe4, 0x8c, 0x53, 0x91}
 
-func blobID(content []byte) oid {
+func blobID(content []byte) gitread.OID {
 	h := sha1.New()
 	h.Write([]byte("blob " + strconv.Itoa(len(content)) + "\x00"))
 	h.Write(content)
-	var o oid
+	var o gitread.OID
 	copy(o[:], h.Sum(nil))
 	return o
-}
-
-// submoduleHead resolves a checked-out submodule's HEAD; ok is false
-// when it is not checked out, which git treats as unchanged.
-func submoduleHead(dir string) (oid, bool) {
-	gd := filepath.Join(dir, ".git")
-	st, err := os.Stat(gd)
-	if err != nil {
-		return oid{}, false
-	}
-	if st.Mode().IsRegular() {
-		if gd, err = readGitFile(gd); err != nil {
-			return oid{}, false
-		}
-	}
-	sub := &repository{gitDir: gd, commonDir: commonDirOf(gd)}
-	id, _, err := sub.readRef("HEAD")
-	if err != nil {
-		return oid{}, false
-	}
-	return id, true
 }

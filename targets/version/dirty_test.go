@@ -58,7 +58,7 @@ func describeDirty(t *testing.T, dir string) (Description, []string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer r.close()
+	defer r.Close()
 	var mu sync.Mutex
 	var statted []string
 	r.lstat = func(p string) (fs.FileInfo, error) {

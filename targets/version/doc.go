@@ -2,19 +2,18 @@
 // a repository, without running git and without walking more history than
 // git does.
 //
-// Describe reads the repository files directly: loose and packed refs, the
-// commit-graph (one file or a chain) when there is one, pack indexes and
-// packs through mmap, loose objects only when it must. It ports git's own
-// candidate search from builtin/describe.c, because a plain first-parent
-// or log walk gives the wrong distance as soon as there are merges, and it
-// abbreviates object names the way git does, so that the text is byte for
-// byte what git prints. Git changed the search in 2.48; Options.Search
-// picks the generation to reproduce (the default is the older one, which
-// Debian 12's git 2.39 uses).
+// Describe reads the repository through package gitread: refs, the
+// commit-graph when there is one, packs through mmap, loose objects only
+// when it must. It ports git's own candidate search from
+// builtin/describe.c, because a plain first-parent or log walk gives the
+// wrong distance as soon as there are merges, and it abbreviates object
+// names the way git does, so that the text is byte for byte what git
+// prints. Git changed the search in 2.48; Options.Search picks the
+// generation to reproduce (the default is the older one, which Debian
+// 12's git 2.39 uses).
 //
-// Without a commit-graph every visited commit must be inflated. Commit
-// headers are inflated only as far as the committer line, with a decoder
-// built for such short prefixes, and a walk that must cover all history
+// Without a commit-graph every visited commit must be inflated: only as
+// far as the committer line, and a walk that must cover all history
 // decodes all packed commits in parallel instead of one after the other.
 //
 // The dirty check compares the index with HEAD's tree (skipping subtrees

@@ -3,27 +3,30 @@ package version
 import (
 	"errors"
 	"fmt"
+	"strings"
+
+	"github.com/pyrelease/pyrelease/targets/internal/gitread"
 )
 
 // Sentinel errors; test for them with errors.Is.
 var (
 	// ErrNotRepo means neither the directory nor any parent holds a git
 	// repository.
-	ErrNotRepo = errors.New("version: not a git repository")
+	ErrNotRepo = gitread.ErrNotRepo
 	// ErrNoCommits means HEAD is unborn: the branch has no commit yet.
-	ErrNoCommits = errors.New("version: HEAD has no commits yet")
+	ErrNoCommits = gitread.ErrNoCommits
 	// ErrShallow means the answer depends on history a shallow clone does
 	// not have. The fix is always the same, so the message says it.
 	ErrShallow = errors.New("version: shallow clone is missing the history needed; run: git fetch --unshallow --tags")
 	// ErrUnsupported marks repository features this package does not read.
-	ErrUnsupported = errors.New("version: unsupported repository feature")
+	ErrUnsupported = gitread.ErrUnsupported
 	// ErrCorrupt marks repository files that do not parse.
-	ErrCorrupt = errors.New("version: corrupt repository data")
+	ErrCorrupt = gitread.ErrCorrupt
 	// ErrNoWorktree means Dirty was asked of a repository without a
 	// working tree.
 	ErrNoWorktree = errors.New("version: repository has no working tree")
 	// ErrBadRev means Options.Rev does not name a commit.
-	ErrBadRev = errors.New("version: revision does not name a commit")
+	ErrBadRev = gitread.ErrBadRev
 	// ErrNoNames is git's "No names found, cannot describe anything.":
 	// Options.RequireTag was set and no tag is a candidate at all.
 	ErrNoNames = errors.New("version: no names found, cannot describe anything")
@@ -62,51 +65,16 @@ func (e *ShallowError) Error() string {
 func (e *ShallowError) Is(target error) bool { return target == ErrShallow }
 
 // ObjectError reports an object that is missing or does not parse.
-type ObjectError struct {
-	ID     string // full hex object name
-	Reason string // what was wrong, e.g. "not found", "bad commit header"
-	Err    error  // ErrCorrupt or an I/O error
-}
-
-// Error says which object and what is wrong with it.
-func (e *ObjectError) Error() string {
-	if e.Err != nil && !isSentinel(e.Err) {
-		return fmt.Sprintf("version: object %s: %s: %v", e.ID, e.Reason, e.Err)
-	}
-	return fmt.Sprintf("version: object %s: %s", e.ID, e.Reason)
-}
-
-// Unwrap returns ErrCorrupt or the I/O error.
-func (e *ObjectError) Unwrap() error { return e.Err }
+type ObjectError = gitread.ObjectError
 
 // FileError reports a repository file that does not parse.
-type FileError struct {
-	Path   string // the file
-	Reason string // what was expected
-	Err    error  // ErrCorrupt, ErrUnsupported or an I/O error
-}
+type FileError = gitread.FileError
 
-// Error says which file and what was expected of it.
-func (e *FileError) Error() string {
-	if e.Err != nil && !isSentinel(e.Err) {
-		return fmt.Sprintf("version: %s: %s: %v", e.Path, e.Reason, e.Err)
+// prefixed names this package in an error from the reader, whose own
+// text does not say who was reading.
+func prefixed(err error) error {
+	if err == nil || strings.HasPrefix(err.Error(), "version: ") {
+		return err
 	}
-	return fmt.Sprintf("version: %s: %s", e.Path, e.Reason)
-}
-
-// Unwrap returns ErrCorrupt, ErrUnsupported, ErrNotRepo or the I/O error.
-func (e *FileError) Unwrap() error { return e.Err }
-
-// isSentinel reports whether err is one of this package's sentinels,
-// whose text the typed errors leave out (the reason already says it).
-func isSentinel(err error) bool {
-	switch err {
-	case ErrNotRepo, ErrNoCommits, ErrShallow, ErrUnsupported, ErrCorrupt, ErrNoWorktree, ErrBadRev:
-		return true
-	}
-	return false
-}
-
-func corrupt(path, format string, args ...any) error {
-	return &FileError{Path: path, Reason: fmt.Sprintf(format, args...), Err: ErrCorrupt}
+	return fmt.Errorf("version: %w", err)
 }

@@ -2,8 +2,11 @@ package version
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"strconv"
+
+	"github.com/pyrelease/pyrelease/targets/internal/gitread"
 )
 
 // Index entry flags.
@@ -24,7 +27,7 @@ type indexEntry struct {
 	mode            uint32
 	uid, gid        uint32
 	size            uint32
-	id              oid
+	id              gitread.OID
 	flags           uint16
 	xflags          uint16
 	path            string
@@ -40,7 +43,7 @@ func (e *indexEntry) assumeValid() bool  { return e.flags&ceAssumeValid != 0 }
 type cacheTree struct {
 	name       string
 	entryCount int
-	id         oid
+	id         gitread.OID
 	children   []*cacheTree
 }
 
@@ -68,7 +71,7 @@ type gitIndex struct {
 // The trailing checksum is not verified: git itself skips that when
 // index.skipHash is set, and a torn index shows up as a parse error.
 func parseIndex(d []byte) (*gitIndex, error) {
-	if len(d) < 12+hashLen || string(d[:4]) != "DIRC" {
+	if len(d) < 12+gitread.HashLen || string(d[:4]) != "DIRC" {
 		return nil, errors.New("not an index file")
 	}
 	version := be32(d[4:])
@@ -76,7 +79,7 @@ func parseIndex(d []byte) (*gitIndex, error) {
 		return nil, errors.New("unsupported index version " + strconv.Itoa(int(version)))
 	}
 	n := int(be32(d[8:]))
-	end := len(d) - hashLen
+	end := len(d) - gitread.HashLen
 	if n > end/62 {
 		return nil, errors.New("entry count larger than the file")
 	}
@@ -207,11 +210,11 @@ func parseCacheTree(d []byte) (*cacheTree, []byte, error) {
 	t.entryCount = count
 	d = d[nl+1:]
 	if count >= 0 {
-		if len(d) < hashLen {
+		if len(d) < gitread.HashLen {
 			return nil, nil, bad
 		}
-		copy(t.id[:], d[:hashLen])
-		d = d[hashLen:]
+		copy(t.id[:], d[:gitread.HashLen])
+		d = d[gitread.HashLen:]
 	}
 	for i := 0; i < subtrees; i++ {
 		var c *cacheTree
@@ -224,3 +227,5 @@ func parseCacheTree(d []byte) (*cacheTree, []byte, error) {
 	}
 	return t, d, nil
 }
+
+func be32(b []byte) uint32 { return binary.BigEndian.Uint32(b) }

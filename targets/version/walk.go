@@ -5,6 +5,8 @@ import (
 	"errors"
 	"math"
 	"sort"
+
+	"github.com/pyrelease/pyrelease/targets/internal/gitread"
 )
 
 // maxCandidates is describe's default --candidates.
@@ -230,7 +232,7 @@ func (w *walker) parentErr(c uint32, err error) error {
 }
 
 // shallowHit is turned into a ShallowError naming the repository.
-type shallowHit struct{ commit oid }
+type shallowHit struct{ commit gitread.OID }
 
 func (e *shallowHit) Error() string { return "shallow boundary at " + e.commit.String() }
 

@@ -1,4 +1,4 @@
-package version
+package gitread
 
 import (
 	"os"
@@ -11,34 +11,34 @@ const (
 	maxRawSz       = 32 // GIT_MAX_RAWSZ: git compares hex positions against it
 )
 
-// abbrevLen ports repo_find_unique_abbrev_r: start from core.abbrev (or
+// AbbrevLen ports repo_find_unique_abbrev_r: start from core.abbrev (or
 // from the approximate object count when it is auto), then lengthen until
 // no other object, packed or loose, shares the prefix.
-func (r *repository) abbrevLen(id oid, classic bool) (int, error) {
-	length, err := r.cfg.abbrev()
+func (r *Repo) AbbrevLen(id OID, classic bool) (int, error) {
+	length, err := r.Config.abbrev()
 	if err != nil {
 		return 0, err
 	}
 	if length < 0 {
-		count := r.odb.approximateCount(classic)
+		count := r.ODB.approximateCount(classic)
 		length = (msb(count) + 1 + 1) / 2
 		if length < fallbackAbbrev {
 			length = fallbackAbbrev
 		}
 	}
-	if length == hexLen || length == 0 {
-		return hexLen, nil
+	if length == HexLen || length == 0 {
+		return HexLen, nil
 	}
 	cur := length
-	extend := func(other oid) {
+	extend := func(other OID) {
 		if i := commonHexPrefix(id, other); i < maxRawSz && i >= cur {
 			cur = i + 1
 		}
 	}
-	if err := r.odb.loadPacks(); err != nil && len(r.odb.packs) == 0 {
+	if err := r.ODB.LoadPacks(); err != nil && len(r.ODB.packs) == 0 {
 		return 0, err
 	}
-	for _, p := range r.odb.packs {
+	for _, p := range r.ODB.packs {
 		x := p.idx
 		if x.n == 0 {
 			continue
@@ -46,28 +46,28 @@ func (r *repository) abbrevLen(id oid, classic bool) (int, error) {
 		i, found := x.search(id)
 		if !found {
 			if i < x.n {
-				extend(x.oidAt(i))
+				extend(x.OIDAt(i))
 			}
 		} else if i+1 < x.n {
-			extend(x.oidAt(i + 1))
+			extend(x.OIDAt(i + 1))
 		}
 		if i > 0 {
-			extend(x.oidAt(i - 1))
+			extend(x.OIDAt(i - 1))
 		}
 	}
 	// Loose objects sharing the first cur digits live in one fan-out
 	// directory per object directory.
 	hex := id.String()
-	for _, dir := range r.odb.dirs {
+	for _, dir := range r.ODB.Dirs {
 		names, err := listDir(filepath.Join(dir, hex[:2]))
 		if err != nil {
 			continue
 		}
 		for _, name := range names {
-			if len(name) != hexLen-2 {
+			if len(name) != HexLen-2 {
 				continue
 			}
-			other, ok := parseOIDString(hex[:2] + name)
+			other, ok := ParseOIDString(hex[:2] + name)
 			if !ok {
 				continue
 			}

@@ -1,4 +1,4 @@
-package version
+package gitread
 
 import (
 	"runtime"
@@ -12,33 +12,34 @@ import (
 // discovering them one by one. Mid-walk the gain is too uncertain: on two
 // cores, decoding everything costs as much as reading half of it in turn.
 
-// bulkCommits are the commits of all packs, by pack and index position.
-type bulkCommits struct {
+// BulkCommits are the commits of all packs, by pack and index position.
+type BulkCommits struct {
 	byPack map[*pack][]bulkEntry
 }
 
 type bulkEntry struct {
 	ok bool
-	c  extraCommit
+	c  CommitHeader
 }
 
-// lookup returns a decoded commit.
-func (b *bulkCommits) lookup(r *objReader, id oid) (extraCommit, bool) {
-	p, pos, ok := r.findPackedPos(id)
+// Lookup returns a decoded commit; ok is false for one the bulk decode
+// skipped (a loose or deltified commit), which the caller reads itself.
+func (b *BulkCommits) Lookup(o *ODB, id OID) (c CommitHeader, ok bool) {
+	p, pos, ok := o.findPackedPos(id)
 	if !ok {
-		return extraCommit{}, false
+		return CommitHeader{}, false
 	}
 	es := b.byPack[p]
 	if es == nil || !es[pos].ok {
-		return extraCommit{}, false
+		return CommitHeader{}, false
 	}
 	return es[pos].c, true
 }
 
-// decodeAllCommits inflates and parses every commit in the packs using
+// DecodeAllCommits inflates and parses every commit in the packs using
 // all CPUs. Entries that fail are left for the normal path to report.
-func decodeAllCommits(db *odb) *bulkCommits {
-	b := &bulkCommits{byPack: map[*pack][]bulkEntry{}}
+func DecodeAllCommits(db *ODB) *BulkCommits {
+	b := &BulkCommits{byPack: map[*pack][]bulkEntry{}}
 	workers := runtime.GOMAXPROCS(0)
 	var wg sync.WaitGroup
 	for _, p := range db.packs {
@@ -72,27 +73,27 @@ func decodeAllCommits(db *odb) *bulkCommits {
 
 // decodeCommitAt parses the pack entry at an index position if it is a
 // commit; other objects are skipped after reading their header.
-func (o *objReader) decodeCommitAt(p *pack, pos uint32) (extraCommit, bool) {
+func (o *objReader) decodeCommitAt(p *pack, pos uint32) (CommitHeader, bool) {
 	off, ok := p.idx.offsetAt(pos)
 	if !ok {
-		return extraCommit{}, false
+		return CommitHeader{}, false
 	}
 	d, err := p.bytes(o.db)
 	if err != nil {
-		return extraCommit{}, false
+		return CommitHeader{}, false
 	}
 	typ, size, hl, err := entryHeader(d, off)
 	if err != nil {
-		return extraCommit{}, false
+		return CommitHeader{}, false
 	}
-	if typ != typeCommit {
+	if typ != TypeCommit {
 		// Deltified commits are rare; the walk reads them itself.
-		return extraCommit{}, false
+		return CommitHeader{}, false
 	}
-	id := p.idx.oidAt(pos)
+	id := p.idx.OIDAt(pos)
 	h, err := o.packedCommitHeader(d[off+uint64(hl):], int(size), id, func(err error) error { return err })
 	if err != nil {
-		return extraCommit{}, false
+		return CommitHeader{}, false
 	}
-	return extraCommit{id: id, tree: h.tree, date: h.date, parentID: h.parents}, true
+	return h, true
 }

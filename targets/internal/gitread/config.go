@@ -1,4 +1,4 @@
-package version
+package gitread
 
 import (
 	"errors"
@@ -10,15 +10,18 @@ import (
 	"strings"
 )
 
-// gitConfig holds the few variables describe and the dirty check depend
+// Config holds the few variables describe and the dirty check depend
 // on, merged the way git merges its config files: later files and later
-// lines win. Keys are "section.name" or "section.subsection.name" with the
+// lines win. Keys are "section.Name" or "section.subsection.Name" with the
 // section and name lowercased.
-type gitConfig struct {
+type Config struct {
 	vals map[string]*string // nil value: the key was given without '='
 }
 
-func (c *gitConfig) get(key string) (string, bool, bool) {
+// Get returns the last value of key ("section.name" or
+// "section.subsection.name", section and name lowercased); bare is true
+// for a key given without "=", ok false when the key is not set.
+func (c *Config) Get(key string) (string, bool, bool) {
 	v, ok := c.vals[key]
 	if !ok {
 		return "", false, false
@@ -29,28 +32,29 @@ func (c *gitConfig) get(key string) (string, bool, bool) {
 	return *v, false, true
 }
 
-// boolean reads a git boolean: true/yes/on/false/no/off, integers, and a
+// Boolean reads a git boolean: true/yes/on/false/no/off, integers, and a
 // bare key meaning true.
-func (c *gitConfig) boolean(key string, def bool) (bool, error) {
-	v, bare, ok := c.get(key)
+func (c *Config) Boolean(key string, def bool) (bool, error) {
+	v, bare, ok := c.Get(key)
 	if !ok {
 		return def, nil
 	}
 	if bare {
 		return true, nil
 	}
-	if b, ok := parseBoolText(v); ok {
+	if b, ok := ParseBool(v); ok {
 		return b, nil
 	}
 	n, err := parseConfigInt(v)
 	if err != nil {
-		return def, fmt.Errorf("version: config %s = %q: expected a boolean", key, v)
+		return def, fmt.Errorf("config %s = %q: expected a boolean", key, v)
 	}
 	return n != 0, nil
 }
 
-// parseBoolText is git_parse_maybe_bool_text: the empty string is false.
-func parseBoolText(v string) (bool, bool) {
+// ParseBool is git_parse_maybe_bool_text: ok is false when v is not a
+// boolean word; the empty string is false.
+func ParseBool(v string) (bool, bool) {
 	switch strings.ToLower(v) {
 	case "true", "yes", "on":
 		return true, true
@@ -66,7 +70,7 @@ func envBool(name string) bool {
 	if !ok {
 		return false
 	}
-	if b, ok := parseBoolText(v); ok {
+	if b, ok := ParseBool(v); ok {
 		return b
 	}
 	n, err := parseConfigInt(v)
@@ -95,24 +99,24 @@ func parseConfigInt(v string) (int64, error) {
 }
 
 // abbrev returns core.abbrev as describe uses it: -1 for auto (the
-// default), hexLen for "no abbreviation", else the configured length.
-func (c *gitConfig) abbrev() (int, error) {
-	v, bare, ok := c.get("core.abbrev")
+// default), HexLen for "no abbreviation", else the configured length.
+func (c *Config) abbrev() (int, error) {
+	v, bare, ok := c.Get("core.abbrev")
 	if !ok {
 		return -1, nil
 	}
 	if bare {
-		return 0, errors.New("version: config core.abbrev has no value; expected auto, false or a number from 4 to 40")
+		return 0, errors.New("config core.abbrev has no value; expected auto, false or a number from 4 to 40")
 	}
 	if strings.EqualFold(v, "auto") {
 		return -1, nil
 	}
-	if b, ok := parseBoolText(v); ok && !b {
-		return hexLen, nil
+	if b, ok := ParseBool(v); ok && !b {
+		return HexLen, nil
 	}
 	n, err := parseConfigInt(v)
-	if err != nil || n < 4 || n > hexLen {
-		return 0, fmt.Errorf("version: config core.abbrev = %q: expected auto, false or a number from 4 to 40", v)
+	if err != nil || n < 4 || n > HexLen {
+		return 0, fmt.Errorf("config core.abbrev = %q: expected auto, false or a number from 4 to 40", v)
 	}
 	return int(n), nil
 }
@@ -121,8 +125,8 @@ func (c *gitConfig) abbrev() (int, error) {
 // order. GIT_CONFIG_NOSYSTEM, GIT_CONFIG_SYSTEM and GIT_CONFIG_GLOBAL are
 // honoured so that a caller (or a test) can pin the configuration exactly
 // as it would for git.
-func loadConfig(commonDir, gitDir string) (*gitConfig, error) {
-	c := &gitConfig{vals: map[string]*string{}}
+func loadConfig(commonDir, gitDir string) (*Config, error) {
+	c := &Config{vals: map[string]*string{}}
 	var files []string
 	if !envBool("GIT_CONFIG_NOSYSTEM") {
 		if p := os.Getenv("GIT_CONFIG_SYSTEM"); p != "" {
@@ -156,7 +160,7 @@ func loadConfig(commonDir, gitDir string) (*gitConfig, error) {
 	if err := c.readFile(filepath.Join(commonDir, "config"), 0, true); err != nil {
 		return nil, err
 	}
-	if wt, _ := c.boolean("extensions.worktreeconfig", false); wt {
+	if wt, _ := c.Boolean("extensions.worktreeconfig", false); wt {
 		if err := c.readFile(filepath.Join(gitDir, "config.worktree"), 0, true); err != nil {
 			return nil, err
 		}
@@ -164,7 +168,7 @@ func loadConfig(commonDir, gitDir string) (*gitConfig, error) {
 	return c, nil
 }
 
-func (c *gitConfig) readFile(path string, depth int, repoLocal bool) error {
+func (c *Config) readFile(path string, depth int, repoLocal bool) error {
 	if depth > 10 {
 		return &FileError{Path: path, Reason: "include nesting deeper than 10", Err: ErrCorrupt}
 	}

@@ -1,6 +1,6 @@
 //go:build !unix
 
-package version
+package gitread
 
 import "errors"
 

@@ -1,4 +1,4 @@
-package version
+package gitread
 
 import (
 	"bufio"
@@ -13,15 +13,15 @@ const (
 	graphParentNone = 0x70000000
 	graphExtraEdges = 0x80000000
 	graphLastEdge   = 0x80000000
-	graphDataWidth  = hashLen + 16
+	graphDataWidth  = HashLen + 16
 )
 
-// commitGraph is a mapped commit-graph: one file or a chain of layers.
+// CommitGraph is a mapped commit-graph: one file or a chain of layers.
 // Positions run across layers, base layer first, which is also how parent
 // positions are stored in every layer.
-type commitGraph struct {
+type CommitGraph struct {
 	layers []*graphLayer
-	total  uint32
+	Total  uint32
 }
 
 type graphLayer struct {
@@ -34,15 +34,15 @@ type graphLayer struct {
 	edge []byte
 }
 
-// loadCommitGraph opens the first commit-graph found in the object
+// LoadCommitGraph opens the first commit-graph found in the object
 // directories, preferring a single file to a chain as git does. A graph
 // that does not parse is ignored: every commit is then read from its
 // object, which is slower but gives the same answer.
-func loadCommitGraph(dirs []string) *commitGraph {
+func LoadCommitGraph(dirs []string) *CommitGraph {
 	for _, dir := range dirs {
 		info := filepath.Join(dir, "info")
 		if l, err := openGraphLayer(filepath.Join(info, "commit-graph"), 0, 0); err == nil {
-			return &commitGraph{layers: []*graphLayer{l}, total: l.n}
+			return &CommitGraph{layers: []*graphLayer{l}, Total: l.n}
 		}
 		if g := loadGraphChain(filepath.Join(info, "commit-graphs")); g != nil {
 			return g
@@ -52,25 +52,25 @@ func loadCommitGraph(dirs []string) *commitGraph {
 }
 
 // loadGraphChain keeps the longest valid prefix of the chain, as git does.
-func loadGraphChain(dir string) *commitGraph {
+func loadGraphChain(dir string) *CommitGraph {
 	f, err := os.Open(filepath.Join(dir, "commit-graph-chain"))
 	if err != nil {
 		return nil
 	}
 	defer f.Close()
-	g := &commitGraph{}
+	g := &CommitGraph{}
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
 		h := bytes.TrimSpace(sc.Bytes())
-		if _, ok := parseOID(h); !ok {
+		if _, ok := ParseOID(h); !ok {
 			break
 		}
-		l, err := openGraphLayer(filepath.Join(dir, "graph-"+string(h)+".graph"), len(g.layers), g.total)
+		l, err := openGraphLayer(filepath.Join(dir, "graph-"+string(h)+".graph"), len(g.layers), g.Total)
 		if err != nil {
 			break
 		}
 		g.layers = append(g.layers, l)
-		g.total += l.n
+		g.Total += l.n
 	}
 	if len(g.layers) == 0 {
 		return nil
@@ -85,7 +85,7 @@ func openGraphLayer(path string, wantBase int, base uint32) (*graphLayer, error)
 	}
 	l, err := parseGraphLayer(m.data, wantBase)
 	if err != nil {
-		m.close()
+		m.Close()
 		return nil, &FileError{Path: path, Reason: err.Error(), Err: ErrCorrupt}
 	}
 	l.m = m
@@ -131,20 +131,21 @@ func parseGraphLayer(d []byte, wantBase int) (*graphLayer, error) {
 		return nil, errors.New("commit-graph lacks a required chunk")
 	}
 	l.n = be32(l.fan[255*4:])
-	if uint64(len(l.oidl)) < uint64(l.n)*hashLen || uint64(len(l.cdat)) < uint64(l.n)*graphDataWidth {
+	if uint64(len(l.oidl)) < uint64(l.n)*HashLen || uint64(len(l.cdat)) < uint64(l.n)*graphDataWidth {
 		return nil, errors.New("commit-graph chunk too short")
 	}
 	return l, nil
 }
 
-func (g *commitGraph) close() {
+// Close unmaps the graph files.
+func (g *CommitGraph) Close() {
 	for _, l := range g.layers {
-		l.m.close()
+		l.m.Close()
 	}
 }
 
-// find returns a commit's graph position.
-func (g *commitGraph) find(id oid) (uint32, bool) {
+// Find returns a commit's graph position.
+func (g *CommitGraph) Find(id OID) (uint32, bool) {
 	for i := len(g.layers) - 1; i >= 0; i-- {
 		l := g.layers[i]
 		lo := uint32(0)
@@ -157,7 +158,7 @@ func (g *commitGraph) find(id oid) (uint32, bool) {
 		}
 		for lo < hi {
 			mid := lo + (hi-lo)/2
-			c := bytes.Compare(l.oidl[int(mid)*hashLen:int(mid+1)*hashLen], id[:])
+			c := bytes.Compare(l.oidl[int(mid)*HashLen:int(mid+1)*HashLen], id[:])
 			switch {
 			case c == 0:
 				return l.base + mid, true
@@ -171,7 +172,7 @@ func (g *commitGraph) find(id oid) (uint32, bool) {
 	return 0, false
 }
 
-func (g *commitGraph) layer(pos uint32) (*graphLayer, uint32) {
+func (g *CommitGraph) layer(pos uint32) (*graphLayer, uint32) {
 	for i := len(g.layers) - 1; i > 0; i-- {
 		if l := g.layers[i]; pos >= l.base {
 			return l, pos - l.base
@@ -180,36 +181,38 @@ func (g *commitGraph) layer(pos uint32) (*graphLayer, uint32) {
 	return g.layers[0], pos
 }
 
-func (g *commitGraph) oidAt(pos uint32) oid {
+// OIDAt is the object name of the commit at a graph position.
+func (g *CommitGraph) OIDAt(pos uint32) OID {
 	l, i := g.layer(pos)
-	var o oid
-	copy(o[:], l.oidl[int(i)*hashLen:])
+	var o OID
+	copy(o[:], l.oidl[int(i)*HashLen:])
 	return o
 }
 
-func (g *commitGraph) treeAt(pos uint32) oid {
+// TreeAt is the root tree of the commit at a graph position.
+func (g *CommitGraph) TreeAt(pos uint32) OID {
 	l, i := g.layer(pos)
-	var o oid
+	var o OID
 	copy(o[:], l.cdat[int(i)*graphDataWidth:])
 	return o
 }
 
-// dateAt is the 34-bit committer date stored in the graph.
-func (g *commitGraph) dateAt(pos uint32) uint64 {
+// DateAt is the 34-bit committer date stored in the graph.
+func (g *CommitGraph) DateAt(pos uint32) uint64 {
 	l, i := g.layer(pos)
-	c := l.cdat[int(i)*graphDataWidth+hashLen+8:]
+	c := l.cdat[int(i)*graphDataWidth+HashLen+8:]
 	return uint64(be32(c)&3)<<32 | uint64(be32(c[4:]))
 }
 
-// parents appends a commit's parent positions to buf.
-func (g *commitGraph) parents(pos uint32, buf []uint32) ([]uint32, error) {
+// Parents appends a commit's parent positions to buf.
+func (g *CommitGraph) Parents(pos uint32, buf []uint32) ([]uint32, error) {
 	l, i := g.layer(pos)
-	c := l.cdat[int(i)*graphDataWidth+hashLen:]
+	c := l.cdat[int(i)*graphDataWidth+HashLen:]
 	p1, p2 := be32(c), be32(c[4:])
 	if p1 == graphParentNone {
 		return buf, nil
 	}
-	if p1 >= g.total {
+	if p1 >= g.Total {
 		return buf, errors.New("commit-graph parent out of range")
 	}
 	buf = append(buf, p1)
@@ -217,7 +220,7 @@ func (g *commitGraph) parents(pos uint32, buf []uint32) ([]uint32, error) {
 		return buf, nil
 	}
 	if p2&graphExtraEdges == 0 {
-		if p2 >= g.total {
+		if p2 >= g.Total {
 			return buf, errors.New("commit-graph parent out of range")
 		}
 		return append(buf, p2), nil
@@ -228,7 +231,7 @@ func (g *commitGraph) parents(pos uint32, buf []uint32) ([]uint32, error) {
 		}
 		v := be32(l.edge[e*4:])
 		p := v &^ graphLastEdge
-		if p >= g.total {
+		if p >= g.Total {
 			return buf, errors.New("commit-graph parent out of range")
 		}
 		buf = append(buf, p)

@@ -1,4 +1,4 @@
-package version
+package gitread
 
 import (
 	"encoding/binary"

@@ -1,4 +1,4 @@
-package version
+package gitread
 
 import (
 	"bytes"
@@ -11,14 +11,14 @@ import (
 	"strings"
 )
 
-func (o *objReader) loosePath(dir string, id oid) string {
+func (o *objReader) loosePath(dir string, id OID) string {
 	h := id.String()
 	return filepath.Join(dir, h[:2], h[2:])
 }
 
 // readLoose returns the compressed bytes of a loose object, if any.
-func (o *objReader) readLoose(id oid) ([]byte, error) {
-	for _, dir := range o.db.dirs {
+func (o *objReader) readLoose(id OID) ([]byte, error) {
+	for _, dir := range o.db.Dirs {
 		data, err := os.ReadFile(o.loosePath(dir, id))
 		if err == nil {
 			return data, nil
@@ -33,7 +33,7 @@ func (o *objReader) readLoose(id oid) ([]byte, error) {
 // looseHeader starts inflating a loose object: its type, its size, and
 // the content bytes already inflated along with the header. The inflater
 // is left positioned after them.
-func (o *objReader) looseHeader(id oid, raw []byte) (objType, int, []byte, error) {
+func (o *objReader) looseHeader(id OID, raw []byte) (ObjType, int, []byte, error) {
 	bad := func(reason string, err error) error {
 		if err == nil {
 			err = ErrCorrupt
@@ -54,7 +54,7 @@ func (o *objReader) looseHeader(id oid, raw []byte) (objType, int, []byte, error
 	name, sizeStr, ok := strings.Cut(string(o.hdr[:nul]), " ")
 	typ := typeFromName(name)
 	size, err := strconv.Atoi(sizeStr)
-	if !ok || typ == typeNone || err != nil || size < 0 {
+	if !ok || typ == TypeNone || err != nil || size < 0 {
 		return 0, 0, nil, bad("bad loose object header", nil)
 	}
 	rest := o.hdr[nul+1 : n]
@@ -66,7 +66,7 @@ func (o *objReader) looseHeader(id oid, raw []byte) (objType, int, []byte, error
 
 // inflateLoose decodes a loose object: its header, then want bytes of
 // content (all of it when want < 0). It also returns the full size.
-func (o *objReader) inflateLoose(id oid, raw []byte, want int) (objType, []byte, int, error) {
+func (o *objReader) inflateLoose(id OID, raw []byte, want int) (ObjType, []byte, int, error) {
 	typ, size, first, err := o.looseHeader(id, raw)
 	if err != nil {
 		return 0, nil, 0, err

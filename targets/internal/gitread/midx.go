@@ -1,4 +1,4 @@
-package version
+package gitread
 
 import (
 	"bytes"
@@ -14,7 +14,7 @@ func readMidx(path string) (map[string]bool, uint64) {
 	if err != nil {
 		return nil, 0
 	}
-	defer m.close()
+	defer m.Close()
 	d := m.data
 	if len(d) < 12 || string(d[:4]) != "MIDX" || d[4] != 1 || d[5] != 1 {
 		return nil, 0

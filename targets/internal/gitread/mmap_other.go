@@ -1,11 +1,12 @@
 //go:build !unix
 
-package version
+package gitread
 
 // mapFile reads the whole file where mmap is not available.
 func mapFile(path string) (*mapping, error) { return readMapping(path) }
 
-func (m *mapping) close() error {
+// Close releases the mapping.
+func (m *mapping) Close() error {
 	if m != nil {
 		m.data = nil
 	}

@@ -1,6 +1,6 @@
 //go:build unix
 
-package version
+package gitread
 
 import (
 	"os"
@@ -35,7 +35,8 @@ func mapFile(path string) (*mapping, error) {
 	return &mapping{data: data, mapped: true}, nil
 }
 
-func (m *mapping) close() error {
+// Close unmaps the file.
+func (m *mapping) Close() error {
 	if m == nil || !m.mapped {
 		return nil
 	}

@@ -1,4 +1,4 @@
-package version
+package gitread
 
 import (
 	"bytes"
@@ -9,53 +9,54 @@ import (
 	"sync"
 )
 
-// objType is git's object type number as stored in packs.
-type objType uint8
+// ObjType is git's object type number as stored in packs.
+type ObjType uint8
 
 const (
-	typeNone     objType = 0
-	typeCommit   objType = 1
-	typeTree     objType = 2
-	typeBlob     objType = 3
-	typeTag      objType = 4
-	typeOfsDelta objType = 6
-	typeRefDelta objType = 7
+	TypeNone     ObjType = 0
+	TypeCommit   ObjType = 1
+	TypeTree     ObjType = 2
+	TypeBlob     ObjType = 3
+	TypeTag      ObjType = 4
+	typeOfsDelta ObjType = 6
+	typeRefDelta ObjType = 7
 )
 
-func (t objType) String() string {
+// String is the type's name as git writes it in loose object headers.
+func (t ObjType) String() string {
 	switch t {
-	case typeCommit:
+	case TypeCommit:
 		return "commit"
-	case typeTree:
+	case TypeTree:
 		return "tree"
-	case typeBlob:
+	case TypeBlob:
 		return "blob"
-	case typeTag:
+	case TypeTag:
 		return "tag"
 	}
 	return "unknown"
 }
 
-func typeFromName(s string) objType {
+func typeFromName(s string) ObjType {
 	switch s {
 	case "commit":
-		return typeCommit
+		return TypeCommit
 	case "tree":
-		return typeTree
+		return TypeTree
 	case "blob":
-		return typeBlob
+		return TypeBlob
 	case "tag":
-		return typeTag
+		return TypeTag
 	}
-	return typeNone
+	return TypeNone
 }
 
-// odb is an objects directory and its alternates: the pack indexes and
+// ODB is an objects directory and its alternates: the pack indexes and
 // packs, mapped once and shared. Reading goes through an objReader, which
-// holds the state one goroutine needs; odb's own methods use a default
+// holds the state one goroutine needs; ODB's own methods use a default
 // reader and are not safe for concurrent use.
-type odb struct {
-	dirs        []string // objects directories: the repository's, then alternates
+type ODB struct {
+	Dirs        []string // objects directories: the repository's, then alternates
 	packs       []*pack
 	packsLoaded bool
 	packErr     error
@@ -67,7 +68,7 @@ type odb struct {
 // objReader reads objects for one goroutine: it reuses one inflater and
 // keeps its own delta base cache.
 type objReader struct {
-	db       *odb
+	db       *ODB
 	lastPack *pack
 	zr       io.ReadCloser // reused zlib reader
 	br       bytes.Reader
@@ -80,10 +81,12 @@ type objReader struct {
 	pi      prefixInflater
 }
 
-func (o *odb) newReader() *objReader { return &objReader{db: o} }
+func (o *ODB) newReader() *objReader { return &objReader{db: o} }
 
-func newODB(objectsDir string) *odb {
-	o := &odb{}
+// NewODB reads the objects directory objectsDir and, recursively, its
+// alternates. Packs are opened on first use.
+func NewODB(objectsDir string) *ODB {
+	o := &ODB{}
 	o.objReader = o.newReader()
 	seen := map[string]bool{}
 	o.addDir(objectsDir, seen, 0)
@@ -91,13 +94,13 @@ func newODB(objectsDir string) *odb {
 }
 
 // addDir adds an objects directory and, recursively, its alternates.
-func (o *odb) addDir(dir string, seen map[string]bool, depth int) {
+func (o *ODB) addDir(dir string, seen map[string]bool, depth int) {
 	clean := filepath.Clean(dir)
 	if seen[clean] || depth > 5 {
 		return
 	}
 	seen[clean] = true
-	o.dirs = append(o.dirs, clean)
+	o.Dirs = append(o.Dirs, clean)
 	data, err := os.ReadFile(filepath.Join(clean, "info", "alternates"))
 	if err != nil {
 		return
@@ -114,26 +117,27 @@ func (o *odb) addDir(dir string, seen map[string]bool, depth int) {
 	}
 }
 
-func (o *odb) close() {
+// Close unmaps the packs and their indexes.
+func (o *ODB) Close() {
 	for _, p := range o.packs {
 		if p.idx != nil {
-			p.idx.m.close()
+			p.idx.m.Close()
 		}
 		if p.data != nil {
-			p.data.close()
+			p.data.Close()
 		}
 	}
 	o.packs = nil
 }
 
-// loadPacks opens every pack index whose pack exists, as git's
+// LoadPacks opens every pack index whose pack exists, as git's
 // prepare_packed_git does, and reads multi-pack-index object counts.
-func (o *odb) loadPacks() error {
+func (o *ODB) LoadPacks() error {
 	if o.packsLoaded {
 		return o.packErr
 	}
 	o.packsLoaded = true
-	for _, dir := range o.dirs {
+	for _, dir := range o.Dirs {
 		pdir := filepath.Join(dir, "pack")
 		ents, err := os.ReadDir(pdir)
 		if err != nil {
@@ -168,8 +172,8 @@ func (o *odb) loadPacks() error {
 // objects are not counted. Git up to 2.47 also counts again every pack
 // the multi-pack-index covers that it has read an object from, because
 // reading installs the pack in its list of packs; classic reproduces that.
-func (o *odb) approximateCount(classic bool) uint64 {
-	_ = o.loadPacks()
+func (o *ODB) approximateCount(classic bool) uint64 {
+	_ = o.LoadPacks()
 	n := o.midxCount
 	for _, p := range o.packs {
 		if !p.inMidx || classic && p.touched.Load() {
@@ -179,17 +183,17 @@ func (o *odb) approximateCount(classic bool) uint64 {
 	return n
 }
 
-// touch marks the pack holding id as read from, as git's reading it
+// Touch marks the pack holding id as read from, as git's reading it
 // would (see approximateCount).
-func (o *odb) touch(id oid) {
+func (o *ODB) Touch(id OID) {
 	if o.midxCount > 0 {
 		o.findPacked(id)
 	}
 }
 
 // findPackedPos locates id in the packs by index position.
-func (o *objReader) findPackedPos(id oid) (*pack, uint32, bool) {
-	if err := o.db.loadPacks(); err != nil && len(o.db.packs) == 0 {
+func (o *objReader) findPackedPos(id OID) (*pack, uint32, bool) {
+	if err := o.db.LoadPacks(); err != nil && len(o.db.packs) == 0 {
 		return nil, 0, false
 	}
 	if p := o.lastPack; p != nil {
@@ -218,8 +222,8 @@ func (p *pack) markTouched() {
 }
 
 // findPacked locates id in the packs.
-func (o *objReader) findPacked(id oid) (*pack, uint64, bool) {
-	if err := o.db.loadPacks(); err != nil && len(o.db.packs) == 0 {
+func (o *objReader) findPacked(id OID) (*pack, uint64, bool) {
+	if err := o.db.LoadPacks(); err != nil && len(o.db.packs) == 0 {
 		return nil, 0, false
 	}
 	p, i, ok := o.findPackedPos(id)
@@ -230,12 +234,12 @@ func (o *objReader) findPacked(id oid) (*pack, uint64, bool) {
 	return p, off, ok
 }
 
-func (o *objReader) notFound(id oid) error {
-	return &ObjectError{ID: id.String(), Reason: "not found", Err: ErrCorrupt}
+func (o *objReader) notFound(id OID) error {
+	return &ObjectError{ID: id.String(), Reason: "not found", Err: ErrNotFound}
 }
 
-// read returns an object's type and full content.
-func (o *objReader) read(id oid) (objType, []byte, error) {
+// Read returns an object's type and full content.
+func (o *objReader) Read(id OID) (ObjType, []byte, error) {
 	if p, off, ok := o.findPacked(id); ok {
 		return o.readPacked(p, off, id)
 	}
@@ -250,8 +254,8 @@ func (o *objReader) read(id oid) (objType, []byte, error) {
 	return typ, data, err
 }
 
-// typeOf returns an object's type without inflating more than a header.
-func (o *objReader) typeOf(id oid) (objType, error) {
+// TypeOf returns an object's type without inflating more than a header.
+func (o *objReader) TypeOf(id OID) (ObjType, error) {
 	if p, off, ok := o.findPacked(id); ok {
 		return o.typeAt(p, off, id)
 	}
@@ -265,3 +269,12 @@ func (o *objReader) typeOf(id oid) (objType, error) {
 	typ, _, _, err := o.looseHeader(id, raw)
 	return typ, err
 }
+
+// HasPacks reports whether the object directories hold any pack (after
+// LoadPacks).
+func (o *ODB) HasPacks() bool { return len(o.packs) > 0 }
+
+// Multipack reports whether a multi-pack-index lists objects: git then
+// parses objects it would otherwise take from the commit-graph, which
+// callers that count git's reads must follow.
+func (o *ODB) Multipack() bool { return o.midxCount > 0 }

@@ -1,33 +1,35 @@
-package version
+package gitread
 
 import (
 	"encoding/hex"
 )
 
-// hashLen is the size of a SHA-1 object name; SHA-256 repositories are
+// HashLen is the size of a SHA-1 object name; SHA-256 repositories are
 // refused when the repository is opened.
-const hashLen = 20
+const HashLen = 20
 
-// hexLen is the length of an object name in hex.
-const hexLen = 2 * hashLen
+// HexLen is the length of an object name in hex.
+const HexLen = 2 * HashLen
 
-// oid is a binary object name. Arrays keep it usable as a map key and
+// OID is a binary object name. Arrays keep it usable as a map key and
 // comparable without allocation.
-type oid [hashLen]byte
+type OID [HashLen]byte
 
-func (o oid) String() string { return hex.EncodeToString(o[:]) }
+// String is the full hex name.
+func (o OID) String() string { return hex.EncodeToString(o[:]) }
 
-func (o oid) isZero() bool { return o == oid{} }
+// IsZero reports whether o is the null object name.
+func (o OID) IsZero() bool { return o == OID{} }
 
-// parseOID reads exactly hexLen lowercase or uppercase hex digits.
-func parseOID(s []byte) (oid, bool) {
-	var o oid
-	if len(s) != hexLen {
+// ParseOID reads exactly HexLen lowercase or uppercase hex digits.
+func ParseOID(s []byte) (OID, bool) {
+	var o OID
+	if len(s) != HexLen {
 		return o, false
 	}
-	s = s[:hexLen]
+	s = s[:HexLen]
 	bad := byte(0)
-	for i := 0; i < hashLen; i++ {
+	for i := 0; i < HashLen; i++ {
 		hi, lo := hexVal[s[2*i]], hexVal[s[2*i+1]]
 		bad |= hi | lo
 		o[i] = hi<<4 | lo&0xf
@@ -35,7 +37,8 @@ func parseOID(s []byte) (oid, bool) {
 	return o, bad&0xf0 == 0
 }
 
-func parseOIDString(s string) (oid, bool) { return parseOID([]byte(s)) }
+// ParseOIDString is ParseOID of a string.
+func ParseOIDString(s string) (OID, bool) { return ParseOID([]byte(s)) }
 
 // hexVal maps a byte to its hex value, or 0xff: parsing object names is
 // on the walk's hot path when commits come from objects.
@@ -58,8 +61,8 @@ func unhex(c byte) (byte, bool) {
 	return v, v != 0xff
 }
 
-// hexDigit returns the i-th hex digit of o (0 <= i < hexLen).
-func (o oid) hexDigit(i int) byte {
+// hexDigit returns the i-th hex digit of o (0 <= i < HexLen).
+func (o OID) hexDigit(i int) byte {
 	b := o[i/2]
 	if i%2 == 0 {
 		b >>= 4
@@ -68,8 +71,8 @@ func (o oid) hexDigit(i int) byte {
 }
 
 // commonHexPrefix is the number of leading hex digits a and b share.
-func commonHexPrefix(a, b oid) int {
-	for i := 0; i < hashLen; i++ {
+func commonHexPrefix(a, b OID) int {
+	for i := 0; i < HashLen; i++ {
 		if a[i] != b[i] {
 			if a[i]>>4 == b[i]>>4 {
 				return 2*i + 1
@@ -77,5 +80,5 @@ func commonHexPrefix(a, b oid) int {
 			return 2 * i
 		}
 	}
-	return hexLen
+	return HexLen
 }

@@ -1,4 +1,4 @@
-package version
+package gitread
 
 import (
 	"compress/zlib"
@@ -10,7 +10,7 @@ import (
 
 // cachedObject is a delta base kept by an objReader.
 type cachedObject struct {
-	typ  objType
+	typ  ObjType
 	data []byte
 }
 
@@ -36,7 +36,7 @@ type pack struct {
 }
 
 // typeAt follows a pack entry's delta chain to the type of its base.
-func (o *objReader) typeAt(p *pack, off uint64, id oid) (objType, error) {
+func (o *objReader) typeAt(p *pack, off uint64, id OID) (ObjType, error) {
 	for depth := 0; depth < 10000; depth++ {
 		d, err := p.bytes(o.db)
 		if err != nil {
@@ -55,12 +55,12 @@ func (o *objReader) typeAt(p *pack, off uint64, id oid) (objType, error) {
 			off = base
 		case typeRefDelta:
 			pos := off + uint64(hl)
-			if pos+hashLen > uint64(len(d)) {
+			if pos+HashLen > uint64(len(d)) {
 				return 0, o.packCorrupt(p, off, id, errors.New("truncated delta base"))
 			}
-			var b oid
-			copy(b[:], d[pos:pos+hashLen])
-			return o.typeOf(b)
+			var b OID
+			copy(b[:], d[pos:pos+HashLen])
+			return o.TypeOf(b)
 		default:
 			return typ, nil
 		}
@@ -70,7 +70,7 @@ func (o *objReader) typeAt(p *pack, off uint64, id oid) (objType, error) {
 
 // bytes maps the pack on first use; readers on several goroutines may ask
 // at once.
-func (p *pack) bytes(db *odb) ([]byte, error) {
+func (p *pack) bytes(db *ODB) ([]byte, error) {
 	if d := p.mapped.Load(); d != nil {
 		return *d, nil
 	}
@@ -82,7 +82,7 @@ func (p *pack) bytes(db *odb) ([]byte, error) {
 			return nil, &FileError{Path: p.packPath, Reason: "cannot open pack", Err: err}
 		}
 		if len(m.data) < 12 || string(m.data[:4]) != "PACK" {
-			m.close()
+			m.Close()
 			return nil, corrupt(p.packPath, "not a pack file")
 		}
 		p.data = m
@@ -91,17 +91,17 @@ func (p *pack) bytes(db *odb) ([]byte, error) {
 	return p.data.data, nil
 }
 
-func (o *objReader) packCorrupt(p *pack, off uint64, id oid, err error) error {
+func (o *objReader) packCorrupt(p *pack, off uint64, id OID, err error) error {
 	return &ObjectError{ID: id.String(), Reason: "bad pack entry at offset " + strconv.FormatUint(off, 10) + " in " + p.packPath + ": " + err.Error(), Err: ErrCorrupt}
 }
 
 // entryHeader decodes a pack entry's type and inflated size.
-func entryHeader(d []byte, off uint64) (objType, uint64, int, error) {
+func entryHeader(d []byte, off uint64) (ObjType, uint64, int, error) {
 	if off >= uint64(len(d)) {
 		return 0, 0, 0, errors.New("offset beyond end of pack")
 	}
 	c := d[off]
-	typ := objType(c >> 4 & 7)
+	typ := ObjType(c >> 4 & 7)
 	size := uint64(c & 15)
 	shift := uint(4)
 	n := 1
@@ -115,7 +115,7 @@ func entryHeader(d []byte, off uint64) (objType, uint64, int, error) {
 		shift += 7
 	}
 	switch typ {
-	case typeCommit, typeTree, typeBlob, typeTag, typeOfsDelta, typeRefDelta:
+	case TypeCommit, TypeTree, TypeBlob, TypeTag, typeOfsDelta, typeRefDelta:
 	default:
 		return 0, 0, 0, errors.New("unknown entry type")
 	}
@@ -162,7 +162,7 @@ func (o *objReader) inflate(src []byte, size int) ([]byte, error) {
 }
 
 // readPacked reconstructs the object at off, applying deltas.
-func (o *objReader) readPacked(p *pack, off uint64, id oid) (objType, []byte, error) {
+func (o *objReader) readPacked(p *pack, off uint64, id OID) (ObjType, []byte, error) {
 	type link struct {
 		p     *pack
 		off   uint64
@@ -170,7 +170,7 @@ func (o *objReader) readPacked(p *pack, off uint64, id oid) (objType, []byte, er
 	}
 	var chain []link
 	var base []byte
-	var typ objType
+	var typ ObjType
 	cur, curOff := p, off
 	for {
 		if c, ok := o.baseCache[baseKey{cur, curOff}]; ok && len(chain) > 0 {
@@ -200,12 +200,12 @@ func (o *objReader) readPacked(p *pack, off uint64, id oid) (objType, []byte, er
 			curOff = b
 			continue
 		case typeRefDelta:
-			if pos+hashLen > uint64(len(d)) {
+			if pos+HashLen > uint64(len(d)) {
 				return 0, nil, o.packCorrupt(cur, curOff, id, errors.New("truncated delta base"))
 			}
-			var b oid
-			copy(b[:], d[pos:pos+hashLen])
-			delta, err := o.inflate(d[pos+hashLen:], int(size))
+			var b OID
+			copy(b[:], d[pos:pos+HashLen])
+			delta, err := o.inflate(d[pos+HashLen:], int(size))
 			if err != nil {
 				return 0, nil, o.packCorrupt(cur, curOff, id, err)
 			}
@@ -214,7 +214,7 @@ func (o *objReader) readPacked(p *pack, off uint64, id oid) (objType, []byte, er
 				cur, curOff = bp, boff
 				continue
 			}
-			t2, data, err := o.read(b)
+			t2, data, err := o.Read(b)
 			if err != nil {
 				return 0, nil, err
 			}
@@ -243,7 +243,7 @@ func (o *objReader) readPacked(p *pack, off uint64, id oid) (objType, []byte, er
 
 // cacheBase keeps intermediate delta results: trees read one after the
 // other share long delta chains. The cache is simply dropped when full.
-func (o *objReader) cacheBase(p *pack, off uint64, data []byte, t objType) {
+func (o *objReader) cacheBase(p *pack, off uint64, data []byte, t ObjType) {
 	if len(data) > baseCacheBudget/8 {
 		return
 	}

@@ -1,4 +1,4 @@
-package version
+package gitread
 
 import (
 	"bytes"
@@ -19,10 +19,10 @@ const (
 
 // packedRef is one record of packed-refs.
 type packedRef struct {
-	name      string
-	id        oid
-	peeled    oid
-	hasPeeled bool
+	Name      string
+	ID        OID
+	Peeled    OID
+	HasPeeled bool
 }
 
 type packedRefs struct {
@@ -37,8 +37,8 @@ func (p *packedRefs) knowsPeeled(name string) bool {
 }
 
 func (p *packedRefs) lookup(name string) (packedRef, bool) {
-	i := sort.Search(len(p.refs), func(i int) bool { return p.refs[i].name >= name })
-	if i < len(p.refs) && p.refs[i].name == name {
+	i := sort.Search(len(p.refs), func(i int) bool { return p.refs[i].Name >= name })
+	if i < len(p.refs) && p.refs[i].Name == name {
 		return p.refs[i], true
 	}
 	return packedRef{}, false
@@ -81,32 +81,32 @@ func parsePackedRefs(data []byte) (*packedRefs, error) {
 		l := data[:nl]
 		data = data[nl+1:]
 		if len(l) > 0 && l[0] == '^' {
-			id, ok := parseOID(l[1:])
+			id, ok := ParseOID(l[1:])
 			if !ok {
 				return nil, bad("bad peeled object name")
 			}
-			if len(p.refs) == 0 || p.refs[len(p.refs)-1].hasPeeled {
+			if len(p.refs) == 0 || p.refs[len(p.refs)-1].HasPeeled {
 				return nil, bad("peeled line without a preceding ref")
 			}
-			p.refs[len(p.refs)-1].peeled = id
-			p.refs[len(p.refs)-1].hasPeeled = true
+			p.refs[len(p.refs)-1].Peeled = id
+			p.refs[len(p.refs)-1].HasPeeled = true
 			continue
 		}
-		if len(l) < hexLen+2 || l[hexLen] != ' ' {
+		if len(l) < HexLen+2 || l[HexLen] != ' ' {
 			return nil, bad("expected \"<object name> <refname>\"")
 		}
-		id, ok := parseOID(l[:hexLen])
+		id, ok := ParseOID(l[:HexLen])
 		if !ok {
 			return nil, bad("bad object name")
 		}
-		name := string(l[hexLen+1:])
-		if n := len(p.refs); n > 0 && p.refs[n-1].name >= name {
+		name := string(l[HexLen+1:])
+		if n := len(p.refs); n > 0 && p.refs[n-1].Name >= name {
 			sorted = false
 		}
-		p.refs = append(p.refs, packedRef{name: name, id: id})
+		p.refs = append(p.refs, packedRef{Name: name, ID: id})
 	}
 	if !sorted {
-		sort.SliceStable(p.refs, func(i, j int) bool { return p.refs[i].name < p.refs[j].name })
+		sort.SliceStable(p.refs, func(i, j int) bool { return p.refs[i].Name < p.refs[j].Name })
 	}
 	return p, nil
 }

@@ -1,4 +1,4 @@
-package version
+package gitread
 
 import (
 	"bytes"
@@ -14,7 +14,7 @@ type packIndex struct {
 	n       uint32
 	v1      bool
 	fanout  []byte // 256 big-endian counts
-	names   []byte // v2: n*hashLen; v1: n*(4+hashLen) with the offset first
+	names   []byte // v2: n*HashLen; v1: n*(4+HashLen) with the offset first
 	off32   []byte // v2 only
 	off64   []byte // v2 only
 	entrySz int
@@ -27,7 +27,7 @@ func openPackIndex(path string) (*packIndex, error) {
 	}
 	x, err := parsePackIndex(path, m)
 	if err != nil {
-		m.close()
+		m.Close()
 		return nil, err
 	}
 	return x, nil
@@ -47,17 +47,17 @@ func parsePackIndex(path string, m *mapping) (*packIndex, error) {
 		x.fanout = d[8 : 8+fanLen]
 		x.n = be32(x.fanout[255*4:])
 		n := int(x.n)
-		need := 8 + fanLen + n*hashLen + n*4 + n*4 + 2*hashLen
+		need := 8 + fanLen + n*HashLen + n*4 + n*4 + 2*HashLen
 		if len(d) < need {
 			return nil, corrupt(path, "pack index truncated: %d objects need %d bytes, have %d", n, need, len(d))
 		}
 		p := 8 + fanLen
-		x.names = d[p : p+n*hashLen]
-		p += n*hashLen + n*4 // skip CRCs
+		x.names = d[p : p+n*HashLen]
+		p += n*HashLen + n*4 // skip CRCs
 		x.off32 = d[p : p+n*4]
 		p += n * 4
-		x.off64 = d[p : len(d)-2*hashLen]
-		x.entrySz = hashLen
+		x.off64 = d[p : len(d)-2*HashLen]
+		x.entrySz = HashLen
 	} else {
 		if len(d) < fanLen {
 			return nil, corrupt(path, "pack index truncated")
@@ -66,11 +66,11 @@ func parsePackIndex(path string, m *mapping) (*packIndex, error) {
 		x.fanout = d[:fanLen]
 		x.n = be32(x.fanout[255*4:])
 		n := int(x.n)
-		if len(d) < fanLen+n*(4+hashLen)+2*hashLen {
+		if len(d) < fanLen+n*(4+HashLen)+2*HashLen {
 			return nil, corrupt(path, "pack index truncated: %d objects", n)
 		}
-		x.names = d[fanLen : fanLen+n*(4+hashLen)]
-		x.entrySz = 4 + hashLen
+		x.names = d[fanLen : fanLen+n*(4+HashLen)]
+		x.entrySz = 4 + HashLen
 	}
 	return x, nil
 }
@@ -80,17 +80,18 @@ func (x *packIndex) nameAt(i uint32) []byte {
 	if x.v1 {
 		p += 4
 	}
-	return x.names[p : p+hashLen]
+	return x.names[p : p+HashLen]
 }
 
-func (x *packIndex) oidAt(i uint32) oid {
-	var o oid
+// OIDAt is the object name at index position i.
+func (x *packIndex) OIDAt(i uint32) OID {
+	var o OID
 	copy(o[:], x.nameAt(i))
 	return o
 }
 
 // search returns the position of id, or where it would be inserted.
-func (x *packIndex) search(id oid) (uint32, bool) {
+func (x *packIndex) search(id OID) (uint32, bool) {
 	lo := uint32(0)
 	if id[0] > 0 {
 		lo = be32(x.fanout[(int(id[0])-1)*4:])

@@ -1,4 +1,4 @@
-package version
+package gitread
 
 // refnameDisposition classifies bytes as git's check_refname_format does:
 // 0 ok, 1 ends a component, 2 '.', 3 '{', 4 forbidden, 5 '*'.

@@ -1,4 +1,4 @@
-package version
+package gitread
 
 import (
 	"bytes"
@@ -12,34 +12,39 @@ import (
 	"strings"
 )
 
-// repository is an opened repository: where its files are and its
-// object database.
-type repository struct {
-	gitDir    string // per-worktree git dir: HEAD, index
-	commonDir string // shared: objects, refs, packed-refs, config, shallow
-	workTree  string // "" for a bare repository
-	cfg       *gitConfig
-	odb       *odb
+// Repo is an opened repository: where its files are, its config and its
+// object database. It is not safe for concurrent use.
+type Repo struct {
+	// GitDir is the per-worktree git directory: HEAD, index.
+	GitDir string
+	// CommonDir is shared by all worktrees: objects, refs, packed-refs,
+	// config, shallow. It is GitDir except in a linked worktree.
+	CommonDir string
+	// WorkTree is the top of the working tree, "" for a bare repository.
+	WorkTree string
+	// Config is the merged git config git would read in this repository.
+	Config *Config
+	// ODB reads the repository's objects.
+	ODB *ODB
+
 	packed    *packedRefs
 	packedErr error
 	packedOK  bool
-	// lstat stats worktree paths for the dirty check; tests count calls.
-	lstat func(string) (fs.FileInfo, error)
 }
 
-// openRepository finds the repository containing dir the way git's
-// discovery does: a .git directory or file in dir or a parent, or dir (or
-// a parent) being a git directory itself.
-func openRepository(dir string) (*repository, error) {
+// Open finds the repository containing dir the way git's discovery does:
+// a .git directory or file in dir or a parent, or dir (or a parent) being
+// a git directory itself. Close releases its mapped packs.
+func Open(dir string) (*Repo, error) {
 	if dir == "" {
 		dir = "."
 	}
 	abs, err := filepath.Abs(dir)
 	if err != nil {
-		return nil, fmt.Errorf("version: %s: %w", dir, err)
+		return nil, fmt.Errorf("%s: %w", dir, err)
 	}
 	if _, err := os.Stat(abs); err != nil {
-		return nil, fmt.Errorf("version: %s: %w", dir, err)
+		return nil, fmt.Errorf("%s: %w", dir, err)
 	}
 	for cur := abs; ; {
 		dotgit := filepath.Join(cur, ".git")
@@ -111,7 +116,7 @@ func isGitDir(d string) bool {
 		return false
 	}
 	if !bytes.HasPrefix(head, []byte("ref:")) {
-		if _, ok := parseOID(bytes.TrimRight(head, "\r\n")); !ok {
+		if _, ok := ParseOID(bytes.TrimRight(head, "\r\n")); !ok {
 			return false
 		}
 	}
@@ -124,46 +129,47 @@ func isGitDir(d string) bool {
 	return true
 }
 
-func newRepository(gitDir, workTree string) (*repository, error) {
-	r := &repository{gitDir: gitDir, commonDir: commonDirOf(gitDir), workTree: workTree}
-	cfg, err := loadConfig(r.commonDir, r.gitDir)
+func newRepository(gitDir, workTree string) (*Repo, error) {
+	r := &Repo{GitDir: gitDir, CommonDir: commonDirOf(gitDir), WorkTree: workTree}
+	cfg, err := loadConfig(r.CommonDir, r.GitDir)
 	if err != nil {
 		return nil, err
 	}
-	r.cfg = cfg
-	if v, _, ok := cfg.get("extensions.objectformat"); ok && !strings.EqualFold(v, "sha1") {
-		return nil, &FileError{Path: filepath.Join(r.commonDir, "config"), Reason: "extensions.objectFormat " + v + " is not supported", Err: ErrUnsupported}
+	r.Config = cfg
+	if v, _, ok := cfg.Get("extensions.objectformat"); ok && !strings.EqualFold(v, "sha1") {
+		return nil, &FileError{Path: filepath.Join(r.CommonDir, "config"), Reason: "extensions.objectFormat " + v + " is not supported", Err: ErrUnsupported}
 	}
-	if v, _, ok := cfg.get("extensions.refstorage"); ok && !strings.EqualFold(v, "files") {
-		return nil, &FileError{Path: filepath.Join(r.commonDir, "config"), Reason: "extensions.refStorage " + v + " is not supported", Err: ErrUnsupported}
+	if v, _, ok := cfg.Get("extensions.refstorage"); ok && !strings.EqualFold(v, "files") {
+		return nil, &FileError{Path: filepath.Join(r.CommonDir, "config"), Reason: "extensions.refStorage " + v + " is not supported", Err: ErrUnsupported}
 	}
-	if wt, _, ok := cfg.get("core.worktree"); ok && wt != "" && r.gitDir == r.commonDir {
+	if wt, _, ok := cfg.Get("core.worktree"); ok && wt != "" && r.GitDir == r.CommonDir {
 		if !filepath.IsAbs(wt) {
-			wt = filepath.Join(r.gitDir, wt)
+			wt = filepath.Join(r.GitDir, wt)
 		}
-		r.workTree = filepath.Clean(wt)
+		r.WorkTree = filepath.Clean(wt)
 	}
-	r.odb = newODB(filepath.Join(r.commonDir, "objects"))
+	r.ODB = NewODB(filepath.Join(r.CommonDir, "objects"))
 	return r, nil
 }
 
-func (r *repository) close() { r.odb.close() }
+// Close releases the object database's mapped files.
+func (r *Repo) Close() { r.ODB.Close() }
 
-// displayDir names the repository in messages: its worktree, or its git
+// DisplayDir names the repository in messages: its worktree, or its git
 // directory when bare.
-func (r *repository) displayDir() string {
-	if r.workTree != "" {
-		return r.workTree
+func (r *Repo) DisplayDir() string {
+	if r.WorkTree != "" {
+		return r.WorkTree
 	}
-	return r.gitDir
+	return r.GitDir
 }
 
-func (r *repository) packedRefs() (*packedRefs, error) {
+func (r *Repo) packedRefs() (*packedRefs, error) {
 	if r.packedOK {
 		return r.packed, r.packedErr
 	}
 	r.packedOK = true
-	path := filepath.Join(r.commonDir, "packed-refs")
+	path := filepath.Join(r.CommonDir, "packed-refs")
 	data, err := os.ReadFile(path)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
@@ -182,10 +188,10 @@ func (r *repository) packedRefs() (*packedRefs, error) {
 
 // refFile is where a loose ref lives: HEAD and per-worktree refs in the
 // worktree's git dir, everything else in the common dir.
-func (r *repository) refFile(name string) string {
-	base := r.commonDir
+func (r *Repo) refFile(name string) string {
+	base := r.CommonDir
 	if name == "HEAD" || strings.HasPrefix(name, "refs/worktree/") || strings.HasPrefix(name, "refs/bisect/") || strings.HasPrefix(name, "refs/rewritten/") || !strings.HasPrefix(name, "refs/") {
-		base = r.gitDir
+		base = r.GitDir
 	}
 	return filepath.Join(base, filepath.FromSlash(name))
 }
@@ -193,9 +199,9 @@ func (r *repository) refFile(name string) string {
 // errRefMissing is returned when a ref does not exist.
 var errRefMissing = errors.New("ref does not exist")
 
-// readRef resolves a ref through symbolic refs (at most five levels, as
+// ReadRef resolves a ref through symbolic refs (at most five levels, as
 // git) and returns its object name and the ref it finally resolved to.
-func (r *repository) readRef(name string) (oid, string, error) {
+func (r *Repo) ReadRef(name string) (OID, string, error) {
 	for depth := 0; depth < 6; depth++ {
 		data, err := os.ReadFile(r.refFile(name))
 		if err == nil {
@@ -205,65 +211,65 @@ func (r *repository) readRef(name string) (oid, string, error) {
 			}
 			id, ok := parseLooseRef(data)
 			if !ok {
-				return oid{}, name, &FileError{Path: r.refFile(name), Reason: "expected an object name or \"ref: <name>\"", Err: ErrCorrupt}
+				return OID{}, name, &FileError{Path: r.refFile(name), Reason: "expected an object name or \"ref: <name>\"", Err: ErrCorrupt}
 			}
 			return id, name, nil
 		}
 		if !errors.Is(err, fs.ErrNotExist) && !errors.Is(err, syscallEISDIR) {
-			return oid{}, name, &FileError{Path: r.refFile(name), Reason: "cannot read", Err: err}
+			return OID{}, name, &FileError{Path: r.refFile(name), Reason: "cannot read", Err: err}
 		}
 		p, err := r.packedRefs()
 		if err != nil {
-			return oid{}, name, err
+			return OID{}, name, err
 		}
 		if pr, ok := p.lookup(name); ok {
-			return pr.id, name, nil
+			return pr.ID, name, nil
 		}
-		return oid{}, name, errRefMissing
+		return OID{}, name, errRefMissing
 	}
-	return oid{}, name, &FileError{Path: r.refFile(name), Reason: "symbolic ref loop", Err: ErrCorrupt}
+	return OID{}, name, &FileError{Path: r.refFile(name), Reason: "symbolic ref loop", Err: ErrCorrupt}
 }
 
 // parseLooseRef accepts what git's parse_loose_ref_contents accepts: an
 // object name followed by nothing or by whitespace.
-func parseLooseRef(data []byte) (oid, bool) {
-	if len(data) < hexLen {
-		return oid{}, false
+func parseLooseRef(data []byte) (OID, bool) {
+	if len(data) < HexLen {
+		return OID{}, false
 	}
-	id, ok := parseOID(data[:hexLen])
+	id, ok := ParseOID(data[:HexLen])
 	if !ok {
-		return oid{}, false
+		return OID{}, false
 	}
-	if len(data) > hexLen {
-		switch data[hexLen] {
+	if len(data) > HexLen {
+		switch data[HexLen] {
 		case ' ', '\t', '\n', '\r', '\v', '\f':
 		default:
-			return oid{}, false
+			return OID{}, false
 		}
 	}
 	return id, true
 }
 
-// head reads HEAD: the branch it points to ("" when detached) and the
+// Head reads HEAD: the branch it points to ("" when detached) and the
 // commit, with ErrNoCommits for an unborn branch.
-func (r *repository) head() (oid, string, error) {
-	data, err := os.ReadFile(filepath.Join(r.gitDir, "HEAD"))
+func (r *Repo) Head() (OID, string, error) {
+	data, err := os.ReadFile(filepath.Join(r.GitDir, "HEAD"))
 	if err != nil {
-		return oid{}, "", &FileError{Path: filepath.Join(r.gitDir, "HEAD"), Reason: "cannot read", Err: err}
+		return OID{}, "", &FileError{Path: filepath.Join(r.GitDir, "HEAD"), Reason: "cannot read", Err: err}
 	}
 	branch := ""
 	if target, ok := bytes.CutPrefix(data, []byte("ref:")); ok {
 		branch = strings.TrimSpace(string(target))
 	}
-	id, final, err := r.readRef("HEAD")
+	id, final, err := r.ReadRef("HEAD")
 	if errors.Is(err, errRefMissing) {
-		return oid{}, "", fmt.Errorf("%w: %s: %s", ErrNoCommits, r.displayDir(), final)
+		return OID{}, "", fmt.Errorf("%w: %s: %s", ErrNoCommits, r.DisplayDir(), final)
 	}
 	if err != nil {
-		return oid{}, "", err
+		return OID{}, "", err
 	}
-	if id.isZero() {
-		return oid{}, "", fmt.Errorf("%w: %s: %s", ErrNoCommits, r.displayDir(), final)
+	if id.IsZero() {
+		return OID{}, "", fmt.Errorf("%w: %s: %s", ErrNoCommits, r.DisplayDir(), final)
 	}
 	if branch != "" {
 		branch = final
@@ -275,66 +281,66 @@ func (r *repository) head() (oid, string, error) {
 	return id, short, nil
 }
 
-// tagRef is one ref under refs/tags/ in git's iteration order.
-type tagRef struct {
-	name      string // without refs/tags/
-	id        oid
-	peelKnown bool // packed-refs says whether and to what it peels
-	peeled    oid  // zero when peelKnown and not annotated
+// TagRef is one ref under refs/tags/ in git's iteration order.
+type TagRef struct {
+	Name      string // without refs/tags/
+	ID        OID
+	PeelKnown bool // packed-refs says whether and to what it peels
+	Peeled    OID  // zero when peelKnown and not annotated
 	broken    bool // a loose ref git cannot read: it hides a packed one of the same name
 }
 
-// tagRefs lists refs/tags/ as git's for_each_rawref does: loose refs
+// TagRefs lists refs/tags/ as git's for_each_rawref does: loose refs
 // shadow packed ones, sorted by name, broken and badly named refs
 // dropped (git lists them with a null object name, which matches nothing).
-func (r *repository) tagRefs() ([]tagRef, error) {
+func (r *Repo) TagRefs() ([]TagRef, error) {
 	p, err := r.packedRefs()
 	if err != nil {
 		return nil, err
 	}
-	var loose []tagRef
-	root := filepath.Join(r.commonDir, "refs", "tags")
+	var loose []TagRef
+	root := filepath.Join(r.CommonDir, "refs", "tags")
 	if err := r.walkLoose(root, "refs/tags/", &loose); err != nil {
 		return nil, err
 	}
 	for i := range loose {
-		loose[i].name = loose[i].name[len("refs/tags/"):]
+		loose[i].Name = loose[i].Name[len("refs/tags/"):]
 	}
-	sort.Slice(loose, func(i, j int) bool { return loose[i].name < loose[j].name })
-	var out []tagRef
-	lo := sort.Search(len(p.refs), func(i int) bool { return p.refs[i].name >= "refs/tags/" })
+	sort.Slice(loose, func(i, j int) bool { return loose[i].Name < loose[j].Name })
+	var out []TagRef
+	lo := sort.Search(len(p.refs), func(i int) bool { return p.refs[i].Name >= "refs/tags/" })
 	li := 0
-	for i := lo; i < len(p.refs) && strings.HasPrefix(p.refs[i].name, "refs/tags/"); i++ {
+	for i := lo; i < len(p.refs) && strings.HasPrefix(p.refs[i].Name, "refs/tags/"); i++ {
 		pr := p.refs[i]
-		name := pr.name[len("refs/tags/"):]
-		for li < len(loose) && loose[li].name < name {
+		name := pr.Name[len("refs/tags/"):]
+		for li < len(loose) && loose[li].Name < name {
 			out = append(out, loose[li])
 			li++
 		}
-		if li < len(loose) && loose[li].name == name {
+		if li < len(loose) && loose[li].Name == name {
 			out = append(out, loose[li])
 			li++
 			continue
 		}
-		if !validRefname(pr.name) || pr.id.isZero() {
+		if !validRefname(pr.Name) || pr.ID.IsZero() {
 			continue
 		}
-		t := tagRef{name: name, id: pr.id}
-		if p.knowsPeeled(pr.name) {
-			t.peelKnown = true
-			if pr.hasPeeled {
-				t.peeled = pr.peeled
+		t := TagRef{Name: name, ID: pr.ID}
+		if p.knowsPeeled(pr.Name) {
+			t.PeelKnown = true
+			if pr.HasPeeled {
+				t.Peeled = pr.Peeled
 			}
 		}
 		out = append(out, t)
 	}
 	out = append(out, loose[li:]...)
-	return slices.DeleteFunc(out, func(t tagRef) bool { return t.broken }), nil
+	return slices.DeleteFunc(out, func(t TagRef) bool { return t.broken }), nil
 }
 
 // walkLoose lists the loose refs under dir (named prefix...), with their
 // full names, skipping what git's loose_fill_ref_dir skips or marks broken.
-func (r *repository) walkLoose(dir, prefix string, out *[]tagRef) error {
+func (r *Repo) walkLoose(dir, prefix string, out *[]TagRef) error {
 	ents, err := os.ReadDir(dir)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscallENOTDIR) {
@@ -362,10 +368,31 @@ func (r *repository) walkLoose(dir, prefix string, out *[]tagRef) error {
 		if !validRefname(refname) {
 			continue
 		}
-		id, _, err := r.readRef(refname)
+		id, _, err := r.ReadRef(refname)
 		// Git lists a broken loose ref with a null object name, which
 		// matches nothing, and still lets it shadow the packed ref.
-		*out = append(*out, tagRef{name: refname, id: id, broken: err != nil || id.isZero()})
+		*out = append(*out, TagRef{Name: refname, ID: id, broken: err != nil || id.IsZero()})
 	}
 	return nil
+}
+
+// SubmoduleHead resolves a checked-out submodule's HEAD; ok is false
+// when it is not checked out, which git treats as unchanged.
+func SubmoduleHead(dir string) (OID, bool) {
+	gd := filepath.Join(dir, ".git")
+	st, err := os.Stat(gd)
+	if err != nil {
+		return OID{}, false
+	}
+	if st.Mode().IsRegular() {
+		if gd, err = readGitFile(gd); err != nil {
+			return OID{}, false
+		}
+	}
+	sub := &Repo{GitDir: gd, CommonDir: commonDirOf(gd)}
+	id, _, err := sub.ReadRef("HEAD")
+	if err != nil {
+		return OID{}, false
+	}
+	return id, true
 }

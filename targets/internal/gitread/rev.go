@@ -1,4 +1,4 @@
-package version
+package gitread
 
 import (
 	"bytes"
@@ -8,18 +8,27 @@ import (
 	"strings"
 )
 
-// resolveRev turns a revision into an object name: "HEAD", a full or
+// ParentsFunc returns the parents of a commit. A caller walking history
+// with its own commit index (a commit-graph, say) passes one so that ~N
+// and ^N follow the same parents its walk does.
+type ParentsFunc func(commit OID) ([]OID, error)
+
+// ResolveRev turns a revision into an object name: "HEAD", a full or
 // abbreviated object name, or a ref name resolved with git's rules
 // (name, refs/name, refs/tags/name, refs/heads/name, refs/remotes/name,
-// refs/remotes/name/HEAD), then any ~N, ^N and ^{} suffixes.
-func (r *repository) resolveRev(rev string, head oid, s *commitStore) (oid, error) {
+// refs/remotes/name/HEAD), then any ~N, ^N and ^{} suffixes. head is
+// what HEAD names; parents nil reads parents from the commit objects.
+func (r *Repo) ResolveRev(rev string, head OID, parents ParentsFunc) (OID, error) {
+	if parents == nil {
+		parents = r.commitParents
+	}
 	base, ops := rev, ""
 	if i := strings.IndexAny(rev, "~^"); i >= 0 {
 		base, ops = rev[:i], rev[i:]
 	}
 	id, err := r.resolveBase(base, head)
 	if err != nil {
-		return oid{}, err
+		return OID{}, err
 	}
 	for ops != "" {
 		op := ops[0]
@@ -27,32 +36,32 @@ func (r *repository) resolveRev(rev string, head oid, s *commitStore) (oid, erro
 		if op == '^' && strings.HasPrefix(ops, "{") {
 			end := strings.IndexByte(ops, '}')
 			if end < 0 {
-				return oid{}, fmt.Errorf("%w: %q: unterminated ^{", ErrBadRev, rev)
+				return OID{}, fmt.Errorf("%w: %q: unterminated ^{", ErrBadRev, rev)
 			}
 			kind := ops[1:end]
 			ops = ops[end+1:]
 			switch kind {
 			case "":
 				for {
-					typ, err := r.odb.typeOf(id)
+					typ, err := r.ODB.TypeOf(id)
 					if err != nil {
-						return oid{}, fmt.Errorf("version: revision %q: %w", rev, err)
+						return OID{}, fmt.Errorf("revision %q: %w", rev, err)
 					}
-					if typ != typeTag {
+					if typ != TypeTag {
 						break
 					}
-					t, err := r.loadTag(id)
+					t, err := r.LoadTag(id)
 					if err != nil {
-						return oid{}, err
+						return OID{}, err
 					}
-					id = t.target
+					id = t.Target
 				}
 			case "commit":
-				if id, err = r.peelToCommit(id, rev); err != nil {
-					return oid{}, err
+				if id, err = r.PeelToCommit(id, rev); err != nil {
+					return OID{}, err
 				}
 			default:
-				return oid{}, fmt.Errorf("%w: %q: only ^{} and ^{commit} are supported", ErrBadRev, rev)
+				return OID{}, fmt.Errorf("%w: %q: only ^{} and ^{commit} are supported", ErrBadRev, rev)
 			}
 			continue
 		}
@@ -64,55 +73,54 @@ func (r *repository) resolveRev(rev string, head oid, s *commitStore) (oid, erro
 		if j > 0 {
 			v, err := strconv.Atoi(ops[:j])
 			if err != nil {
-				return oid{}, fmt.Errorf("%w: %q", ErrBadRev, rev)
+				return OID{}, fmt.Errorf("%w: %q", ErrBadRev, rev)
 			}
 			n = v
 		}
 		ops = ops[j:]
-		if id, err = r.peelToCommit(id, rev); err != nil {
-			return oid{}, err
+		if id, err = r.PeelToCommit(id, rev); err != nil {
+			return OID{}, err
 		}
 		if op == '^' {
 			if n == 0 {
 				continue
 			}
-			if id, err = r.parent(s, id, n-1, rev); err != nil {
-				return oid{}, err
+			if id, err = r.parent(parents, id, n-1, rev); err != nil {
+				return OID{}, err
 			}
 			continue
 		}
 		for k := 0; k < n; k++ {
-			if id, err = r.parent(s, id, 0, rev); err != nil {
-				return oid{}, err
+			if id, err = r.parent(parents, id, 0, rev); err != nil {
+				return OID{}, err
 			}
 		}
 	}
 	return id, nil
 }
 
-func (r *repository) parent(s *commitStore, id oid, i int, rev string) (oid, error) {
-	n, err := s.node(id)
+func (r *Repo) parent(parents ParentsFunc, id OID, i int, rev string) (OID, error) {
+	ps, err := parents(id)
 	if err != nil {
-		return oid{}, err
-	}
-	ps, err := s.parents(n)
-	if err != nil {
-		if errors.Is(err, errShallowBoundary) {
-			return oid{}, &ShallowError{Dir: r.displayDir(), Commit: id.String()}
-		}
-		return oid{}, err
+		return OID{}, err
 	}
 	if i >= len(ps) {
-		return oid{}, fmt.Errorf("%w: %q: commit %s has no parent %d", ErrBadRev, rev, id, i+1)
+		return OID{}, fmt.Errorf("%w: %q: commit %s has no parent %d", ErrBadRev, rev, id, i+1)
 	}
-	return s.oidOf(ps[i]), nil
+	return ps[i], nil
 }
 
-func (r *repository) resolveBase(base string, head oid) (oid, error) {
+// commitParents reads a commit's parents from its object.
+func (r *Repo) commitParents(id OID) ([]OID, error) {
+	h, err := r.ODB.ReadCommitHeader(id)
+	return h.Parents, err
+}
+
+func (r *Repo) resolveBase(base string, head OID) (OID, error) {
 	if base == "HEAD" || base == "@" || base == "" {
 		return head, nil
 	}
-	if id, ok := parseOIDString(base); ok {
+	if id, ok := ParseOIDString(base); ok {
 		return id, nil
 	}
 	for _, f := range []string{"%s", "refs/%s", "refs/tags/%s", "refs/heads/%s", "refs/remotes/%s", "refs/remotes/%s/HEAD"} {
@@ -120,62 +128,62 @@ func (r *repository) resolveBase(base string, head oid) (oid, error) {
 		if !validRefname(name) {
 			continue
 		}
-		id, _, err := r.readRef(name)
+		id, _, err := r.ReadRef(name)
 		if err == nil {
 			return id, nil
 		}
 		if !errors.Is(err, errRefMissing) {
-			return oid{}, err
+			return OID{}, err
 		}
 	}
-	if len(base) >= 4 && len(base) < hexLen {
+	if len(base) >= 4 && len(base) < HexLen {
 		return r.resolvePrefix(base)
 	}
-	return oid{}, fmt.Errorf("%w: %q", ErrBadRev, base)
+	return OID{}, fmt.Errorf("%w: %q", ErrBadRev, base)
 }
 
 // resolvePrefix finds the one object whose name starts with an
 // abbreviated hex prefix.
-func (r *repository) resolvePrefix(prefix string) (oid, error) {
+func (r *Repo) resolvePrefix(prefix string) (OID, error) {
 	prefix = strings.ToLower(prefix)
 	for _, c := range []byte(prefix) {
 		if _, ok := unhex(c); !ok {
-			return oid{}, fmt.Errorf("%w: %q", ErrBadRev, prefix)
+			return OID{}, fmt.Errorf("%w: %q", ErrBadRev, prefix)
 		}
 	}
 	// The lowest object name with this prefix.
-	var lo oid
-	padded := prefix + strings.Repeat("0", hexLen-len(prefix))
-	lo, _ = parseOIDString(padded)
-	found := map[oid]bool{}
-	if err := r.odb.loadPacks(); err != nil && len(r.odb.packs) == 0 {
-		return oid{}, err
+	var lo OID
+	padded := prefix + strings.Repeat("0", HexLen-len(prefix))
+	lo, _ = ParseOIDString(padded)
+	found := map[OID]bool{}
+	if err := r.ODB.LoadPacks(); err != nil && len(r.ODB.packs) == 0 {
+		return OID{}, err
 	}
-	hasPrefix := func(id oid) bool { return strings.HasPrefix(id.String(), prefix) }
-	for _, p := range r.odb.packs {
+	hasPrefix := func(id OID) bool { return strings.HasPrefix(id.String(), prefix) }
+	for _, p := range r.ODB.packs {
 		i, _ := p.idx.search(lo)
 		for ; i < p.idx.n; i++ {
-			id := p.idx.oidAt(i)
+			id := p.idx.OIDAt(i)
 			if !hasPrefix(id) {
 				break
 			}
 			found[id] = true
 		}
 	}
-	for _, dir := range r.odb.dirs {
+	for _, dir := range r.ODB.Dirs {
 		names, err := listDir(dir + "/" + prefix[:2])
 		if err != nil {
 			continue
 		}
 		for _, n := range names {
-			if id, ok := parseOIDString(prefix[:2] + n); ok && hasPrefix(id) {
+			if id, ok := ParseOIDString(prefix[:2] + n); ok && hasPrefix(id) {
 				found[id] = true
 			}
 		}
 	}
 	switch len(found) {
 	case 0:
-		return oid{}, fmt.Errorf("%w: %q", ErrBadRev, prefix)
+		return OID{}, fmt.Errorf("%w: %q", ErrBadRev, prefix)
 	case 1:
 		for id := range found {
 			return id, nil
@@ -185,5 +193,5 @@ func (r *repository) resolvePrefix(prefix string) (oid, error) {
 	for id := range found {
 		ids = append(ids, []byte(id.String()))
 	}
-	return oid{}, fmt.Errorf("%w: %q is ambiguous (%s)", ErrBadRev, prefix, bytes.Join(ids, []byte(", ")))
+	return OID{}, fmt.Errorf("%w: %q is ambiguous (%s)", ErrBadRev, prefix, bytes.Join(ids, []byte(", ")))
 }
