@@ -53,3 +53,6 @@ func alive(pid int) bool {
 	p.Release()
 	return true
 }
+
+// mine is true: ownership is left to the system's permissions.
+func mine(os.FileInfo) bool { return true }

@@ -15,7 +15,9 @@ const lockedOnCreation = false
 
 // tryLock opens path and flocks it without waiting.
 func tryLock(path string) (*os.File, error) {
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
+	// Never through a symbolic link: a sweep of a shared TMPDIR opens
+	// owner files in folders anyone could have made, and the lock writes.
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|syscall.O_NOFOLLOW, 0o644)
 	if err != nil {
 		return nil, fmt.Errorf("statedir: lock: %w", err)
 	}
@@ -34,4 +36,11 @@ func tryLock(path string) (*os.File, error) {
 	}
 	f.Close()
 	return nil, fmt.Errorf("statedir: lock %s: %w", path, err)
+}
+
+// mine reports whether this user owns what fi describes: a sweep leaves
+// other users' folders alone.
+func mine(fi os.FileInfo) bool {
+	st, ok := fi.Sys().(*syscall.Stat_t)
+	return ok && int(st.Uid) == os.Getuid()
 }

@@ -1,9 +1,7 @@
 package statedir
 
 import (
-	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -123,7 +121,9 @@ func Sweep(parent, prefix string) []string {
 		}
 		dir := filepath.Join(parent, e.Name())
 		owner := filepath.Join(dir, ownerName)
-		if _, err := os.Lstat(owner); errors.Is(err, fs.ErrNotExist) {
+		di, derr := os.Lstat(dir)
+		oi, oerr := os.Lstat(owner)
+		if derr != nil || oerr != nil || !di.IsDir() || !oi.Mode().IsRegular() || !mine(di) || !mine(oi) {
 			continue
 		}
 		lock, err := TryLock(owner)

@@ -40,3 +40,27 @@ func TestSweepTempRemovesOnlyDeadRunsDirectories(t *testing.T) {
 		t.Errorf("Remove left %s: %v", ours.Path, err)
 	}
 }
+
+// A sweep of a shared TMPDIR opens owner files in folders anyone could have
+// made: a symbolic link there must not lead its lock to write elsewhere.
+func TestSweepTempFollowsNoSymbolicLink(t *testing.T) {
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	victim := filepath.Join(t.TempDir(), "victim")
+	if err := os.WriteFile(victim, []byte("keep me\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	planted := filepath.Join(tmp, "pyrelease-hooks-1")
+	if err := os.Mkdir(planted, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(victim, filepath.Join(planted, ownerName)); err != nil {
+		t.Skip("no symbolic links:", err)
+	}
+	if removed := SweepTemp(); len(removed) != 0 {
+		t.Errorf("SweepTemp removed %q", removed)
+	}
+	if data, err := os.ReadFile(victim); err != nil || string(data) != "keep me\n" {
+		t.Errorf("the file the link points to holds %q (err %v)", data, err)
+	}
+}
