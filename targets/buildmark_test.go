@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/pyrelease/pyrelease/targets/config"
+	"github.com/pyrelease/pyrelease/targets/internal/statedir"
 	"github.com/pyrelease/pyrelease/targets/internal/testenv"
 )
 
@@ -65,4 +66,35 @@ func TestBuildMarkRemovesSdistStaging(t *testing.T) {
 func fileExistsAt(path string) bool {
 	_, err := os.Stat(path)
 	return err == nil
+}
+
+// TestRecoverBuildSweepsTMPDIR: every run starts by removing the
+// temporary directories of killed runs, and keeps a live run's.
+func TestRecoverBuildSweepsTMPDIR(t *testing.T) {
+	testenv.Require(t, "git")
+	dir := t.TempDir()
+	testenv.Git(t, dir, "init", "-q")
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	live, err := statedir.TempDir("pyrelease-hooks-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer live.Remove()
+	// As a killed run leaves it: an owner file nobody holds.
+	dead := filepath.Join(tmp, "pyrelease-smoke-1")
+	if err := os.Mkdir(dead, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dead, ".pyrelease-owner"), []byte("1\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p := &project{cfg: &config.Config{Dir: dir}, log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	p.recoverBuild()
+	if _, err := os.Stat(dead); !os.IsNotExist(err) {
+		t.Errorf("the killed run's %s is still there (stat: %v)", dead, err)
+	}
+	if _, err := os.Stat(live.Path); err != nil {
+		t.Errorf("the live run's %s went: %v", live.Path, err)
+	}
 }
