@@ -5,19 +5,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"sort"
-	"strconv"
 	"strings"
 
-	git "github.com/go-git/go-git/v5"
-	"github.com/go-git/go-git/v5/plumbing"
-	"github.com/go-git/go-git/v5/plumbing/cache"
-	formatcfg "github.com/go-git/go-git/v5/plumbing/format/config"
-	"github.com/go-git/go-git/v5/plumbing/object"
-	"github.com/go-git/go-git/v5/storage/filesystem"
+	"github.com/pyrelease/pyrelease/targets/internal/gitread"
 )
 
 // Contributor is one line of `git shortlog -n -s`.
@@ -65,30 +58,52 @@ const unparsedAuthor = "%aN"
 // other reason is an error. Commit encodings other than UTF-8 are not
 // converted, and replace refs and grafts are not applied.
 func Shortlog(ctx context.Context, o ShortlogOptions) ([]Contributor, error) {
-	repo, err := openShortlogRepo(o.Dir)
+	repo, err := openReader(o.Dir, o.Getenv)
 	if err != nil {
 		return nil, err
 	}
-	defer repo.close()
+	defer repo.Close()
 	rev := o.Rev
 	if rev == "" {
 		rev = "HEAD"
 	}
-	start, err := repo.ResolveRevision(plumbing.Revision(rev))
+	start, err := resolveCommit(repo, rev)
 	if err != nil {
-		return nil, fmt.Errorf("vcs: shortlog: resolving %q in %s: %w", rev, repo.dir, err)
+		return nil, fmt.Errorf("vcs: shortlog: resolving %q in %s: %w", rev, repo.DisplayDir(), err)
 	}
 	var mm *mailmap
 	if o.Mailmap {
-		if mm, err = repo.readMailmap(o.Getenv); err != nil {
+		if mm, err = readMailmap(repo); err != nil {
 			return nil, err
 		}
 	}
-	counts, err := repo.countAuthors(ctx, *start)
+	// Grouping waits until the walk is done, so the mailmap is applied
+	// once per identity, not once per commit.
+	counts := map[string]int{}
+	err = repo.WalkCommits(ctx, start, func(_ gitread.OID, commit []byte) error {
+		counts[string(gitread.CommitField(commit, "author"))]++
+		return nil
+	})
 	if err != nil {
-		return nil, err
+		if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+			return nil, err
+		}
+		return nil, fmt.Errorf("vcs: shortlog: %s: %w", repo.DisplayDir(), err)
 	}
 	return groupAuthors(counts, mm), nil
+}
+
+// resolveCommit resolves a revision to the commit it names.
+func resolveCommit(repo *gitread.Repo, rev string) (gitread.OID, error) {
+	head, _, err := repo.Head()
+	if err != nil && (rev == "HEAD" || rev == "@" || strings.HasPrefix(rev, "HEAD~") || strings.HasPrefix(rev, "HEAD^")) {
+		return gitread.OID{}, err
+	}
+	id, err := repo.ResolveRev(rev, head, nil)
+	if err != nil {
+		return gitread.OID{}, err
+	}
+	return repo.PeelToCommit(id, rev)
 }
 
 // FormatShortlog prints contributors as `git shortlog -n -s` does.
@@ -100,214 +115,39 @@ func FormatShortlog(cs []Contributor) string {
 	return b.String()
 }
 
-// shortlogRepo is a repository opened for a full-history read.
-type shortlogRepo struct {
-	*git.Repository
-	storage *filesystem.Storage
-	dir     string // the worktree root, or the git directory when bare
-	bare    bool
-}
-
-// openShortlogRepo opens the repository with its pack files kept open:
-// go-git otherwise reopens a pack for every object it reads, which
-// dominates a walk over the whole history.
-func openShortlogRepo(dir string) (*shortlogRepo, error) {
-	plain, err := git.PlainOpenWithOptions(dir, &git.PlainOpenOptions{DetectDotGit: true, EnableDotGitCommonDir: true})
-	if errors.Is(err, git.ErrRepositoryNotExists) {
-		// go-git finds a bare repository only when not searching for
-		// a .git directory.
-		plain, err = git.PlainOpenWithOptions(dir, &git.PlainOpenOptions{EnableDotGitCommonDir: true})
+// openReader opens the repository holding dir for reading, with the
+// config git would read given getenv (nil: the process's environment).
+func openReader(dir string, getenv func(string) string) (*gitread.Repo, error) {
+	var env gitread.Env
+	if getenv != nil {
+		env = func(k string) (string, bool) {
+			v := getenv(k)
+			return v, v != ""
+		}
 	}
-	if err != nil {
+	repo, err := gitread.OpenEnv(dir, env)
+	if errors.Is(err, gitread.ErrNotRepo) {
 		return nil, fmt.Errorf("%w: %s: %v", ErrNotRepo, dir, err)
 	}
-	fs, ok := plain.Storer.(*filesystem.Storage)
-	if !ok {
-		return nil, fmt.Errorf("vcs: shortlog: %s: unexpected storage %T, want a filesystem repository", dir, plain.Storer)
+	if err != nil {
+		return nil, fmt.Errorf("vcs: opening the repository of %s: %w", dir, err)
 	}
-	r := &shortlogRepo{}
-	wt, err := plain.Worktree()
-	switch {
-	case errors.Is(err, git.ErrIsBareRepository):
-		r.bare = true
-		r.dir = fs.Filesystem().Root()
-	case err != nil:
-		return nil, fmt.Errorf("vcs: shortlog: %s: %w", dir, err)
-	default:
-		r.dir = wt.Filesystem.Root()
-	}
-	r.storage = filesystem.NewStorageWithOptions(fs.Filesystem(), cache.NewObjectLRUDefault(), filesystem.Options{KeepDescriptors: true})
-	// Nothing here reads the worktree, so the storage is opened alone.
-	if r.Repository, err = git.Open(r.storage, nil); err != nil {
-		_ = r.storage.Close()
-		return nil, fmt.Errorf("vcs: shortlog: opening %s: %w", dir, err)
-	}
-	return r, nil
+	return repo, nil
 }
-
-func (r *shortlogRepo) close() { _ = r.storage.Close() }
 
 // IsShallow reports whether the repository holding dir is a shallow clone,
 // whose history (and so its shortlog) stops at the commits fetched.
 func IsShallow(dir string) (bool, error) {
-	r, err := openShortlogRepo(dir)
+	r, err := openReader(dir, nil)
 	if err != nil {
 		return false, err
 	}
-	defer r.close()
-	shallow, err := r.storage.Shallow()
+	defer r.Close()
+	shallow, err := r.ShallowSet()
 	if err != nil {
-		return false, fmt.Errorf("vcs: reading the shallow list of %s: %w", r.dir, err)
+		return false, fmt.Errorf("vcs: reading the shallow list of %s: %w", r.DisplayDir(), err)
 	}
 	return len(shallow) > 0, nil
-}
-
-// countAuthors walks every commit reachable from start once and counts
-// commits per raw author line. Grouping waits until the walk is done, so
-// the mailmap is applied once per identity, not once per commit.
-func (r *shortlogRepo) countAuthors(ctx context.Context, start plumbing.Hash) (map[string]int, error) {
-	shallow, err := r.storage.Shallow()
-	if err != nil {
-		return nil, fmt.Errorf("vcs: shortlog: reading the shallow list of %s: %w", r.dir, err)
-	}
-	boundary := make(map[plumbing.Hash]bool, len(shallow))
-	for _, h := range shallow {
-		boundary[h] = true
-	}
-	counts := map[string]int{}
-	seen := map[plumbing.Hash]struct{}{start: {}}
-	queue := []plumbing.Hash{start}
-	var buf bytes.Buffer
-	for n := 0; len(queue) > 0; n++ {
-		h := queue[len(queue)-1]
-		queue = queue[:len(queue)-1]
-		if n%1024 == 0 {
-			if err := ctx.Err(); err != nil {
-				return nil, err
-			}
-		}
-		if err := r.readObject(h, &buf); err != nil {
-			if errors.Is(err, plumbing.ErrObjectNotFound) && h != start {
-				return nil, fmt.Errorf("vcs: shortlog: %s: commit %s is missing: the history is incomplete but not marked shallow (.git/shallow)", r.dir, h)
-			}
-			return nil, fmt.Errorf("vcs: shortlog: %s: reading commit %s: %w", r.dir, h, err)
-		}
-		author, parents, err := parseCommitHeader(buf.Bytes())
-		if err != nil {
-			return nil, fmt.Errorf("vcs: shortlog: %s: commit %s: %w", r.dir, h, err)
-		}
-		counts[string(author)]++
-		if boundary[h] {
-			// git grafts shallow commits as parentless.
-			continue
-		}
-		for ; len(parents) > 0; parents = parents[parentLineLen:] {
-			p, _ := parseHex(parents[7:47])
-			if _, ok := seen[p]; ok {
-				continue
-			}
-			seen[p] = struct{}{}
-			queue = append(queue, p)
-		}
-	}
-	return counts, nil
-}
-
-// readObject reads commit h into buf.
-func (r *shortlogRepo) readObject(h plumbing.Hash, buf *bytes.Buffer) error {
-	obj, err := r.storage.EncodedObject(plumbing.CommitObject, h)
-	if err != nil {
-		return err
-	}
-	rd, err := obj.Reader()
-	if err != nil {
-		return err
-	}
-	buf.Reset()
-	_, err = buf.ReadFrom(rd)
-	if cerr := rd.Close(); err == nil {
-		err = cerr
-	}
-	return err
-}
-
-const (
-	treeLineLen   = len("tree ") + 40 + 1
-	parentLineLen = len("parent ") + 40 + 1
-)
-
-// parseCommitHeader returns the value of a commit's author line and its
-// parent lines, read as git reads them: the parents are the "parent"
-// lines right after the tree line, and the author is the last "author"
-// line of the header.
-func parseCommitHeader(data []byte) (author, parents []byte, err error) {
-	if len(data) <= treeLineLen || !bytes.HasPrefix(data, []byte("tree ")) || data[treeLineLen-1] != '\n' {
-		return nil, nil, errors.New("bogus commit object: no tree line")
-	}
-	if _, ok := parseHex(data[5:45]); !ok {
-		return nil, nil, errors.New("bad tree pointer")
-	}
-	rest := data[treeLineLen:]
-	n := 0
-	for len(rest)-n > parentLineLen-1 && bytes.HasPrefix(rest[n:], []byte("parent ")) {
-		if len(rest)-n <= parentLineLen || rest[n+parentLineLen-1] != '\n' {
-			return nil, nil, errors.New("bad parents")
-		}
-		if _, ok := parseHex(rest[n+7 : n+47]); !ok {
-			return nil, nil, errors.New("bad parents")
-		}
-		n += parentLineLen
-	}
-	parents = rest[:n]
-	// The header ends at the first empty line. git's scan of it also ends
-	// a line at a NUL, and goes on after it.
-	header := data
-	for len(header) > 0 {
-		line := header
-		if i := bytes.IndexAny(header, "\n\x00"); i >= 0 {
-			line, header = header[:i], header[i+1:]
-		} else {
-			header = nil
-		}
-		if len(line) == 0 {
-			break
-		}
-		if v, ok := bytes.CutPrefix(line, []byte("author ")); ok {
-			author = v
-		}
-	}
-	if author == nil {
-		author = []byte{}
-	}
-	return author, parents, nil
-}
-
-func parseHex(b []byte) (plumbing.Hash, bool) {
-	var h plumbing.Hash
-	if len(b) != 2*len(h) {
-		return h, false
-	}
-	for i := range h {
-		hi, ok1 := unhex(b[2*i])
-		lo, ok2 := unhex(b[2*i+1])
-		if !ok1 || !ok2 {
-			return h, false
-		}
-		h[i] = hi<<4 | lo
-	}
-	return h, true
-}
-
-func unhex(c byte) (byte, bool) {
-	switch {
-	case '0' <= c && c <= '9':
-		return c - '0', true
-	case 'a' <= c && c <= 'f':
-		return c - 'a' + 10, true
-	case 'A' <= c && c <= 'F':
-		return c - 'A' + 10, true
-	}
-	return 0, false
 }
 
 // splitIdent splits an identity line ("Name <email> 123 +0000") as git's
@@ -375,19 +215,13 @@ func groupAuthors(counts map[string]int, mm *mailmap) []Contributor {
 
 // readMailmap reads the mailmap sources in git's order; later entries
 // override earlier ones.
-func (r *shortlogRepo) readMailmap(getenv func(string) string) (*mailmap, error) {
-	if getenv == nil {
-		getenv = os.Getenv
-	}
+func readMailmap(r *gitread.Repo) (*mailmap, error) {
 	mm := newMailmap()
-	file, blob, err := r.mailmapConfig(getenv)
-	if err != nil {
-		return nil, err
-	}
-	if !r.bare {
+	bare := r.WorkTree == ""
+	if !bare {
 		// git refuses to follow a symlinked in-tree .mailmap: its target
 		// could be outside the repository.
-		path := filepath.Join(r.dir, ".mailmap")
+		path := filepath.Join(r.WorkTree, ".mailmap")
 		if fi, err := os.Lstat(path); err == nil && fi.Mode().IsRegular() {
 			data, err := os.ReadFile(path)
 			if err != nil {
@@ -396,19 +230,20 @@ func (r *shortlogRepo) readMailmap(getenv func(string) string) (*mailmap, error)
 			mm.readFile(data)
 		}
 	}
-	if blob == "" && r.bare {
+	blob, _, _ := r.Config.Get("mailmap.blob")
+	if blob == "" && bare {
 		blob = "HEAD:.mailmap"
 	}
 	if blob != "" {
+		head, _, _ := r.Head()
 		// Like git, a blob that does not resolve is no mailmap.
-		if data, ok := r.readBlob(blob); ok {
+		if data, err := r.ReadBlob(blob, head); err == nil {
 			mm.readBlob(data)
 		}
 	}
-	if file != "" {
-		file = expandHome(file, getenv)
+	if file, ok := r.Config.Path("mailmap.file"); ok && file != "" {
 		if !filepath.IsAbs(file) {
-			file = filepath.Join(r.dir, file)
+			file = filepath.Join(r.DisplayDir(), file)
 		}
 		data, err := os.ReadFile(file)
 		switch {
@@ -420,132 +255,6 @@ func (r *shortlogRepo) readMailmap(getenv func(string) string) (*mailmap, error)
 		}
 	}
 	return mm, nil
-}
-
-// readBlob reads "rev:path" or an object name as git's mailmap.blob.
-func (r *shortlogRepo) readBlob(spec string) ([]byte, bool) {
-	rev, path, hasPath := strings.Cut(spec, ":")
-	if !hasPath {
-		h, ok := parseHex([]byte(spec))
-		if !ok {
-			return nil, false
-		}
-		b, err := r.BlobObject(h)
-		if err != nil {
-			return nil, false
-		}
-		return blobContent(b)
-	}
-	if rev == "" {
-		rev = "HEAD"
-	}
-	h, err := r.ResolveRevision(plumbing.Revision(rev))
-	if err != nil {
-		return nil, false
-	}
-	c, err := r.CommitObject(*h)
-	if err != nil {
-		return nil, false
-	}
-	f, err := c.File(path)
-	if err != nil {
-		return nil, false
-	}
-	return blobContent(&f.Blob)
-}
-
-func blobContent(b *object.Blob) ([]byte, bool) {
-	rd, err := b.Reader()
-	if err != nil {
-		return nil, false
-	}
-	defer rd.Close()
-	data, err := io.ReadAll(rd)
-	return data, err == nil
-}
-
-// mailmapConfig returns mailmap.file and mailmap.blob from the config
-// files git reads, in its order (system, global, repository), the last
-// value winning.
-func (r *shortlogRepo) mailmapConfig(getenv func(string) string) (file, blob string, err error) {
-	var paths []string
-	if !gitBool(getenv("GIT_CONFIG_NOSYSTEM")) {
-		paths = append(paths, firstNonEmpty(getenv("GIT_CONFIG_SYSTEM"), "/etc/gitconfig"))
-	}
-	if g := getenv("GIT_CONFIG_GLOBAL"); g != "" {
-		paths = append(paths, g)
-	} else {
-		home := getenv("HOME")
-		xdg := getenv("XDG_CONFIG_HOME")
-		if xdg == "" && home != "" {
-			xdg = filepath.Join(home, ".config")
-		}
-		if xdg != "" {
-			paths = append(paths, filepath.Join(xdg, "git", "config"))
-		}
-		if home != "" {
-			paths = append(paths, filepath.Join(home, ".gitconfig"))
-		}
-	}
-	var cfgs []*formatcfg.Config
-	for _, p := range paths {
-		f, err := os.Open(p)
-		if errors.Is(err, os.ErrNotExist) {
-			continue
-		} else if err != nil {
-			return "", "", fmt.Errorf("vcs: shortlog: reading git config %s: %w", p, err)
-		}
-		cfg := formatcfg.New()
-		err = formatcfg.NewDecoder(f).Decode(cfg)
-		f.Close()
-		if err != nil {
-			return "", "", fmt.Errorf("vcs: shortlog: parsing git config %s: %w", p, err)
-		}
-		cfgs = append(cfgs, cfg)
-	}
-	local, err := r.Config()
-	if err != nil {
-		return "", "", fmt.Errorf("vcs: shortlog: reading the git config of %s: %w", r.dir, err)
-	}
-	cfgs = append(cfgs, local.Raw)
-	for _, cfg := range cfgs {
-		for _, s := range cfg.Sections {
-			if !s.IsName("mailmap") {
-				continue
-			}
-			for _, o := range s.Options {
-				switch {
-				case o.IsKey("file"):
-					file = o.Value
-				case o.IsKey("blob"):
-					blob = o.Value
-				}
-			}
-		}
-	}
-	return file, blob, nil
-}
-
-// gitBool reads a boolean environment variable as git does.
-func gitBool(s string) bool {
-	switch strings.ToLower(s) {
-	case "", "0", "false", "no", "off":
-		return false
-	}
-	if n, err := strconv.Atoi(s); err == nil {
-		return n != 0
-	}
-	return true
-}
-
-func expandHome(p string, getenv func(string) string) string {
-	if p == "~" {
-		return getenv("HOME")
-	}
-	if rest, ok := strings.CutPrefix(p, "~/"); ok {
-		return filepath.Join(getenv("HOME"), rest)
-	}
-	return p
 }
 
 // isGitSpace is git's isspace: ASCII space, tab, LF and CR, but not the

@@ -6,30 +6,84 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 )
 
-// Config holds the few variables describe and the dirty check depend
-// on, merged the way git merges its config files: later files and later
-// lines win. Keys are "section.Name" or "section.subsection.Name" with the
-// section and name lowercased.
+// Config holds the variables of the config files git reads, merged the
+// way git merges them: later files and later lines win. Keys are
+// "section.name" or "section.subsection.name" with the section and name
+// lowercased (a subsection keeps its case).
 type Config struct {
-	vals map[string]*string // nil value: the key was given without '='
+	vals map[string][]*string // in file order; nil: the key was given without '='
+	env  Env
 }
 
 // Get returns the last value of key ("section.name" or
 // "section.subsection.name", section and name lowercased); bare is true
 // for a key given without "=", ok false when the key is not set.
 func (c *Config) Get(key string) (string, bool, bool) {
-	v, ok := c.vals[key]
+	vs, ok := c.vals[key]
 	if !ok {
 		return "", false, false
 	}
+	v := vs[len(vs)-1]
 	if v == nil {
 		return "", true, true
 	}
 	return *v, false, true
+}
+
+// GetAll returns every value of a multi-valued key in the order git
+// reads them; a key given without "=" counts as "".
+func (c *Config) GetAll(key string) []string {
+	var out []string
+	for _, v := range c.vals[key] {
+		if v == nil {
+			out = append(out, "")
+		} else {
+			out = append(out, *v)
+		}
+	}
+	return out
+}
+
+// Path returns a pathname variable as git_config_pathname does: a leading
+// "~/" (or a lone "~") is the user's home directory.
+func (c *Config) Path(key string) (string, bool) {
+	v, _, ok := c.Get(key)
+	if !ok {
+		return "", false
+	}
+	if v == "~" {
+		return c.env.home(), true
+	}
+	if rest, found := strings.CutPrefix(v, "~/"); found {
+		return filepath.Join(c.env.home(), rest), true
+	}
+	return v, true
+}
+
+// Subsections lists the subsections of section that set any variable,
+// sorted: the remotes for "remote", say.
+func (c *Config) Subsections(section string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for k := range c.vals {
+		rest, ok := strings.CutPrefix(k, section+".")
+		if !ok {
+			continue
+		}
+		i := strings.LastIndexByte(rest, '.')
+		if i < 0 || seen[rest[:i]] {
+			continue
+		}
+		seen[rest[:i]] = true
+		out = append(out, rest[:i])
+	}
+	slices.Sort(out)
+	return out
 }
 
 // Boolean reads a git boolean: true/yes/on/false/no/off, integers, and a
@@ -64,9 +118,30 @@ func ParseBool(v string) (bool, bool) {
 	return false, false
 }
 
-// envBool reads a boolean environment variable as git_env_bool does.
-func envBool(name string) bool {
-	v, ok := os.LookupEnv(name)
+// Env looks up an environment variable as os.LookupEnv does: ok is false
+// when it is not set.
+type Env func(name string) (value string, ok bool)
+
+func (e Env) lookup(name string) (string, bool) {
+	if e == nil {
+		return os.LookupEnv(name)
+	}
+	return e(name)
+}
+
+// home is the user's home directory: HOME from env, or the process's.
+func (e Env) home() string {
+	if e == nil {
+		h, _ := os.UserHomeDir()
+		return h
+	}
+	h, _ := e("HOME")
+	return h
+}
+
+// bool reads a boolean environment variable as git_env_bool does.
+func (e Env) bool(name string) bool {
+	v, ok := e.lookup(name)
 	if !ok {
 		return false
 	}
@@ -76,6 +151,9 @@ func envBool(name string) bool {
 	n, err := parseConfigInt(v)
 	return err == nil && n != 0
 }
+
+// envBool reads a boolean variable of the process's environment.
+func envBool(name string) bool { return Env(nil).bool(name) }
 
 // parseConfigInt accepts git's k/m/g unit suffixes.
 func parseConfigInt(v string) (int64, error) {
@@ -125,23 +203,23 @@ func (c *Config) abbrev() (int, error) {
 // order. GIT_CONFIG_NOSYSTEM, GIT_CONFIG_SYSTEM and GIT_CONFIG_GLOBAL are
 // honoured so that a caller (or a test) can pin the configuration exactly
 // as it would for git.
-func loadConfig(commonDir, gitDir string) (*Config, error) {
-	c := &Config{vals: map[string]*string{}}
+func loadConfig(commonDir, gitDir string, env Env) (*Config, error) {
+	c := &Config{vals: map[string][]*string{}, env: env}
 	var files []string
-	if !envBool("GIT_CONFIG_NOSYSTEM") {
-		if p := os.Getenv("GIT_CONFIG_SYSTEM"); p != "" {
+	if !env.bool("GIT_CONFIG_NOSYSTEM") {
+		if p, _ := env.lookup("GIT_CONFIG_SYSTEM"); p != "" {
 			files = append(files, p)
 		} else {
 			files = append(files, "/etc/gitconfig")
 		}
 	}
-	if p, ok := os.LookupEnv("GIT_CONFIG_GLOBAL"); ok {
+	if p, ok := env.lookup("GIT_CONFIG_GLOBAL"); ok {
 		if p != "" {
 			files = append(files, p)
 		}
 	} else {
-		home, _ := os.UserHomeDir()
-		xdg := os.Getenv("XDG_CONFIG_HOME")
+		home := env.home()
+		xdg, _ := env.lookup("XDG_CONFIG_HOME")
 		if xdg == "" && home != "" {
 			xdg = filepath.Join(home, ".config")
 		}
@@ -183,14 +261,13 @@ func (c *Config) readFile(path string, depth int, repoLocal bool) error {
 		if key == "include.path" && val != nil {
 			inc := *val
 			if strings.HasPrefix(inc, "~/") {
-				home, _ := os.UserHomeDir()
-				inc = filepath.Join(home, inc[2:])
+				inc = filepath.Join(c.env.home(), inc[2:])
 			} else if !filepath.IsAbs(inc) {
 				inc = filepath.Join(filepath.Dir(path), inc)
 			}
 			return c.readFile(inc, depth+1, repoLocal)
 		}
-		c.vals[key] = val
+		c.vals[key] = append(c.vals[key], val)
 		return nil
 	}, path)
 }

@@ -32,19 +32,39 @@ type Repo struct {
 	packedOK  bool
 }
 
-// Open finds the repository containing dir the way git's discovery does:
-// a .git directory or file in dir or a parent, or dir (or a parent) being
-// a git directory itself. Close releases its mapped packs.
-func Open(dir string) (*Repo, error) {
+// Open finds the repository containing dir the way git's discovery does
+// (see Discover) and reads its config with the process's environment.
+// Close releases its mapped packs.
+func Open(dir string) (*Repo, error) { return OpenEnv(dir, nil) }
+
+// OpenEnv is Open with the variables that locate the global and system
+// config files (HOME, XDG_CONFIG_HOME, GIT_CONFIG_GLOBAL,
+// GIT_CONFIG_SYSTEM, GIT_CONFIG_NOSYSTEM) read from env; nil means the
+// process's environment.
+func OpenEnv(dir string, env Env) (*Repo, error) {
+	gitDir, workTree, err := Discover(dir)
+	if err != nil {
+		return nil, err
+	}
+	return newRepository(gitDir, workTree, env)
+}
+
+// Discover finds the repository containing dir the way git's discovery
+// does: a .git directory or file (a linked worktree or a submodule names
+// its git directory in it) in dir or a parent, or dir (or a parent) being
+// a git directory itself. workTree is the top of the working tree, ""
+// for a bare repository. Only the files that make a git directory are
+// read; the errors wrap ErrNotRepo when there is none.
+func Discover(dir string) (gitDir, workTree string, err error) {
 	if dir == "" {
 		dir = "."
 	}
 	abs, err := filepath.Abs(dir)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", dir, err)
+		return "", "", fmt.Errorf("%s: %w", dir, err)
 	}
 	if _, err := os.Stat(abs); err != nil {
-		return nil, fmt.Errorf("%s: %w", dir, err)
+		return "", "", fmt.Errorf("%s: %w", dir, err)
 	}
 	for cur := abs; ; {
 		dotgit := filepath.Join(cur, ".git")
@@ -52,23 +72,23 @@ func Open(dir string) (*Repo, error) {
 			if st.Mode().IsRegular() {
 				gd, err := readGitFile(dotgit)
 				if err != nil {
-					return nil, err
+					return "", "", err
 				}
 				if isGitDir(gd) {
-					return newRepository(gd, cur)
+					return gd, cur, nil
 				}
-				return nil, &FileError{Path: dotgit, Reason: "points to " + gd + ", which is not a git directory", Err: ErrNotRepo}
+				return "", "", &FileError{Path: dotgit, Reason: "points to " + gd + ", which is not a git directory", Err: ErrNotRepo}
 			}
 			if st.IsDir() && isGitDir(dotgit) {
-				return newRepository(dotgit, cur)
+				return dotgit, cur, nil
 			}
 		}
 		if isGitDir(cur) {
-			return newRepository(cur, "")
+			return cur, "", nil
 		}
 		parent := filepath.Dir(cur)
 		if parent == cur {
-			return nil, fmt.Errorf("%w: %s (nor any of its parents)", ErrNotRepo, dir)
+			return "", "", fmt.Errorf("%w: %s (nor any of its parents)", ErrNotRepo, dir)
 		}
 		cur = parent
 	}
@@ -91,6 +111,10 @@ func readGitFile(path string) (string, error) {
 	}
 	return filepath.Clean(rest), nil
 }
+
+// CommonDir is the repository's shared git directory: a linked
+// worktree's git directory names it in its commondir file.
+func CommonDir(gitDir string) string { return commonDirOf(gitDir) }
 
 // commonDirOf follows a worktree's "commondir" file.
 func commonDirOf(gitDir string) string {
@@ -129,9 +153,9 @@ func isGitDir(d string) bool {
 	return true
 }
 
-func newRepository(gitDir, workTree string) (*Repo, error) {
+func newRepository(gitDir, workTree string, env Env) (*Repo, error) {
 	r := &Repo{GitDir: gitDir, CommonDir: commonDirOf(gitDir), WorkTree: workTree}
-	cfg, err := loadConfig(r.CommonDir, r.GitDir)
+	cfg, err := loadConfig(r.CommonDir, r.GitDir, env)
 	if err != nil {
 		return nil, err
 	}
@@ -196,8 +220,8 @@ func (r *Repo) refFile(name string) string {
 	return filepath.Join(base, filepath.FromSlash(name))
 }
 
-// errRefMissing is returned when a ref does not exist.
-var errRefMissing = errors.New("ref does not exist")
+// ErrNoRef is returned by ReadRef when a ref does not exist.
+var ErrNoRef = errors.New("ref does not exist")
 
 // ReadRef resolves a ref through symbolic refs (at most five levels, as
 // git) and returns its object name and the ref it finally resolved to.
@@ -225,7 +249,7 @@ func (r *Repo) ReadRef(name string) (OID, string, error) {
 		if pr, ok := p.lookup(name); ok {
 			return pr.ID, name, nil
 		}
-		return OID{}, name, errRefMissing
+		return OID{}, name, ErrNoRef
 	}
 	return OID{}, name, &FileError{Path: r.refFile(name), Reason: "symbolic ref loop", Err: ErrCorrupt}
 }
@@ -262,7 +286,7 @@ func (r *Repo) Head() (OID, string, error) {
 		branch = strings.TrimSpace(string(target))
 	}
 	id, final, err := r.ReadRef("HEAD")
-	if errors.Is(err, errRefMissing) {
+	if errors.Is(err, ErrNoRef) {
 		return OID{}, "", fmt.Errorf("%w: %s: %s", ErrNoCommits, r.DisplayDir(), final)
 	}
 	if err != nil {

@@ -132,7 +132,7 @@ func (r *Repo) resolveBase(base string, head OID) (OID, error) {
 		if err == nil {
 			return id, nil
 		}
-		if !errors.Is(err, errRefMissing) {
+		if !errors.Is(err, ErrNoRef) {
 			return OID{}, err
 		}
 	}
