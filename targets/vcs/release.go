@@ -107,7 +107,7 @@ func PrepareRelease(ctx context.Context, o ReleaseOptions) (*Release, error) {
 	if parent.IsZero() {
 		return nil, fmt.Errorf("vcs: %s has no commit yet: commit the project before releasing it", branch)
 	}
-	author, committer, err := signatures(repo.Git(), o.Getenv, o.Now)
+	author, committer, err := signatures(repo.Root, o.Getenv, o.Now)
 	if err != nil {
 		return nil, err
 	}

@@ -2,8 +2,8 @@
 // tag and a back-to-development commit, written as one transaction that a
 // killed process leaves finishable or undoable (PrepareRelease, Apply,
 // RecoverRelease); it pushes them with go-git, and counts contributors as
-// git shortlog does (Shortlog). Describe is package version's, which reads
-// git's files directly for speed.
+// git shortlog does (Shortlog). Refs, config and history are read through
+// package gitread, the reader package version's Describe uses too.
 package vcs
 
 import (
@@ -18,11 +18,11 @@ import (
 
 	git "github.com/go-git/go-git/v5"
 	gitconfig "github.com/go-git/go-git/v5/config"
-	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/go-git/go-git/v5/plumbing/transport"
 	githttp "github.com/go-git/go-git/v5/plumbing/transport/http"
 
+	"github.com/pyrelease/pyrelease/targets/internal/gitread"
 	"github.com/pyrelease/pyrelease/targets/internal/redact"
 )
 
@@ -40,15 +40,19 @@ var (
 
 // TagExists reports whether refs/tags/name exists.
 func TagExists(dir, name string) (bool, error) {
-	repo, _, err := openRepo(dir)
+	repo, err := openReader(dir, nil)
 	if err != nil {
 		return false, err
 	}
-	_, err = repo.Reference(plumbing.NewTagReferenceName(name), false)
-	if errors.Is(err, plumbing.ErrReferenceNotFound) {
+	defer repo.Close()
+	_, _, err = repo.ReadRef("refs/tags/" + name)
+	if errors.Is(err, gitread.ErrNoRef) {
 		return false, nil
 	}
-	return err == nil, err
+	if err != nil {
+		return false, fmt.Errorf("vcs: reading tag %s in %s: %w", name, repo.DisplayDir(), err)
+	}
+	return true, nil
 }
 
 // PushOptions says what to push where.
@@ -94,34 +98,28 @@ func Push(ctx context.Context, o PushOptions) error {
 // remote is not configured or has no URL, so a release that is to be pushed
 // stops before it writes anything.
 func RemoteURL(dir, name string) (string, error) {
-	repo, root, err := openRepo(dir)
+	repo, err := openReader(dir, nil)
 	if err != nil {
 		return "", err
 	}
-	cfg, err := repo.Config()
-	if err != nil {
-		return "", fmt.Errorf("vcs: reading the git config of %s: %w", root, err)
-	}
-	rc, ok := cfg.Remotes[name]
-	if !ok {
-		names := make([]string, 0, len(cfg.Remotes))
-		for n := range cfg.Remotes {
-			names = append(names, n)
-		}
-		slices.Sort(names)
+	defer repo.Close()
+	root := repo.DisplayDir()
+	names := repo.Config.Subsections("remote")
+	if !slices.Contains(names, name) {
 		have := "none is configured"
 		if len(names) > 0 {
 			have = "configured: " + strings.Join(names, ", ")
 		}
 		return "", fmt.Errorf("vcs: no remote %q in %s (%s): git remote add %s URL, or set remote in [tool.pyrelease]: %w", name, root, have, name, ErrNoRemote)
 	}
-	if len(rc.URLs) == 0 || rc.URLs[0] == "" {
+	urls := repo.Config.GetAll("remote." + name + ".url")
+	if len(urls) == 0 || urls[0] == "" {
 		return "", fmt.Errorf("vcs: remote %q in %s has no URL: git remote set-url %s URL: %w", name, root, name, ErrNoRemote)
 	}
 	// A password in the URL is a secret of the run from now on, wherever
 	// a server or a library repeats it.
-	redact.AddURL(rc.URLs[0], false)
-	return redactURL(rc.URLs[0]), nil
+	redact.AddURL(urls[0], false)
+	return redactURL(urls[0]), nil
 }
 
 // redactURL hides a password in a URL's user information.
@@ -135,18 +133,16 @@ func redactURL(s string) string {
 
 // HeadRef returns the full name of the branch HEAD points at ("" when detached).
 func HeadRef(dir string) (string, error) {
-	repo, _, err := openRepo(dir)
+	repo, err := openReader(dir, nil)
 	if err != nil {
 		return "", err
 	}
-	ref, err := repo.Reference(plumbing.HEAD, false)
+	defer repo.Close()
+	ref, err := repo.HeadTarget()
 	if err != nil {
 		return "", fmt.Errorf("vcs: reading HEAD: %w", err)
 	}
-	if ref.Type() != plumbing.SymbolicReference {
-		return "", nil
-	}
-	return ref.Target().String(), nil
+	return ref, nil
 }
 
 func openRepo(dir string) (*git.Repository, string, error) {
@@ -162,36 +158,42 @@ func openRepo(dir string) (*git.Repository, string, error) {
 }
 
 // signatures follows git: GIT_AUTHOR_* and GIT_COMMITTER_* first, then
-// user.name/user.email from the repository, global and system config.
-func signatures(repo *git.Repository, getenv func(string) string, now time.Time) (author, committer *object.Signature, err error) {
+// author.* or committer.*, then user.name/user.email from the git config
+// of the repository holding dir.
+func signatures(dir string, getenv func(string) string, now time.Time) (author, committer *object.Signature, err error) {
 	if getenv == nil {
 		getenv = os.Getenv
 	}
 	if now.IsZero() {
 		now = time.Now()
 	}
-	cfg, err := repo.ConfigScoped(gitconfig.SystemScope)
+	repo, err := openReader(dir, nil)
 	if err != nil {
-		return nil, nil, fmt.Errorf("vcs: reading git config: %w", err)
+		return nil, nil, err
 	}
-	pick := func(role, envPrefix string, roleCfg struct{ Name, Email string }) (*object.Signature, error) {
+	defer repo.Close()
+	get := func(key string) string {
+		v, _, _ := repo.Config.Get(key)
+		return v
+	}
+	pick := func(role, envPrefix string) (*object.Signature, error) {
 		name, email := getenv(envPrefix+"_NAME"), getenv(envPrefix+"_EMAIL")
 		if name == "" {
-			name = firstNonEmpty(roleCfg.Name, cfg.User.Name)
+			name = firstNonEmpty(get(role+".name"), get("user.name"))
 		}
 		if email == "" {
-			email = firstNonEmpty(roleCfg.Email, cfg.User.Email)
+			email = firstNonEmpty(get(role+".email"), get("user.email"))
 		}
 		if name == "" || email == "" {
 			return nil, fmt.Errorf("%w: no %s identity: set user.name and user.email (git config) or %s_NAME and %s_EMAIL", ErrIdentity, role, envPrefix, envPrefix)
 		}
 		return &object.Signature{Name: name, Email: email, When: now}, nil
 	}
-	author, err = pick("author", "GIT_AUTHOR", struct{ Name, Email string }{cfg.Author.Name, cfg.Author.Email})
+	author, err = pick("author", "GIT_AUTHOR")
 	if err != nil {
 		return nil, nil, err
 	}
-	committer, err = pick("committer", "GIT_COMMITTER", struct{ Name, Email string }{cfg.Committer.Name, cfg.Committer.Email})
+	committer, err = pick("committer", "GIT_COMMITTER")
 	if err != nil {
 		return nil, nil, err
 	}
@@ -206,4 +208,3 @@ func firstNonEmpty(s ...string) string {
 	}
 	return ""
 }
-
