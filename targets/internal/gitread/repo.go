@@ -42,6 +42,9 @@ func Open(dir string) (*Repo, error) { return OpenEnv(dir, nil) }
 // GIT_CONFIG_SYSTEM, GIT_CONFIG_NOSYSTEM) read from env; nil means the
 // process's environment.
 func OpenEnv(dir string, env Env) (*Repo, error) {
+	if _, err := os.Stat(dir); dir != "" && err != nil {
+		return nil, err
+	}
 	gitDir, workTree, err := Discover(dir)
 	if err != nil {
 		return nil, err
@@ -54,16 +57,14 @@ func OpenEnv(dir string, env Env) (*Repo, error) {
 // its git directory in it) in dir or a parent, or dir (or a parent) being
 // a git directory itself. workTree is the top of the working tree, ""
 // for a bare repository. Only the files that make a git directory are
-// read; the errors wrap ErrNotRepo when there is none.
+// read; the errors wrap ErrNotRepo when there is none. dir need not
+// exist yet: the search starts at it all the same.
 func Discover(dir string) (gitDir, workTree string, err error) {
 	if dir == "" {
 		dir = "."
 	}
 	abs, err := filepath.Abs(dir)
 	if err != nil {
-		return "", "", fmt.Errorf("%s: %w", dir, err)
-	}
-	if _, err := os.Stat(abs); err != nil {
 		return "", "", fmt.Errorf("%s: %w", dir, err)
 	}
 	for cur := abs; ; {

@@ -19,7 +19,7 @@ import (
 	git "github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
 
-	"github.com/pyrelease/pyrelease/targets/internal/statedir"
+	"github.com/pyrelease/pyrelease/targets/internal/gitread"
 )
 
 // Repo is an opened repository with the paths git keeps its files in.
@@ -44,18 +44,18 @@ func Open(dir string) (*Repo, error) {
 	if real, err := filepath.EvalSymlinks(abs); err == nil {
 		abs = real
 	}
-	root, gitDir, err := statedir.FindGitDir(abs)
-	if err == nil && gitDir == "" {
-		err = fmt.Errorf("gitwrite: %s is not in a git working tree: %w", abs, ErrNotRepo)
+	gitDir, root, err := gitread.Discover(abs)
+	if errors.Is(err, gitread.ErrNotRepo) || err == nil && root == "" {
+		return nil, fmt.Errorf("gitwrite: %s is not in a git working tree: %w", abs, ErrNotRepo)
 	}
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("gitwrite: %w", err)
 	}
 	repo, err := git.PlainOpenWithOptions(root, &git.PlainOpenOptions{EnableDotGitCommonDir: true})
 	if err != nil {
 		return nil, fmt.Errorf("gitwrite: opening %s: %w", root, err)
 	}
-	return &Repo{Root: root, GitDir: gitDir, CommonDir: statedir.CommonDir(gitDir), repo: repo}, nil
+	return &Repo{Root: root, GitDir: gitDir, CommonDir: gitread.CommonDir(gitDir), repo: repo}, nil
 }
 
 // Git returns the go-git repository, for reading.

@@ -16,7 +16,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
+
+	"github.com/pyrelease/pyrelease/targets/internal/gitread"
 )
 
 // Dirs are a project's state directories.
@@ -39,11 +40,12 @@ func For(dir string) (Dirs, error) {
 	if real, err := filepath.EvalSymlinks(abs); err == nil {
 		abs = real
 	}
-	top, gitDir, err := FindGitDir(abs)
-	if err != nil {
-		return Dirs{}, err
+	gitDir, top, err := gitread.Discover(abs)
+	if err != nil && !errors.Is(err, gitread.ErrNotRepo) {
+		return Dirs{}, fmt.Errorf("statedir: %w", err)
 	}
-	if gitDir == "" {
+	if top == "" {
+		// Outside git, or in a bare repository: no working tree to own.
 		cache, err := os.UserCacheDir()
 		if err != nil {
 			return Dirs{}, fmt.Errorf("statedir: %s is not in a git repository and there is no user cache directory: %w", abs, err)
@@ -56,58 +58,9 @@ func For(dir string) (Dirs, error) {
 	if err != nil || rel == "." {
 		rel = ""
 	}
-	common := CommonDir(gitDir)
+	common := gitread.CommonDir(gitDir)
 	return Dirs{
 		Work:   filepath.Join(gitDir, "pyrelease", rel),
 		Shared: filepath.Join(common, "pyrelease", rel),
 	}, nil
-}
-
-// FindGitDir walks up from dir to the working tree holding it, and returns
-// the tree's top and its git directory ("" when there is none). A .git file
-// (a worktree or a submodule) points at the real git directory.
-func FindGitDir(dir string) (top, gitDir string, err error) {
-	for d := dir; ; {
-		dotGit := filepath.Join(d, ".git")
-		fi, err := os.Stat(dotGit)
-		switch {
-		case err == nil && fi.IsDir():
-			return d, dotGit, nil
-		case err == nil:
-			data, err := os.ReadFile(dotGit)
-			if err != nil {
-				return "", "", fmt.Errorf("statedir: %w", err)
-			}
-			target, ok := strings.CutPrefix(strings.TrimSpace(string(data)), "gitdir:")
-			if !ok {
-				return "", "", fmt.Errorf("statedir: %s: expected a \"gitdir: PATH\" line", dotGit)
-			}
-			target = strings.TrimSpace(target)
-			if !filepath.IsAbs(target) {
-				target = filepath.Join(d, target)
-			}
-			return d, filepath.Clean(target), nil
-		case !errors.Is(err, os.ErrNotExist):
-			return "", "", fmt.Errorf("statedir: %w", err)
-		}
-		parent := filepath.Dir(d)
-		if parent == d {
-			return "", "", nil
-		}
-		d = parent
-	}
-}
-
-// CommonDir is the repository's shared git directory: a worktree's git
-// directory names it in its commondir file.
-func CommonDir(gitDir string) string {
-	data, err := os.ReadFile(filepath.Join(gitDir, "commondir"))
-	if err != nil {
-		return gitDir
-	}
-	c := strings.TrimSpace(string(data))
-	if !filepath.IsAbs(c) {
-		c = filepath.Join(gitDir, c)
-	}
-	return filepath.Clean(c)
 }
