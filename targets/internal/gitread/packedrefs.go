@@ -110,3 +110,16 @@ func parsePackedRefs(data []byte) (*packedRefs, error) {
 	}
 	return p, nil
 }
+
+// PackedRef looks name up in the packed-refs file of a common git
+// directory, without opening the repository; ok is false when neither the
+// file nor the ref is there.
+func PackedRef(commonDir, name string) (id OID, ok bool, err error) {
+	r := &Repo{CommonDir: commonDir}
+	p, err := r.packedRefs()
+	if err != nil {
+		return OID{}, false, err
+	}
+	pr, ok := p.lookup(name)
+	return pr.ID, ok, nil
+}

@@ -1,8 +1,6 @@
 package gitwrite
 
 import (
-	"bufio"
-	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -11,6 +9,8 @@ import (
 	"strings"
 
 	"github.com/go-git/go-git/v5/plumbing"
+
+	"github.com/pyrelease/pyrelease/targets/internal/gitread"
 )
 
 // refPath is the loose file of a ref: HEAD is the working tree's, every
@@ -83,28 +83,11 @@ func parseHash(s, path string) (plumbing.Hash, error) {
 
 // packedRef looks name up in packed-refs.
 func (r *Repo) packedRef(name plumbing.ReferenceName) (plumbing.Hash, bool, error) {
-	path := filepath.Join(r.CommonDir, "packed-refs")
-	data, err := os.ReadFile(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return plumbing.ZeroHash, false, nil
-	}
+	id, ok, err := gitread.PackedRef(r.CommonDir, name.String())
 	if err != nil {
 		return plumbing.ZeroHash, false, fmt.Errorf("gitwrite: %w", err)
 	}
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	sc.Buffer(nil, 1<<20)
-	for sc.Scan() {
-		line := sc.Text()
-		if line == "" || line[0] == '#' || line[0] == '^' {
-			continue
-		}
-		hash, ref, ok := strings.Cut(line, " ")
-		if ok && ref == name.String() {
-			h, err := parseHash(hash, path)
-			return h, err == nil, err
-		}
-	}
-	return plumbing.ZeroHash, false, nil
+	return plumbing.Hash(id), ok, nil
 }
 
 // UpdateRef points name at h if it holds old now (old zero: if it does not
