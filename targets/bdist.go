@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"maps"
-	"os"
 	"path/filepath"
 	"regexp"
 	"runtime"
@@ -16,6 +15,7 @@ import (
 	"github.com/pyrelease/pyrelease/targets/config"
 	"github.com/pyrelease/pyrelease/targets/dist"
 	"github.com/pyrelease/pyrelease/targets/freeze"
+	"github.com/pyrelease/pyrelease/targets/internal/statedir"
 	"github.com/pyrelease/pyrelease/targets/wheel"
 )
 
@@ -88,11 +88,12 @@ func (p *project) bdist(ctx context.Context, info buildVersion, verbose bool) ([
 	if err := freeze.CheckTools(p.cfg.Dir, tools); err != nil {
 		return nil, err
 	}
-	work, err := os.MkdirTemp("", "pyrelease-bdist-")
+	tmp, err := statedir.TempDir("pyrelease-bdist-")
 	if err != nil {
 		return nil, err
 	}
-	defer os.RemoveAll(work)
+	defer tmp.Remove()
+	work := tmp.Path
 	b := p.cfg.Bdist
 	p.log.Info("freezing", "tools", len(tools), "freezer", b.Freezer, "version", info.Version)
 	// PyInstaller freezes the wheel from a venv of its own, with PyInstaller

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -14,6 +13,7 @@ import (
 	"github.com/pyrelease/pyrelease/targets/config"
 	"github.com/pyrelease/pyrelease/targets/dist"
 	"github.com/pyrelease/pyrelease/targets/installer"
+	"github.com/pyrelease/pyrelease/targets/internal/statedir"
 )
 
 // Installer wraps this version's frozen tools into installers, each from
@@ -62,11 +62,12 @@ func (p *project) installers(ctx context.Context, info buildVersion) ([]dist.Art
 	if err != nil {
 		return nil, err
 	}
-	work, err := os.MkdirTemp("", "pyrelease-installer-")
+	tmp, err := statedir.TempDir("pyrelease-installer-")
 	if err != nil {
 		return nil, err
 	}
-	defer os.RemoveAll(work)
+	defer tmp.Remove()
+	work := tmp.Path
 	kinds := p.cfg.Bdist.Installers
 	if len(kinds) == 0 {
 		kinds = []string{installer.KindFor(own)}

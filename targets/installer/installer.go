@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/pyrelease/pyrelease/targets/internal/run"
+	"github.com/pyrelease/pyrelease/targets/internal/statedir"
 )
 
 // Options says what to wrap and where the installer goes.
@@ -81,10 +82,12 @@ func Build(ctx context.Context, o Options) (string, error) {
 	}
 	work := o.WorkDir
 	if work == "" {
-		if work, err = os.MkdirTemp("", "pyrelease-installer-"); err != nil {
+		tmp, err := statedir.TempDir("pyrelease-installer-")
+		if err != nil {
 			return "", fmt.Errorf("installer: %w", err)
 		}
-		defer os.RemoveAll(work)
+		defer tmp.Remove()
+		work = tmp.Path
 	} else if err := os.MkdirAll(work, 0o755); err != nil {
 		return "", fmt.Errorf("installer: work dir: %w", err)
 	}

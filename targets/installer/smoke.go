@@ -10,6 +10,7 @@ import (
 
 	"github.com/pyrelease/pyrelease/targets/internal/pyenv"
 	"github.com/pyrelease/pyrelease/targets/internal/run"
+	"github.com/pyrelease/pyrelease/targets/internal/statedir"
 )
 
 // outputTail is how much of a tool's output a SmokeError keeps.
@@ -31,11 +32,12 @@ func SmokeRun(ctx context.Context, installer string, tools []Check, version stri
 	if err := checkRunExpansion(abs, maxExpanded); err != nil {
 		return err
 	}
-	prefix, err := os.MkdirTemp("", "pyrelease-smoke-")
+	tmpDir, err := statedir.TempDir("pyrelease-smoke-")
 	if err != nil {
 		return fmt.Errorf("installer: %w", err)
 	}
-	defer os.RemoveAll(prefix)
+	defer tmpDir.Remove()
+	prefix := tmpDir.Path
 	// makeself extracts under TMPDIR; keep that inside our own directory so
 	// a failed run leaves nothing behind.
 	tmp := filepath.Join(prefix, "tmp")
