@@ -8,7 +8,10 @@
 // git does: a reader sees the old value or the new one, never an empty
 // file, and a git command running at the same time is kept out by the
 // lock. go-git's own ref writes truncate the ref file before writing it,
-// which a kill between the two turns into a broken branch.
+// which a kill between the two turns into a broken branch. go-git encodes
+// and stores the objects; finding the repository, reading packed-refs and
+// reading existing objects go through package gitread, as every other
+// read of git's files does.
 package gitwrite
 
 import (
@@ -57,9 +60,6 @@ func Open(dir string) (*Repo, error) {
 	}
 	return &Repo{Root: root, GitDir: gitDir, CommonDir: gitread.CommonDir(gitDir), repo: repo}, nil
 }
-
-// Git returns the go-git repository, for reading.
-func (r *Repo) Git() *git.Repository { return r.repo }
 
 // Rel returns path (absolute) as a slash path relative to the working
 // tree's top, the form git records it in.

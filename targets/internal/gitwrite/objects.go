@@ -5,12 +5,15 @@ import (
 	"fmt"
 	"io"
 	"path"
+	"path/filepath"
 	"sort"
 	"strings"
 
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/object"
+
+	"github.com/pyrelease/pyrelease/targets/internal/gitread"
 )
 
 // Objects are objects made in memory: a plan makes them all, so that a dry
@@ -44,10 +47,21 @@ func (o *Objects) get(t plumbing.ObjectType, h plumbing.Hash) (plumbing.EncodedO
 	if obj, ok := o.byID[h]; ok {
 		return obj, nil
 	}
-	obj, err := o.r.repo.Storer.EncodedObject(t, h)
+	// A fresh reader each time: reads are few (the trees along the paths
+	// a release changes), and nothing stays mapped between them.
+	db := gitread.NewODB(filepath.Join(o.r.CommonDir, "objects"))
+	defer db.Close()
+	typ, data, err := db.Read(gitread.OID(h))
 	if err != nil {
 		return nil, fmt.Errorf("gitwrite: reading %s %s: %w", t, h, err)
 	}
+	if typ.String() != t.String() {
+		return nil, fmt.Errorf("gitwrite: reading %s: it is a %s, expected a %s", h, typ, t)
+	}
+	obj := &plumbing.MemoryObject{}
+	obj.SetType(t)
+	obj.SetSize(int64(len(data)))
+	_, _ = obj.Write(data) // a memory object's writer does not fail
 	return obj, nil
 }
 
