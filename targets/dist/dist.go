@@ -105,8 +105,8 @@ type Artifact struct {
 
 // Manifest is the content of artifacts.json.
 type Manifest struct {
-	FormatVersion int        `json:"format_version"`
-	Artifacts     []Artifact `json:"artifacts"`
+	FormatVersion int       `json:"format_version"`
+	Artifacts     Artifacts `json:"artifacts"`
 }
 
 // ErrFormat is returned for a manifest that cannot be read.
@@ -186,15 +186,23 @@ func Record(ctx context.Context, dir string, arts ...Artifact) error {
 
 // Hash returns a file's sha256 (hex) and size.
 func Hash(path string) (string, int64, error) {
-	f, err := os.Open(path)
+	sum, n, err := hashFile(path)
 	if err != nil {
 		return "", 0, fmt.Errorf("dist: %w", err)
+	}
+	return sum, n, nil
+}
+
+func hashFile(path string) (string, int64, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", 0, err
 	}
 	defer f.Close()
 	h := sha256.New()
 	n, err := io.Copy(h, f)
 	if err != nil {
-		return "", 0, fmt.Errorf("dist: reading %s: %w", path, err)
+		return "", 0, fmt.Errorf("reading %s: %w", path, err)
 	}
 	return hex.EncodeToString(h.Sum(nil)), n, nil
 }
