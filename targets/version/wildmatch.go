@@ -98,88 +98,11 @@ func doWild(p, text string) int {
 			}
 			return wmAbortAll
 		case '[':
-			pi++
-			pch = at(p, pi)
-			if pch == '^' {
-				pch = '!'
+			end, m := matchBracket(p, pi, tch)
+			if m != wmMatch {
+				return m
 			}
-			negated := pch == '!'
-			if negated {
-				pi++
-				pch = at(p, pi)
-			}
-			var prev byte
-			matched := false
-			for {
-				if pch == 0 {
-					return wmAbortAll
-				}
-				switch {
-				case pch == '\\':
-					pi++
-					pch = at(p, pi)
-					if pch == 0 {
-						return wmAbortAll
-					}
-					if tch == pch {
-						matched = true
-					}
-				case pch == '-' && prev != 0 && at(p, pi+1) != 0 && at(p, pi+1) != ']':
-					pi++
-					pch = p[pi]
-					if pch == '\\' {
-						pi++
-						pch = at(p, pi)
-						if pch == 0 {
-							return wmAbortAll
-						}
-					}
-					if tch <= pch && tch >= prev {
-						matched = true
-					}
-					pch = 0 // so that prev becomes 0
-				case pch == '[' && at(p, pi+1) == ':':
-					s := pi + 2
-					pi = s
-					for pi < len(p) && p[pi] != ']' {
-						pi++
-					}
-					if pi >= len(p) {
-						return wmAbortAll
-					}
-					i := pi - s - 1
-					if i < 0 || p[pi-1] != ':' {
-						// No ":]": treat "[" as a normal member.
-						pi = s - 2
-						pch = '['
-						if tch == pch {
-							matched = true
-						}
-						break
-					}
-					ok, known := posixClass(p[s:s+i], tch)
-					if !known {
-						return wmAbortAll
-					}
-					if ok {
-						matched = true
-					}
-					pch = 0
-				default:
-					if tch == pch {
-						matched = true
-					}
-				}
-				prev = pch
-				pi++
-				pch = at(p, pi)
-				if pch == ']' {
-					break
-				}
-			}
-			if matched == negated {
-				return wmNoMatch
-			}
+			pi = end
 			continue
 		}
 	}
@@ -187,6 +110,95 @@ func doWild(p, text string) int {
 		return wmNoMatch
 	}
 	return wmMatch
+}
+
+// matchBracket matches tch against the "[...]" class whose '[' is at
+// p[pi]: it returns the index of the closing ']' and wmMatch or
+// wmNoMatch, or wmAbortAll for a class that never closes.
+func matchBracket(p string, pi int, tch byte) (int, int) {
+	pi++
+	pch := at(p, pi)
+	if pch == '^' {
+		pch = '!'
+	}
+	negated := pch == '!'
+	if negated {
+		pi++
+		pch = at(p, pi)
+	}
+	var prev byte
+	matched := false
+	for {
+		if pch == 0 {
+			return 0, wmAbortAll
+		}
+		switch {
+		case pch == '\\':
+			pi++
+			pch = at(p, pi)
+			if pch == 0 {
+				return 0, wmAbortAll
+			}
+			if tch == pch {
+				matched = true
+			}
+		case pch == '-' && prev != 0 && at(p, pi+1) != 0 && at(p, pi+1) != ']':
+			pi++
+			pch = p[pi]
+			if pch == '\\' {
+				pi++
+				pch = at(p, pi)
+				if pch == 0 {
+					return 0, wmAbortAll
+				}
+			}
+			if tch <= pch && tch >= prev {
+				matched = true
+			}
+			pch = 0 // so that prev becomes 0
+		case pch == '[' && at(p, pi+1) == ':':
+			s := pi + 2
+			pi = s
+			for pi < len(p) && p[pi] != ']' {
+				pi++
+			}
+			if pi >= len(p) {
+				return 0, wmAbortAll
+			}
+			i := pi - s - 1
+			if i < 0 || p[pi-1] != ':' {
+				// No ":]": treat "[" as a normal member.
+				pi = s - 2
+				pch = '['
+				if tch == pch {
+					matched = true
+				}
+				break
+			}
+			ok, known := posixClass(p[s:s+i], tch)
+			if !known {
+				return 0, wmAbortAll
+			}
+			if ok {
+				matched = true
+			}
+			pch = 0
+		default:
+			if tch == pch {
+				matched = true
+			}
+		}
+		prev = pch
+		pi++
+		pch = at(p, pi)
+		if pch == ']' {
+			break
+		}
+	}
+	if matched == negated {
+		return 0, wmNoMatch
+	}
+	return pi, wmMatch
 }
 
 // posixClass evaluates [:name:] in the C locale.
