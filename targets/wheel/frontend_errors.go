@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/pyrelease/pyrelease/targets/config"
 )
 
 // Sentinels of the frontend, the interpreter probe and the smoke test, to
@@ -82,7 +84,7 @@ func (e *InterpreterError) Error() string {
 			old = append(old, fmt.Sprintf("%s needs %s, %s is installed", requirementName(d), shellWord(d), v))
 			continue
 		}
-		if pkg, ok := debianPackages[strings.ToLower(collapseSeparators(requirementName(d), '-'))]; ok && !slices.Contains(apt, pkg) {
+		if pkg, ok := debianPackages[config.NormalizeName(requirementName(d))]; ok && !slices.Contains(apt, pkg) {
 			apt = append(apt, pkg)
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/pyrelease/pyrelease/targets/config"
 	"github.com/pyrelease/pyrelease/targets/pep440"
 )
 
@@ -11,7 +12,7 @@ import (
 // {distribution}-{version}(-{build})?-{python}-{abi}-{platform}.whl.
 //
 // Fields keep the spelling found in the file name, so String gives the name
-// back unchanged; compare names with NormalizeName and versions with
+// back unchanged; compare names with config.NormalizeName and versions with
 // pep440.Normalize.
 type WheelName struct {
 	Distribution string   // escaped project name; setuptools keeps its case ("My_Project")
@@ -132,37 +133,12 @@ func ParseSdistName(filename string) (SdistName, error) {
 // String gives the file name back.
 func (n SdistName) String() string { return n.Distribution + "-" + n.Version + ".tar.gz" }
 
-// NormalizeName is the PEP 503 form of a project name: lower case, every run
-// of "-", "_" and "." replaced by one "-". Two names are the same project
-// when their normal forms are equal.
-func NormalizeName(name string) string {
-	return strings.ToLower(collapseSeparators(name, '-'))
-}
-
 // EscapeName is the form of a name used in wheel and sdist file names and
-// .dist-info directories: normalised, with "_" in place of "-" so the name
-// cannot be confused with the "-" that separates the file name's parts.
+// .dist-info directories: the PEP 503 normal form (config.NormalizeName),
+// with "_" in place of "-" so the name cannot be confused with the "-"
+// that separates the file name's parts.
 func EscapeName(name string) string {
-	return strings.ToLower(collapseSeparators(name, '_'))
-}
-
-func collapseSeparators(name string, sep byte) string {
-	var b strings.Builder
-	b.Grow(len(name))
-	inRun := false
-	for i := 0; i < len(name); i++ {
-		c := name[i]
-		if c == '-' || c == '_' || c == '.' {
-			if !inRun {
-				b.WriteByte(sep)
-			}
-			inRun = true
-			continue
-		}
-		inRun = false
-		b.WriteByte(c)
-	}
-	return b.String()
+	return strings.ReplaceAll(config.NormalizeName(name), "-", "_")
 }
 
 // validName reports whether s is a valid project name (core metadata Name):

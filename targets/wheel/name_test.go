@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/pyrelease/pyrelease/targets/config"
 )
 
 func TestParseWheelName(t *testing.T) {
@@ -113,7 +115,7 @@ func TestParseSdistName(t *testing.T) {
 	}
 }
 
-func TestNormalizeAndEscapeName(t *testing.T) {
+func TestEscapeName(t *testing.T) {
 	tests := map[string]struct{ in, normal, escaped string }{
 		"plain":           {in: "greet", normal: "greet", escaped: "greet"},
 		"case":            {in: "Django", normal: "django", escaped: "django"},
@@ -123,8 +125,8 @@ func TestNormalizeAndEscapeName(t *testing.T) {
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
-			if got := NormalizeName(tc.in); got != tc.normal {
-				t.Errorf("NormalizeName(%q) = %q; want %q", tc.in, got, tc.normal)
+			if got := config.NormalizeName(tc.in); got != tc.normal {
+				t.Errorf("config.NormalizeName(%q) = %q; want %q", tc.in, got, tc.normal)
 			}
 			if got := EscapeName(tc.in); got != tc.escaped {
 				t.Errorf("EscapeName(%q) = %q; want %q", tc.in, got, tc.escaped)

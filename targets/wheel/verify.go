@@ -18,6 +18,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/pyrelease/pyrelease/targets/config"
 	"github.com/pyrelease/pyrelease/targets/pep440"
 )
 
@@ -128,7 +129,7 @@ func (c *checker) finish(info *Info, path string, opts VerifyOptions) (*Info, er
 	if v, err := pep440.Normalize(info.Version); err == nil {
 		info.Version = v
 	}
-	if opts.ExpectName != "" && NormalizeName(info.Name) != NormalizeName(opts.ExpectName) {
+	if opts.ExpectName != "" && config.NormalizeName(info.Name) != config.NormalizeName(opts.ExpectName) {
 		c.fail("", "distribution name is %q; expected %q", info.Name, opts.ExpectName)
 	}
 	if opts.ExpectVersion != "" {

@@ -11,6 +11,8 @@ import (
 	"slices"
 	"sort"
 	"strings"
+
+	"github.com/pyrelease/pyrelease/targets/config"
 )
 
 // dataSchemes are the subdirectories of {name}-{version}.data that pip
@@ -181,14 +183,14 @@ func (w *wheelCheck) checkMetadataFile(info *Info, data []byte, name WheelName, 
 		return
 	}
 	if nameOK {
-		if NormalizeName(name.Distribution) != NormalizeName(mdName) {
+		if config.NormalizeName(name.Distribution) != config.NormalizeName(mdName) {
 			w.fail(p, "Name is %q but the file name says %q; expected %s-...", mdName, name.Distribution, EscapeName(mdName))
 		}
 		if !sameVersion(name.Version, mdVersion) {
 			w.fail(p, "Version is %q but the file name says %q", mdVersion, name.Version)
 		}
 	}
-	if NormalizeName(dirName) != NormalizeName(mdName) || !sameVersion(dirVersion, mdVersion) {
+	if config.NormalizeName(dirName) != config.NormalizeName(mdName) || !sameVersion(dirVersion, mdVersion) {
 		w.fail(w.distInfo+"/", "directory does not match METADATA's Name %q and Version %q; expected %s-%s.dist-info",
 			mdName, mdVersion, EscapeName(mdName), mdVersion)
 	}
