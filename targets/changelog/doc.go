@@ -3,8 +3,10 @@
 // would by hand or with their own release tool: in the file's heading
 // style, its date format and its line endings.
 //
-// Prepare computes the release's Edit (the files to write and the news
-// fragments to remove) without changing anything; Apply carries it out.
+// Resolve says which changelog a release edits, from the changelog setting.
+// Prepare computes the release's Edit (the files to write, the news
+// fragments to remove and the heading it adds, which a bump's plan shows)
+// without changing anything; Apply carries it out.
 // Release does the same for a changelog's text alone. The conventions, and
 // what a release of 1.3.0 on 2024-12-19 does to each:
 //

@@ -2,9 +2,13 @@ package changelog
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"time"
 )
 
@@ -33,6 +37,10 @@ type Options struct {
 type Edit struct {
 	Writes  map[string][]byte
 	Removes []string
+	// Heading is the heading line the release adds for its version, as a
+	// plan shows it ("## [1.3.0] - 2024-12-19"); "" when no new line names
+	// the version.
+	Heading string
 }
 
 // Prepare computes the Edit that releases o.Version in the changelog at
@@ -45,6 +53,62 @@ type Edit struct {
 // draft mode, which writes nothing), the section goes after the news
 // file's start marker, and the fragments are removed.
 func Prepare(ctx context.Context, o Options) (Edit, error) {
+	e, err := prepare(ctx, o)
+	if err != nil {
+		return Edit{}, err
+	}
+	paths := slices.Sorted(maps.Keys(e.Writes))
+	for _, path := range paths {
+		old, _ := os.ReadFile(path) // a news file may not exist yet
+		if e.Heading = NewHeading(old, e.Writes[path], o.Version); e.Heading != "" {
+			break
+		}
+	}
+	return e, nil
+}
+
+// NewHeading finds the line naming version that updated adds to old: the
+// heading of the release, whatever the changelog's style.
+func NewHeading(old, updated []byte, version string) string {
+	had := map[string]bool{}
+	for line := range strings.Lines(string(old)) {
+		had[strings.TrimRight(line, "\r\n")] = true
+	}
+	for line := range strings.Lines(string(updated)) {
+		line = strings.TrimRight(line, "\r\n")
+		if !had[line] && strings.Contains(line, strings.TrimPrefix(version, "v")) {
+			return strings.TrimSpace(line)
+		}
+	}
+	return ""
+}
+
+// Resolve is the changelog a release edits, from the changelog setting
+// of [tool.pyrelease]: "none" means none (""), "" the one Find finds in dir
+// (none when there is none), anything else a path relative to dir, which
+// must exist.
+func Resolve(dir, setting string) (string, error) {
+	switch setting {
+	case "none":
+		return "", nil
+	case "":
+		path, err := Find(dir)
+		if errors.Is(err, ErrNotFound) {
+			return "", nil
+		}
+		return path, err
+	}
+	path := setting
+	if !filepath.IsAbs(path) {
+		path = filepath.Join(dir, path)
+	}
+	if _, err := os.Stat(path); err != nil {
+		return "", fmt.Errorf("changelog: %w", err)
+	}
+	return path, nil
+}
+
+func prepare(ctx context.Context, o Options) (Edit, error) {
 	if err := ctx.Err(); err != nil {
 		return Edit{}, fmt.Errorf("changelog: %w", err)
 	}
