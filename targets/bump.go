@@ -11,8 +11,6 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/Masterminds/semver/v3"
-
 	"github.com/pyrelease/pyrelease/targets/changelog"
 	"github.com/pyrelease/pyrelease/targets/pep440"
 	"github.com/pyrelease/pyrelease/targets/pyfile"
@@ -191,40 +189,16 @@ func (p *project) planBump(ctx context.Context, part string, devAfter bool) (bum
 	if devAfter && len(plan.files) == 0 {
 		return bumpPlan{}, errors.New("bump: -devafter needs version files to write the .dev0 version to (version-file in [tool.pyrelease])")
 	}
-	current, fileVer, tagVer, err := p.currentVersion(d, plan.files)
+	from, err := p.bumpStart(d, part, plan.files)
 	if err != nil {
 		return bumpPlan{}, err
 	}
-	plan.from = current.String()
-
-	var next pep440.Version
-	if p.cfg.VersionFormat == version.FormatSemver {
-		sv, err := nextSemver(version.StripTagPrefix(d.Tag, p.cfg.TagPattern), current, part)
-		if err != nil {
-			return bumpPlan{}, err
-		}
-		plan.tagText = sv.String()
-		if next, err = pep440.Parse(sv.String()); err != nil {
-			return bumpPlan{}, fmt.Errorf("bump: SemVer %s has no PEP 440 equivalent: %w", sv, err)
-		}
-	} else {
-		// The file scheme keeps the planned release in the file: releasing
-		// it as it stands is what "release" means there.
-		if part == "release" && fileVer != nil && !current.IsPrerelease() && !current.IsPostrelease() &&
-			(tagVer == nil || current.Compare(*tagVer) > 0) {
-			next = current
-		} else if next, err = pep440.Bump(current, part); err != nil {
-			return bumpPlan{}, fmt.Errorf("bump: %s %s: %w", part, current, err)
-		}
-		plan.tagText = next.String()
+	plan.from = from.Start().String()
+	next, text, err := pep440.Next(from)
+	if err != nil {
+		return bumpPlan{}, p.nextError(d.Tag, from, plan.files, err)
 	}
-	plan.to = next.String()
-	if tagVer != nil && next.Compare(*tagVer) <= 0 {
-		return bumpPlan{}, fmt.Errorf("bump: %s would go backwards: the nearest tag %s is %s already", next, d.Tag, tagVer)
-	}
-	if fileVer != nil && next.Compare(*fileVer) < 0 {
-		return bumpPlan{}, p.lowerError(d.Tag, part, current, next, *fileVer, plan.files[0].Path)
-	}
+	plan.to, plan.tagText = next.String(), text
 	plan.tag = version.TagName(p.cfg.TagFormat, d.Tag, p.cfg.TagPattern, plan.tagText)
 	if exists, err := vcs.TagExists(p.cfg.Dir, plan.tag); err != nil {
 		return bumpPlan{}, err
@@ -259,24 +233,59 @@ func (p *project) planBump(ctx context.Context, part string, devAfter bool) (bum
 	return plan, nil
 }
 
-// lowerError refuses a bump that would write a lower version than the
-// version file holds: the tag it starts from is behind the file, as when
-// release tags live on release branches and the main branch's file says
-// what comes next.
-func (p *project) lowerError(tag, part string, current, next, fileVer pep440.Version, path string) error {
-	from := "no tag"
-	if tag != "" {
-		from = fmt.Sprintf("the nearest tag reachable from HEAD, %s", tag)
+// bumpStart reads what a bump starts from: the nearest tag's version and
+// the version the version files hold, which must all agree.
+func (p *project) bumpStart(d version.Description, part string, files []pyfile.File) (pep440.NextOptions, error) {
+	o := pep440.NextOptions{Part: part, FileScheme: p.cfg.VersionScheme == version.SchemeFile,
+		Semver: p.cfg.VersionFormat == version.FormatSemver}
+	if d.Tag != "" {
+		tv, err := version.TagVersion(d.Tag, p.cfg.TagPattern, p.cfg.VersionFormat)
+		if err != nil {
+			return o, err
+		}
+		o.Tag, o.TagText = &tv, version.StripTagPrefix(d.Tag, p.cfg.TagPattern)
 	}
-	hint := fmt.Sprintf("set version-scheme = \"file\" in %s to bump from the file", p.cfg.File)
-	for _, try := range []string{"patch", "minor", "major"} {
-		if v, err := pep440.Bump(current, try); err == nil && v.Compare(fileVer) >= 0 {
-			hint = fmt.Sprintf("bump %s (to %s) instead, or %s", try, v, hint)
-			break
+	for i, f := range files {
+		s, err := pyfile.ReadFile(f)
+		if err != nil {
+			return o, err
+		}
+		v, err := pep440.Parse(strings.TrimSpace(s))
+		if err != nil {
+			return o, fmt.Errorf("bump: %s: %w", f.Path, err)
+		}
+		if i == 0 {
+			o.File = &v
+		} else if !v.Equal(*o.File) {
+			return o, fmt.Errorf("bump: version files disagree: %s has %s, %s has %s", files[0].Path, o.File, f.Path, v)
 		}
 	}
-	return fmt.Errorf("bump: %s holds %s, and bump %s from %s (%s) would write %s, a lower version: %s",
-		p.rel(path), fileVer, part, from, current, next, hint)
+	return o, nil
+}
+
+// nextError says why pep440.Next refused, naming the tag and the file it
+// compared with. A version lower than the file's means the tag it starts
+// from is behind the file, as when release tags live on release branches
+// and the main branch's file says what comes next.
+func (p *project) nextError(tag string, from pep440.NextOptions, files []pyfile.File, err error) error {
+	var order *pep440.TagOrderError
+	var below *pep440.BelowFileError
+	switch {
+	case errors.As(err, &order):
+		return fmt.Errorf("bump: %s would go backwards: the nearest tag %s is %s already", order.Next, tag, order.Tag)
+	case errors.As(err, &below):
+		where := "no tag"
+		if tag != "" {
+			where = fmt.Sprintf("the nearest tag reachable from HEAD, %s", tag)
+		}
+		hint := fmt.Sprintf("set version-scheme = \"file\" in %s to bump from the file", p.cfg.File)
+		if below.HintPart != "" {
+			hint = fmt.Sprintf("bump %s (to %s) instead, or %s", below.HintPart, below.Hint, hint)
+		}
+		return fmt.Errorf("bump: %s holds %s, and bump %s from %s (%s) would write %s, a lower version: %s",
+			p.rel(files[0].Path), below.File, below.Part, where, below.From, below.Next, hint)
+	}
+	return fmt.Errorf("bump: %w", err)
 }
 
 // bumpFiles computes the new bytes of every file the release writes (the
@@ -319,22 +328,23 @@ func (p *project) bumpFiles(ctx context.Context, plan *bumpPlan) ([]vcs.ReleaseF
 		files = append(files, rf)
 	}
 	var err error
-	if plan.changelog, err = p.changelogPath(); err != nil || plan.changelog == "" {
-		return files, err
+	if plan.changelog, err = changelog.Resolve(p.cfg.Dir, p.cfg.Changelog); err != nil {
+		if p.cfg.Changelog != "" {
+			err = fmt.Errorf("bump: changelog = %q in %s: %w", p.cfg.Changelog, p.cfg.File, err)
+		}
+		return nil, err
+	} else if plan.changelog == "" {
+		return files, nil
 	}
 	edit, err := changelog.Prepare(ctx, changelog.Options{Path: plan.changelog, ProjectDir: p.cfg.Dir, Version: plan.tagText, Date: p.now()})
 	if err != nil {
 		return nil, err
 	}
-	paths := slices.Sorted(maps.Keys(edit.Writes))
-	for _, path := range paths {
+	plan.heading = edit.Heading
+	for _, path := range slices.Sorted(maps.Keys(edit.Writes)) {
 		real, err := claim(path, "written by the changelog")
 		if err != nil {
 			return nil, err
-		}
-		if plan.heading == "" {
-			old, _ := os.ReadFile(real)
-			plan.heading = newHeading(old, edit.Writes[path], plan.tagText)
 		}
 		files = append(files, vcs.ReleaseFile{Path: real, Release: edit.Writes[path]})
 	}
@@ -349,134 +359,4 @@ func (p *project) bumpFiles(ctx context.Context, plan *bumpPlan) ([]vcs.ReleaseF
 		files = append(files, vcs.ReleaseFile{Path: real, Remove: true})
 	}
 	return files, nil
-}
-
-// newHeading finds the line naming version that the changelog edit adds,
-// to show it in the plan.
-func newHeading(old, updated []byte, version string) string {
-	had := map[string]bool{}
-	for line := range strings.Lines(string(old)) {
-		had[strings.TrimRight(line, "\r\n")] = true
-	}
-	for line := range strings.Lines(string(updated)) {
-		line = strings.TrimRight(line, "\r\n")
-		if !had[line] && strings.Contains(line, strings.TrimPrefix(version, "v")) {
-			return strings.TrimSpace(line)
-		}
-	}
-	return ""
-}
-
-// currentVersion is where a bump starts: the version file in the file
-// scheme, else the nearest tag, else the version file, else 0.0.0. All
-// version files must agree.
-func (p *project) currentVersion(d version.Description, files []pyfile.File) (current pep440.Version, fileVer, tagVer *pep440.Version, err error) {
-	if d.Tag != "" {
-		tv, err := version.TagVersion(d.Tag, p.cfg.TagPattern, p.cfg.VersionFormat)
-		if err != nil {
-			return current, nil, nil, err
-		}
-		tagVer = &tv
-	}
-	for i, f := range files {
-		s, err := pyfile.ReadFile(f)
-		if err != nil {
-			return current, nil, nil, err
-		}
-		v, err := parseCurrent(s, f.Path)
-		if err != nil {
-			return current, nil, nil, err
-		}
-		if i == 0 {
-			fileVer = &v
-		} else if !v.Equal(*fileVer) {
-			return current, nil, nil, fmt.Errorf("bump: version files disagree: %s has %s, %s has %s", files[0].Path, fileVer, f.Path, v)
-		}
-	}
-	switch {
-	case p.cfg.VersionScheme == version.SchemeFile && fileVer != nil:
-		current = *fileVer
-	case tagVer != nil:
-		current = *tagVer
-	case fileVer != nil:
-		current = *fileVer
-	default:
-		current = pep440.MustParse("0.0.0")
-	}
-	return current, fileVer, tagVer, nil
-}
-
-// changelogPath resolves the changelog key: "none" disables, "" finds one.
-func (p *project) changelogPath() (string, error) {
-	switch c := p.cfg.Changelog; c {
-	case "none":
-		return "", nil
-	case "":
-		path, err := changelog.Find(p.cfg.Dir)
-		if errors.Is(err, changelog.ErrNotFound) {
-			return "", nil
-		}
-		return path, err
-	default:
-		if !filepath.IsAbs(c) {
-			c = filepath.Join(p.cfg.Dir, c)
-		}
-		if _, err := os.Stat(c); err != nil {
-			return "", fmt.Errorf("bump: changelog = %q in %s: %w", p.cfg.Changelog, p.cfg.File, err)
-		}
-		return c, nil
-	}
-}
-
-// nextSemver bumps a SemVer version as Masterminds/semver does, with alpha,
-// beta and rc as numbered pre-releases (1.3.0-rc.1).
-func nextSemver(tagText string, current pep440.Version, part string) (semver.Version, error) {
-	sv, err := semver.NewVersion(strings.TrimPrefix(tagText, "v"))
-	if tagText == "" || err != nil {
-		sv = semver.New(uint64(at(current.Release, 0)), uint64(at(current.Release, 1)), uint64(at(current.Release, 2)), "", "")
-	}
-	switch part {
-	case "major":
-		return sv.IncMajor(), nil
-	case "minor":
-		return sv.IncMinor(), nil
-	case "patch":
-		return sv.IncPatch(), nil
-	case "release":
-		if sv.Prerelease() == "" {
-			return semver.Version{}, fmt.Errorf("bump: release: %s is a release already", sv)
-		}
-		return sv.SetPrerelease("")
-	case "alpha", "beta", "rc", "pre":
-		label, n, _ := strings.Cut(sv.Prerelease(), ".")
-		if part == "pre" {
-			if label == "" {
-				return semver.Version{}, fmt.Errorf("bump: pre: %s is not a pre-release; use alpha, beta or rc", sv)
-			}
-			part = label
-		}
-		order := map[string]int{"alpha": 1, "beta": 2, "rc": 3}
-		switch {
-		case label == part:
-			var num int
-			fmt.Sscanf(n, "%d", &num)
-			return sv.SetPrerelease(fmt.Sprintf("%s.%d", part, num+1))
-		case label == "":
-			next := sv.IncPatch()
-			return next.SetPrerelease(part + ".1")
-		case order[label] < order[part]:
-			return sv.SetPrerelease(part + ".1")
-		default:
-			return semver.Version{}, fmt.Errorf("bump: %s after %s would go backwards", part, sv)
-		}
-	default:
-		return semver.Version{}, fmt.Errorf("bump: %s is not a SemVer bump (version-format = \"semver\"): use major, minor, patch, pre, alpha, beta, rc or release", part)
-	}
-}
-
-func at(s []int, i int) int {
-	if i < len(s) {
-		return s[i]
-	}
-	return 0
 }

@@ -7,14 +7,12 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 	"time"
 
 	"github.com/pyrelease/pyrelease/targets/ci"
 	"github.com/pyrelease/pyrelease/targets/config"
 	"github.com/pyrelease/pyrelease/targets/internal/clilog"
-	"github.com/pyrelease/pyrelease/targets/pep440"
 	"github.com/pyrelease/pyrelease/targets/pyfile"
 	"github.com/pyrelease/pyrelease/targets/vcs"
 	"github.com/pyrelease/pyrelease/targets/version"
@@ -244,13 +242,4 @@ func firstNonEmpty(s ...string) string {
 		}
 	}
 	return ""
-}
-
-// parseCurrent reads the version a bump starts from.
-func parseCurrent(s, where string) (pep440.Version, error) {
-	v, err := pep440.Parse(strings.TrimSpace(s))
-	if err != nil {
-		return pep440.Version{}, fmt.Errorf("bump: %s: %w", where, err)
-	}
-	return v, nil
 }

@@ -19,5 +19,11 @@
 // published release needs such a number; a date-based or build-number
 // scheme stays far below it.
 //
+// Bump, Next and BumpSemver hold the release arithmetic of a bump: which
+// version comes after which, where a bump starts from (tag or version
+// files), and the SemVer spelling of projects that tag as SemVer. They are
+// here rather than with the bump itself because they are pure decisions on
+// versions, and tested as such.
+//
 // The package does no I/O.
 package pep440
