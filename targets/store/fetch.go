@@ -295,16 +295,11 @@ func dedupeSources(found []fetchSource, log *slog.Logger) ([]fetchSource, error)
 }
 
 func unmatchedGlobs(globs []string, files []Fetched) []string {
-	var missing []string
-	for _, glob := range globs {
-		if !slices.ContainsFunc(files, func(f Fetched) bool {
-			ok, _ := path.Match(glob, f.Name)
-			return ok
-		}) {
-			missing = append(missing, glob)
-		}
+	names := make([]string, len(files))
+	for i, f := range files {
+		names[i] = f.Name
 	}
-	return missing
+	return dist.Missing(globs, names)
 }
 
 // fetchOne puts one file into o.Dir through a temporary file, or finds it

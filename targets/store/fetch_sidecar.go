@@ -25,6 +25,20 @@ func (e *SidecarMismatchError) Error() string {
 	return fmt.Sprintf("store: fetch: sidecar %s says %s %q, but the file name %s says %s", e.Sidecar, e.Field, e.Says, e.File, e.Want)
 }
 
+// Artifact is the manifest entry of the fetched file: what its sidecar
+// says (dist.Sidecar.Artifact), or for a file without one, its name, kind
+// and hash, of version.
+func (f Fetched) Artifact(version string) dist.Artifact {
+	a := dist.Artifact{Name: f.Name, Version: version}
+	if f.Sidecar != nil {
+		a = f.Sidecar.Artifact()
+	}
+	// Where the file is and what was checked on download, whatever the
+	// sidecar says.
+	a.Path, a.Kind, a.SHA256, a.Size = f.Rel, f.Kind, f.SHA256, f.Size
+	return a
+}
+
 // checkSidecar compares what sc says with what the file name says. Fields
 // a name does not carry (the project of an archive, which is named after
 // its group of tools) are not compared.

@@ -9,7 +9,8 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"time"
+
+	"github.com/pyrelease/pyrelease/targets/dist"
 )
 
 // Top-level directories of the layout.
@@ -26,34 +27,9 @@ const (
 )
 
 // Sidecar is the JSON written beside every published file: enough to trust
-// the file and to know where it came from without opening it.
-type Sidecar struct {
-	Project  string    `json:"project"`
-	Version  string    `json:"version"`
-	Describe string    `json:"describe,omitempty"`
-	Commit   string    `json:"commit"`
-	Branch   string    `json:"branch,omitempty"`
-	Tag      string    `json:"tag,omitempty"`
-	BuiltAt  time.Time `json:"built_at"`
-	JobURL   string    `json:"job_url,omitempty"`
-	Platform string    `json:"platform,omitempty"` // wheel platform tag or archive platform; "any" for pure wheels and sdists
-	Python   string    `json:"python,omitempty"`   // interpreter version that built it
-	Kind     string    `json:"kind"`               // dist.KindWheel, ...
-	Tags     []string  `json:"tags,omitempty"`     // wheel tags
-	Size     int64     `json:"size"`
-	SHA256   string    `json:"sha256"`
-	File     string    `json:"file"`             // original file name
-	Family   string    `json:"family,omitempty"` // File with the version replaced by "{version}"
-	// AliasOf is set on the sidecar of a latest alias: the key it copies.
-	AliasOf     string    `json:"alias_of,omitempty"`
-	PublishedAt time.Time `json:"published_at"`
-}
-
-// Marshal encodes the sidecar as stored.
-func (s Sidecar) Marshal() []byte {
-	data, _ := json.MarshalIndent(s, "", "  ")
-	return append(data, '\n')
-}
+// the file and to know where it came from without opening it. Its type and
+// its conversions to and from a manifest entry are dist's.
+type Sidecar = dist.Sidecar
 
 // ParseSidecar decodes a sidecar, checking the fields a reader relies on.
 func ParseSidecar(key string, data []byte) (Sidecar, error) {

@@ -505,22 +505,10 @@ func buildDir(b Build) (string, error) {
 }
 
 func (b Build) sidecar(a dist.Artifact, now time.Time) Sidecar {
-	platform := "any"
-	python := a.Python
-	if len(a.Tags) > 0 {
-		t := a.Tags[len(a.Tags)-1]
-		// A wheel tag is python-abi-platform; an archive's or installer's
-		// tag is the platform itself (linux-x86_64).
-		if i := strings.LastIndex(t, "-"); i >= 0 && a.Kind == dist.KindWheel {
-			t = t[i+1:]
-		}
-		platform = t
-	}
-	return Sidecar{
-		Project: b.Project, Version: a.Version, Describe: b.Describe, Commit: a.Commit, Branch: b.Branch, Tag: b.Tag,
-		BuiltAt: a.BuiltAt, JobURL: b.JobURL, Platform: platform, Python: python, Kind: a.Kind, Tags: a.Tags,
-		Size: a.Size, SHA256: a.SHA256, File: a.Name, Family: Family(a.Name, a.Version, b.Version), PublishedAt: now,
-	}
+	sc := a.Sidecar()
+	sc.Project, sc.Describe, sc.Branch, sc.Tag, sc.JobURL = b.Project, b.Describe, b.Branch, b.Tag, b.JobURL
+	sc.Family, sc.PublishedAt = Family(a.Name, a.Version, b.Version), now
+	return sc
 }
 
 // readSidecars reads every sidecar directly in dir, keyed by the key of
