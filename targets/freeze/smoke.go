@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/pyrelease/pyrelease/targets/internal/pyenv"
@@ -47,9 +46,8 @@ func (f *freezer) smoke(ctx context.Context, t Tool, path string) error {
 			return fmt.Errorf("freeze: %s: %w", t.Name, err)
 		}
 	}
-	tail := &lineTail{max: smokeTailLines}
-	w := &lockedWriter{w: tail}
-	err := run.Run(ctx, run.Cmd{Name: name, Args: args, Dir: dir, Env: env, Stdout: w, Stderr: w})
+	tail := &run.Tail{Lines: smokeTailLines}
+	err := run.Run(ctx, run.Cmd{Name: name, Args: args, Dir: dir, Env: env, Stdout: tail, Stderr: tail})
 	out := tail.String()
 	if err != nil {
 		e := &SmokeError{Tool: t.Name, Path: path, ExitCode: -1, Output: out}
@@ -106,47 +104,4 @@ func cleanEnv(env []string) []string {
 		out = append(out, kv)
 	}
 	return out
-}
-
-// lineTail keeps the last max lines written to it.
-type lineTail struct {
-	max   int
-	lines []string
-	part  string
-}
-
-func (t *lineTail) Write(p []byte) (int, error) {
-	parts := strings.Split(t.part+string(p), "\n")
-	t.part = parts[len(parts)-1]
-	t.lines = append(t.lines, parts[:len(parts)-1]...)
-	if len(t.lines) > t.max {
-		t.lines = append(t.lines[:0], t.lines[len(t.lines)-t.max:]...)
-	}
-	if len(t.part) > 64<<10 { // a runaway line without newlines
-		t.part = t.part[len(t.part)-64<<10:]
-	}
-	return len(p), nil
-}
-
-func (t *lineTail) String() string {
-	lines := t.lines
-	if t.part != "" {
-		lines = append(append([]string(nil), lines...), t.part)
-		if len(lines) > t.max {
-			lines = lines[len(lines)-t.max:]
-		}
-	}
-	return strings.Join(lines, "\n")
-}
-
-// lockedWriter lets a command's stdout and stderr share one writer.
-type lockedWriter struct {
-	mu sync.Mutex
-	w  interface{ Write([]byte) (int, error) }
-}
-
-func (l *lockedWriter) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.w.Write(p)
 }

@@ -11,7 +11,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 
 	"github.com/pyrelease/pyrelease/targets/internal/run"
 	"github.com/pyrelease/pyrelease/targets/internal/statedir"
@@ -94,12 +93,12 @@ func (f *frontend) call(ctx context.Context, req hookRequest) (res hookResult, o
 		return res, "", fmt.Errorf("wheel: %w", err)
 	}
 
-	tail := &lineTail{max: outputTailLines}
-	var w io.Writer = tail
+	tail := &run.Tail{Lines: outputTailLines}
+	var echo io.Writer
 	if f.verbose && f.stderr != nil {
-		w = io.MultiWriter(tail, f.stderr)
+		echo = f.stderr
 	}
-	locked := &lockedWriter{w: w}
+	locked := tail.Tee(echo)
 	env, err := tempEnv(f.env, tmp)
 	if err != nil {
 		return res, "", fmt.Errorf("wheel: %w", err)
@@ -163,51 +162,6 @@ func (f *frontend) failure(res hookResult, out string) error {
 func lastLine(s string) string {
 	lines := strings.Split(strings.TrimSpace(s), "\n")
 	return strings.TrimSpace(lines[len(lines)-1])
-}
-
-// lineTail keeps the last max lines written to it.
-type lineTail struct {
-	max   int
-	lines []string
-	part  string
-}
-
-func (t *lineTail) Write(p []byte) (int, error) {
-	s := t.part + string(p)
-	parts := strings.Split(s, "\n")
-	t.part = parts[len(parts)-1]
-	t.lines = append(t.lines, parts[:len(parts)-1]...)
-	if len(t.lines) > t.max {
-		t.lines = append(t.lines[:0], t.lines[len(t.lines)-t.max:]...)
-	}
-	if len(t.part) > 64<<10 { // a runaway line without newlines
-		t.part = t.part[len(t.part)-(64<<10):]
-	}
-	return len(p), nil
-}
-
-func (t *lineTail) String() string {
-	lines := t.lines
-	if t.part != "" {
-		lines = append(append([]string(nil), lines...), t.part)
-		if len(lines) > t.max {
-			lines = lines[len(lines)-t.max:]
-		}
-	}
-	return strings.Join(lines, "\n")
-}
-
-// lockedWriter serialises writes from a command's stdout and stderr
-// copiers, which run concurrently.
-type lockedWriter struct {
-	mu sync.Mutex
-	w  io.Writer
-}
-
-func (l *lockedWriter) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.w.Write(p)
 }
 
 // tempEnv is env (nil: this process's) with the temporary directory of

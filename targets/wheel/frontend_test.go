@@ -1,7 +1,6 @@
 package wheel
 
 import (
-	"fmt"
 	"os"
 	"reflect"
 	"strings"
@@ -40,17 +39,6 @@ func TestVenvEnv(t *testing.T) {
 	sep := string(os.PathListSeparator)
 	want := []string{"HOME=/root", "PATH=" + venvBinDir("/v") + sep + "/usr/bin", "VIRTUAL_ENV=/v"}
 	if !reflect.DeepEqual(got, want) {
-		t.Errorf("got %q, want %q", got, want)
-	}
-}
-
-func TestLineTailKeepsTheLastLines(t *testing.T) {
-	tail := &lineTail{max: 3}
-	for i := 1; i <= 10; i++ {
-		fmt.Fprintf(tail, "line %d\n", i)
-	}
-	fmt.Fprint(tail, "partial")
-	if got, want := tail.String(), "line 9\nline 10\npartial"; got != want {
 		t.Errorf("got %q, want %q", got, want)
 	}
 }

@@ -95,12 +95,12 @@ func (v venvTool) install(ctx context.Context, target string, findLinks []string
 // run returns the tail of the command's combined output, which a failed
 // run's error also carries.
 func (v venvTool) run(ctx context.Context, dir string, args []string) (string, error) {
-	tail := &lineTail{max: outputTailLines}
-	var w io.Writer = tail
+	tail := &run.Tail{Lines: outputTailLines}
+	var echo io.Writer
 	if v.verbose && v.stderr != nil {
-		w = io.MultiWriter(tail, v.stderr)
+		echo = v.stderr
 	}
-	locked := &lockedWriter{w: w}
+	locked := tail.Tee(echo)
 	err := run.Run(ctx, run.Cmd{Name: v.python, Args: args, Dir: dir, Env: v.env, Stdout: locked, Stderr: locked})
 	if err != nil {
 		return tail.String(), fmt.Errorf("%s: %w\n%s", run.Cmdline(v.python, args), exitOf(err), tail.String())

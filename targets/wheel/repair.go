@@ -100,12 +100,12 @@ func Repair(ctx context.Context, path string, o RepairOptions) (Repaired, error)
 	cmdline := run.Cmdline(args[0], args[1:])
 	o.Log.Info("repairing", "wheel", name.String(), "command", cmdline)
 
-	tail := &lineTail{max: outputTailLines}
-	var w io.Writer = tail
+	tail := &run.Tail{Lines: outputTailLines}
+	var echo io.Writer
 	if o.Verbose && o.Stderr != nil {
-		w = io.MultiWriter(tail, o.Stderr)
+		echo = o.Stderr
 	}
-	locked := &lockedWriter{w: w}
+	locked := tail.Tee(echo)
 	e := &RepairError{Wheel: name.String(), Command: cmdline, Auditwheel: o.Command == nil}
 	if err := run.Run(ctx, run.Cmd{Name: args[0], Args: args[1:], Dir: outDir, Env: env, Stdout: locked, Stderr: locked}); err != nil {
 		if ctx.Err() != nil {

@@ -152,8 +152,8 @@ func smokeImports(ctx context.Context, python, work string, env, modules []strin
 	ctx, cancel := context.WithTimeout(ctx, smokeToolTimeout)
 	defer cancel()
 	var stdout strings.Builder
-	tail := &lineTail{max: outputTailLines}
-	err := run.Run(ctx, run.Cmd{Name: python, Args: append([]string{"-c", importScript}, modules...), Dir: work, Env: env, Stdout: &stdout, Stderr: &lockedWriter{w: tail}})
+	tail := &run.Tail{Lines: outputTailLines}
+	err := run.Run(ctx, run.Cmd{Name: python, Args: append([]string{"-c", importScript}, modules...), Dir: work, Env: env, Stdout: &stdout, Stderr: tail})
 	if err != nil {
 		return &ImportError{Module: strings.Join(modules, ", "), Message: "the import check did not run: " + exitOf(err).Error(), Output: tail.String()}
 	}
@@ -191,9 +191,8 @@ func smokeTool(ctx context.Context, venv, work string, env []string, t SmokeTool
 	}
 	ctx, cancel := context.WithTimeout(ctx, smokeToolTimeout)
 	defer cancel()
-	tail := &lineTail{max: outputTailLines}
-	locked := &lockedWriter{w: tail}
-	err := run.Run(ctx, run.Cmd{Name: path, Args: command, Dir: work, Env: env, Stdout: locked, Stderr: locked})
+	tail := &run.Tail{Lines: outputTailLines}
+	err := run.Run(ctx, run.Cmd{Name: path, Args: command, Dir: work, Env: env, Stdout: tail, Stderr: tail})
 	out := tail.String()
 	if err != nil {
 		e := &SmokeError{Tool: t.Name, Command: command, ExitCode: -1, Output: out}

@@ -67,7 +67,7 @@ func Output(ctx context.Context, c Cmd) ([]byte, error) {
 	if c.Stdout != nil {
 		stdout = io.MultiWriter(&out, c.Stdout)
 	}
-	tail := &tailWriter{max: tailBytes}
+	tail := &Tail{Bytes: tailBytes}
 	stderr := io.Writer(tail)
 	if c.Stderr != nil {
 		stderr = io.MultiWriter(tail, c.Stderr)
@@ -146,19 +146,3 @@ func Cmdline(name string, args []string) string {
 	}
 	return strings.Join(parts, " ")
 }
-
-// tailWriter keeps the last max bytes written to it.
-type tailWriter struct {
-	max int
-	buf []byte
-}
-
-func (w *tailWriter) Write(p []byte) (int, error) {
-	w.buf = append(w.buf, p...)
-	if len(w.buf) > w.max {
-		w.buf = append(w.buf[:0], w.buf[len(w.buf)-w.max:]...)
-	}
-	return len(p), nil
-}
-
-func (w *tailWriter) String() string { return string(w.buf) }
