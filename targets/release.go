@@ -5,9 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path"
 	"path/filepath"
-	"slices"
 	"strings"
 	"time"
 
@@ -74,18 +72,15 @@ func Release(ctx context.Context, dryrun *bool) (err error) {
 	if err != nil {
 		return fmt.Errorf("release: reading what %s already lists for %s: %w (an index that needs credentials to read takes the same ones as uploads)", repo.IndexURL, project, err)
 	}
-	var todo []pypi.File
-	for _, f := range files {
-		sum, ok := existing[f.Name]
-		switch {
-		case ok && sum == f.SHA256:
-			fmt.Fprintf(stdout, "%s present %s\n", f.Name, f.SHA256)
-		case ok:
-			return fmt.Errorf("release: %s already has %s with sha256 %s, and this build's file is %s: an index never replaces a file; release a new version", repo, f.Name, sum, f.SHA256)
-		default:
-			todo = append(todo, f)
-		}
+	diff := pypi.Compare(files, existing)
+	for _, f := range diff.Present {
+		fmt.Fprintf(stdout, "%s present %s\n", f.Name, f.SHA256)
 	}
+	if len(diff.Conflicts) > 0 {
+		c := diff.Conflicts[0]
+		return fmt.Errorf("release: %s already has %s with sha256 %s, and this build's file is %s: an index never replaces a file; release a new version", repo, c.File.Name, c.IndexSHA256, c.File.SHA256)
+	}
+	todo := diff.Upload
 	if dry {
 		for _, f := range todo {
 			fmt.Fprintf(stdout, "%s would upload %d %s to %s\n", f.Name, f.Size, f.SHA256, repo)
@@ -167,91 +162,63 @@ func (p *project) releasePreconditions(info buildVersion) error {
 // complete, and verifies each file.
 func (p *project) releaseFiles(ctx context.Context, info buildVersion, dry bool) ([]pypi.File, error) {
 	outDir := filepath.Join(p.cfg.Dir, "dist")
-	if err := p.fetchForRelease(ctx, info.Version, dry); err != nil {
+	_, err := p.fetchVersion(ctx, fetchRequest{version: info.Version, dryRun: dry})
+	if errors.Is(err, store.ErrNoFiles) {
+		// The files may have been built here.
+		p.log.Info("the snapshot store has no files of this version; releasing what dist/ holds", "version", info.Version)
+	} else if err != nil {
 		return nil, err
 	}
 	m, err := dist.Load(outDir)
 	if err != nil {
 		return nil, err
 	}
-	var names []string
+	arts := m.Artifacts.Filter(dist.ByVersion(info.Version))
 	var files []pypi.File
-	for _, a := range m.Artifacts {
-		if a.Version != info.Version {
-			continue
-		}
-		path := filepath.Join(outDir, filepath.FromSlash(a.Path))
+	for _, a := range arts {
 		// expect may list archives and installers too: they make the set
 		// complete, though only wheels and sdists go to the index.
-		if a.Kind != dist.KindWheel && a.Kind != dist.KindSdist {
-			if sum, _, err := dist.Hash(path); err != nil || sum != a.SHA256 {
-				return nil, fmt.Errorf("release: %s is missing or changed since it was built or fetched: %s records sha256 %s", a.Name, dist.ManifestRel, a.SHA256)
+		if !dist.ForIndex(a) {
+			if err := a.Verify(outDir); err != nil {
+				return nil, fmt.Errorf("release: %w", err)
 			}
-			names = append(names, a.Name)
 			continue
 		}
-		if _, err := wheel.Verify(ctx, path, wheel.VerifyOptions{ExpectVersion: info.Version, ExpectName: p.cfg.Project.Name, ForIndex: true}); err != nil {
-			return nil, fmt.Errorf("release: %w", err)
-		}
-		f, err := pypi.ReadFile(path)
+		f, err := p.releaseFile(ctx, outDir, a, info.Version)
 		if err != nil {
 			return nil, err
 		}
-		if f.SHA256 != a.SHA256 {
-			return nil, fmt.Errorf("release: %s changed since it was built or fetched: sha256 %s, %s says %s", a.Name, f.SHA256, dist.ManifestRel, a.SHA256)
-		}
-		names = append(names, a.Name)
 		files = append(files, f)
 	}
 	if len(files) == 0 {
 		return nil, fmt.Errorf("release: no wheel or sdist of %s %s in dist/ or the snapshot store: run mage wheel (or mage fetch) first", p.cfg.Project.Name, info.Version)
 	}
-	var missing []string
-	for _, glob := range p.cfg.Snapshot.Globs(info.Version) {
-		if !slices.ContainsFunc(names, func(n string) bool { ok, _ := path.Match(glob, n); return ok }) {
-			missing = append(missing, glob)
-		}
-	}
-	if len(missing) > 0 {
+	if missing := dist.Missing(p.cfg.Snapshot.Globs(info.Version), arts.Names()); len(missing) > 0 {
 		return nil, fmt.Errorf("release: the release of %s is incomplete: no file matches %s (expect in [tool.pyrelease.snapshot])", info.Version, strings.Join(missing, ", "))
 	}
 	return pypi.SortForUpload(files), nil
 }
 
-// fetchForRelease brings the version's files from the snapshot store into
-// dist/. A store without the version is not an error: the files may have
-// been built here.
-func (p *project) fetchForRelease(ctx context.Context, version string, dry bool) error {
-	o := store.FetchOptions{
-		Project: p.cfg.Project.Name, Version: version, Dir: filepath.Join(p.cfg.Dir, "dist"),
-		AllowHosts: p.cfg.Snapshot.AllowHosts, Concurrency: p.cfg.Snapshot.Concurrency, Log: p.log, HTTPClient: httpClient(),
-	}
-	if p.cfg.Snapshot.FetchFrom != "" {
-		o.IndexURL = p.cfg.Snapshot.FetchFrom
-	} else {
-		st, err := p.openStore(ctx)
-		if err != nil {
-			return err
-		}
-		o.Store = st
-	}
-	if dry {
-		p.log.Info("would fetch from the snapshot store first", "store", firstNonEmpty(o.IndexURL, p.cfg.Snapshot.Store))
-		return nil
-	}
-	got, err := store.Fetch(ctx, o)
-	if errors.Is(err, store.ErrNoFiles) {
-		p.log.Info("the snapshot store has no files of this version; releasing what dist/ holds", "version", version)
-		return nil
-	}
+// releaseFile verifies a wheel or sdist as the index will and reads what
+// its upload needs. Both reads hash the file, and both hashes must be the
+// one the manifest records: the bytes uploaded are the bytes checked.
+func (p *project) releaseFile(ctx context.Context, outDir string, a dist.Artifact, version string) (pypi.File, error) {
+	path := a.File(outDir)
+	info, err := wheel.Verify(ctx, path, wheel.VerifyOptions{ExpectVersion: version, ExpectName: p.cfg.Project.Name, ForIndex: true})
 	if err != nil {
-		return err
+		return pypi.File{}, fmt.Errorf("release: %w", err)
 	}
-	var arts []dist.Artifact
-	for _, f := range got {
-		arts = append(arts, fetchedArtifact(f, version))
+	if err := a.Check(path, info.SHA256); err != nil {
+		return pypi.File{}, fmt.Errorf("release: %w", err)
 	}
-	return dist.Record(ctx, o.Dir, arts...)
+	f, err := pypi.ReadFile(path)
+	if err != nil {
+		return pypi.File{}, err
+	}
+	if err := a.Check(path, f.SHA256); err != nil {
+		return pypi.File{}, fmt.Errorf("release: %w", err)
+	}
+	return f, nil
 }
 
 // releaseNote is what notifications say about the release.

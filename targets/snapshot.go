@@ -129,37 +129,74 @@ func Fetch(ctx context.Context, version *string) (err error) {
 		return err
 	}
 	v = pv.String()
-	o := store.FetchOptions{
-		Project: p.cfg.Project.Name, Version: v, Dir: filepath.Join(p.cfg.Dir, "dist"),
-		Expect: p.cfg.Snapshot.Globs(v), AllowHosts: p.cfg.Snapshot.AllowHosts,
-		Concurrency: p.cfg.Snapshot.Concurrency, Log: p.log, HTTPClient: httpClient(),
-	}
-	if p.cfg.Snapshot.FetchFrom != "" {
-		o.IndexURL = p.cfg.Snapshot.FetchFrom
-	} else if o.Store, err = p.openStore(ctx); err != nil {
+	got, err := p.fetchVersion(ctx, fetchRequest{version: v, expect: p.cfg.Snapshot.Globs(v), progress: true})
+	var missing *store.MissingError
+	if err != nil && !errors.As(err, &missing) {
 		return err
 	}
-	bars := progress.New(os.Stderr, p.getenv)
-	o.Progress = bars.File
-	got, ferr := store.Fetch(ctx, o)
-	bars.Wait()
-	var missing *store.MissingError
-	if ferr != nil && !errors.As(ferr, &missing) {
-		return ferr
-	}
-	var arts []dist.Artifact
 	for _, f := range got {
-		arts = append(arts, fetchedArtifact(f, v))
 		what := "fetched"
 		if f.Skipped {
 			what = "present"
 		}
 		fmt.Fprintf(stdout, "%s %s %d %s\n", filepath.Join("dist", filepath.FromSlash(f.Rel)), what, f.Size, f.SHA256)
 	}
-	if err := dist.Record(ctx, o.Dir, arts...); err != nil {
-		return err
+	return err
+}
+
+// fetchRequest is one version to bring from the snapshot store into dist/.
+type fetchRequest struct {
+	version  string   // normalised
+	expect   []string // globs of files that must be there
+	progress bool     // show download progress on stderr
+	dryRun   bool     // open the store, then say what would be fetched
+}
+
+// fetchVersion downloads a version's files from the snapshot store, or
+// from fetch-from's index page, into dist/ and records them in the
+// manifest. When expected files are missing it records what it fetched and
+// returns it with a *store.MissingError; a store without the version is
+// store.ErrNoFiles. Fetch and release both bring files this way.
+func (p *project) fetchVersion(ctx context.Context, r fetchRequest) ([]store.Fetched, error) {
+	o := store.FetchOptions{
+		Project: p.cfg.Project.Name, Version: r.version, Dir: filepath.Join(p.cfg.Dir, "dist"),
+		Expect: r.expect, AllowHosts: p.cfg.Snapshot.AllowHosts,
+		Concurrency: p.cfg.Snapshot.Concurrency, Log: p.log, HTTPClient: httpClient(),
 	}
-	return ferr
+	if p.cfg.Snapshot.FetchFrom != "" {
+		o.IndexURL = p.cfg.Snapshot.FetchFrom
+	} else {
+		st, err := p.openStore(ctx)
+		if err != nil {
+			return nil, err
+		}
+		o.Store = st
+	}
+	if r.dryRun {
+		p.log.Info("would fetch from the snapshot store first", "store", firstNonEmpty(o.IndexURL, p.cfg.Snapshot.Store))
+		return nil, nil
+	}
+	var bars *progress.Bars
+	if r.progress {
+		bars = progress.New(os.Stderr, p.getenv)
+		o.Progress = bars.File
+	}
+	got, ferr := store.Fetch(ctx, o)
+	if bars != nil {
+		bars.Wait()
+	}
+	var missing *store.MissingError
+	if ferr != nil && !errors.As(ferr, &missing) {
+		return nil, ferr
+	}
+	arts := make([]dist.Artifact, len(got))
+	for i, f := range got {
+		arts[i] = f.Artifact(r.version)
+	}
+	if err := dist.Record(ctx, o.Dir, arts...); err != nil {
+		return nil, err
+	}
+	return got, ferr
 }
 
 // httpClient is the client of index pages and downloads: a server that
@@ -171,29 +208,13 @@ func httpClient() *http.Client {
 	return &http.Client{Transport: t}
 }
 
-// fetchedArtifact turns a fetched file into a manifest entry, from its
-// sidecar when it came with one.
-func fetchedArtifact(f store.Fetched, version string) dist.Artifact {
-	a := dist.Artifact{Name: f.Name, Path: f.Rel, SHA256: f.SHA256, Size: f.Size, Version: version, Kind: f.Kind}
-	if sc := f.Sidecar; sc != nil {
-		a.Version, a.Tags, a.Python, a.Commit, a.BuiltAt, a.Project = sc.Version, sc.Tags, sc.Python, sc.Commit, sc.BuiltAt, sc.Project
-	}
-	return a
-}
-
 // versionArtifacts returns what dist/.pyrelease/artifacts.json records for version.
-func (p *project) versionArtifacts(version string) ([]dist.Artifact, error) {
-	outDir := filepath.Join(p.cfg.Dir, "dist")
-	m, err := dist.Load(outDir)
+func (p *project) versionArtifacts(version string) (dist.Artifacts, error) {
+	m, err := dist.Load(filepath.Join(p.cfg.Dir, "dist"))
 	if err != nil {
 		return nil, err
 	}
-	var arts []dist.Artifact
-	for _, a := range m.Artifacts {
-		if a.Version == version {
-			arts = append(arts, a)
-		}
-	}
+	arts := m.Artifacts.Filter(dist.ByVersion(version))
 	if len(arts) == 0 {
 		return nil, fmt.Errorf("snapshot: %s records no artifacts of version %s: run mage wheel (and bdist) first", dist.ManifestRel, version)
 	}
