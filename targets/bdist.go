@@ -236,22 +236,17 @@ func (p *project) currentWheel(ctx context.Context, info buildVersion, verbose b
 	if err != nil {
 		return "", err
 	}
-	for _, a := range m.Artifacts {
-		if a.Kind == dist.KindWheel && a.Version == info.Version {
-			path := filepath.Join(outDir, filepath.FromSlash(a.Path))
-			if sum, _, err := dist.Hash(path); err == nil && sum == a.SHA256 {
-				return path, nil
-			}
+	for _, a := range m.Artifacts.Filter(dist.And(dist.ByVersion(info.Version), dist.ByKind(dist.KindWheel))) {
+		if a.Verify(outDir) == nil {
+			return a.File(outDir), nil
 		}
 	}
 	arts, err := p.buildWheel(ctx, info, verbose)
 	if err != nil {
 		return "", err
 	}
-	for _, a := range arts {
-		if a.Kind == dist.KindWheel {
-			return filepath.Join(outDir, a.Path), nil
-		}
+	if built := dist.Artifacts(arts).Filter(dist.ByKind(dist.KindWheel)); len(built) > 0 {
+		return built[0].File(outDir), nil
 	}
 	return "", fmt.Errorf("bdist: the wheel build produced no wheel")
 }

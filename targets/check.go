@@ -73,7 +73,7 @@ func notADistribution(path string) string {
 	if err != nil {
 		return ""
 	}
-	if a, ok := m.Find(filepath.Base(path)); ok && a.Kind != dist.KindWheel && a.Kind != dist.KindSdist {
+	if a, ok := m.Find(filepath.Base(path)); ok && !dist.ForIndex(a) {
 		return "a frozen-tools " + a.Kind
 	}
 	return ""

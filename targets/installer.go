@@ -147,10 +147,7 @@ func (p *project) installerPlatforms(ctx context.Context, info buildVersion, out
 	if installer.KindFor(own) == kind {
 		platforms = append(platforms, own)
 	}
-	for _, a := range m.Artifacts {
-		if a.Kind != dist.KindArchive || a.Version != info.Version {
-			continue
-		}
+	for _, a := range m.Artifacts.Filter(versionArchives(info.Version)) {
 		if pl := archivePlatform(a, info.Build); pl != "" && installer.KindFor(pl) == kind && !slices.Contains(platforms, pl) {
 			platforms = append(platforms, pl)
 		}
@@ -182,6 +179,11 @@ func (e *noArchivesError) Error() string {
 		e.kind, system, e.version, e.version, glob, e.kind, system, e.own, system, system)
 }
 
+// versionArchives keeps the frozen-tool archives of version.
+func versionArchives(version string) dist.Filter {
+	return dist.And(dist.ByVersion(version), dist.ByKind(dist.KindArchive))
+}
+
 // archivePlatform is the platform an archive was built for: its tag, or
 // for a file fetched without a sidecar, the platform in its name.
 func archivePlatform(a dist.Artifact, build string) string {
@@ -201,13 +203,8 @@ func (p *project) frozenTools(ctx context.Context, info buildVersion, outDir, pl
 		if err != nil {
 			return nil, err
 		}
-		var found []dist.Artifact
-		for _, a := range m.Artifacts {
-			if a.Kind == dist.KindArchive && a.Version == info.Version && archivePlatform(a, info.Build) == platform {
-				found = append(found, a)
-			}
-		}
-		return found, nil
+		forPlatform := func(a dist.Artifact) bool { return archivePlatform(a, info.Build) == platform }
+		return m.Artifacts.Filter(dist.And(versionArchives(info.Version), forPlatform)), nil
 	}
 	archives, err := find()
 	if err != nil {
@@ -226,11 +223,10 @@ func (p *project) frozenTools(ctx context.Context, info buildVersion, outDir, pl
 	project := ""
 	for _, a := range archives {
 		project = firstNonEmpty(project, a.Project)
-		path := filepath.Join(outDir, filepath.FromSlash(a.Path))
-		if sum, _, err := dist.Hash(path); err != nil || sum != a.SHA256 {
-			return nil, "", fmt.Errorf("installer: %s does not match its sha256 in %s; rebuild it with mage bdist", path, dist.FileName)
+		if err := a.Verify(outDir); err != nil {
+			return nil, "", fmt.Errorf("installer: %w; rebuild it with mage bdist", err)
 		}
-		files, err := archive.Extract(ctx, path, filepath.Join(work, "tools"))
+		files, err := archive.Extract(ctx, a.File(outDir), filepath.Join(work, "tools"))
 		if err != nil {
 			return nil, "", err
 		}
