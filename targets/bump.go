@@ -49,7 +49,9 @@ func (p *project) bump(ctx context.Context, part string, devAfter, dryRun bool) 
 		fmt.Fprintln(stdout, plan.to)
 		return nil
 	}
-	if err := plan.release.Apply(ctx); err != nil {
+	err = plan.release.Apply(ctx)
+	p.forgetVersion()
+	if err != nil {
 		return fmt.Errorf("bump: %s: %w", plan.tag, err)
 	}
 	p.log.Info("tagged", "tag", plan.tag, "version", plan.to)
@@ -111,6 +113,7 @@ func (p *project) recoverInterruptedBump(ctx context.Context) (vcs.Recovery, err
 		}
 		return rec, nil
 	}
+	p.forgetVersion()
 	recovered.Store(p.cfg.Dir, rec)
 	return rec, nil
 }

@@ -82,8 +82,8 @@ func newLogger() *slog.Logger {
 }
 
 // warned holds the warnings already given in this process: `mage wheel
-// snapshot` runs two targets that each describe HEAD, and the user needs
-// to read a warning once.
+// bdist` looks for the Python that builds twice, and the user needs to
+// read a warning about it once.
 var warned sync.Map
 
 // warnOnce logs a warning unless this process already did.
@@ -158,7 +158,46 @@ type buildVersion struct {
 	JobURL      string    `json:"job_url"`
 }
 
+// versions holds, per project directory, the version this process
+// computed: the targets of one run (`mage wheel snapshot`) build the same
+// commit, so HEAD is described, and its warnings given, once. A bump
+// forgets it, since it moves HEAD.
+var versions sync.Map // project directory -> *versionMemo
+
+// versionMemo is a computed version; a failed computation is not kept.
+type versionMemo struct {
+	mu   sync.Mutex
+	done bool
+	info buildVersion
+}
+
+// versionInfo is the version builds of HEAD get, computed once per
+// process and project.
 func (p *project) versionInfo(ctx context.Context) (buildVersion, error) {
+	m, _ := versions.LoadOrStore(p.cfg.Dir, &versionMemo{})
+	memo := m.(*versionMemo)
+	memo.mu.Lock()
+	defer memo.mu.Unlock()
+	if memo.done {
+		return memo.info, nil
+	}
+	info, err := p.computeVersion(ctx)
+	if err != nil {
+		return buildVersion{}, err
+	}
+	memo.info, memo.done = info, true
+	return info, nil
+}
+
+// forgetVersion drops the memoised version of the project, after a
+// change of HEAD.
+func (p *project) forgetVersion() {
+	versions.Delete(p.cfg.Dir)
+}
+
+// computeVersion describes HEAD and computes its version in the
+// configured scheme, warning about the tags it was counted from.
+func (p *project) computeVersion(ctx context.Context) (buildVersion, error) {
 	d, err := p.describe(ctx, true)
 	if err != nil {
 		return buildVersion{}, err
@@ -172,7 +211,7 @@ func (p *project) versionInfo(ctx context.Context) (buildVersion, error) {
 		if d.Distance == 1 {
 			commits = "commit"
 		}
-		p.warnOnce(fmt.Sprintf("%s: counting %d %s from the root and versioning from 0.0", what, d.Distance, commits))
+		p.log.Warn(fmt.Sprintf("%s: counting %d %s from the root and versioning from 0.0", what, d.Distance, commits))
 	}
 	opts := version.SchemeOptions{
 		Scheme:     p.cfg.VersionScheme,

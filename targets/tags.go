@@ -87,7 +87,7 @@ func (p *project) warnAboutTags(d version.Description, v version.Versions) {
 	s := p.tags
 	if d.Tag == "" && len(s.foreign) > 0 {
 		m := foreignTag.FindStringSubmatch(s.foreign[0])
-		p.warnOnce(fmt.Sprintf("no tag reads as a version of this project, but %d look like another package's (such as %s): if this project is tagged so, set tag-pattern = %q in [tool.pyrelease] of %s",
+		p.log.Warn(fmt.Sprintf("no tag reads as a version of this project, but %d look like another package's (such as %s): if this project is tagged so, set tag-pattern = %q in [tool.pyrelease] of %s",
 			len(s.foreign), s.foreign[0], m[1]+m[2]+"*", p.cfg.File))
 	}
 	if s.highestTag == "" || s.highestTag == d.Tag {
@@ -98,7 +98,7 @@ func (p *project) warnAboutTags(d version.Description, v version.Versions) {
 		if d.Tag != "" {
 			from = "tag " + d.Tag
 		}
-		p.warnOnce(fmt.Sprintf("version %s, counted from %s, sorts below tag %s: HEAD does not descend from that release (are release tags made on another branch?); bump from here would not continue from %s",
+		p.log.Warn(fmt.Sprintf("version %s, counted from %s, sorts below tag %s: HEAD does not descend from that release (are release tags made on another branch?); bump from here would not continue from %s",
 			v.Dev, from, s.highestTag, s.highest))
 	}
 }
