@@ -179,7 +179,7 @@ var validPlatform = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._]*-[A-Za-z0-9._-
 // on a glibc runner, an emulated architecture), so that the jobs of a
 // matrix name their files apart.
 func (p *project) platform() (string, error) {
-	v := strings.TrimSpace(p.getenv(envPlatform))
+	v := p.cfg.Platform // read and checked by config
 	if v == "" {
 		return archive.Platform(runtime.GOOS, runtime.GOARCH), nil
 	}

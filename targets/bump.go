@@ -173,7 +173,7 @@ func (p *project) pushBump(ctx context.Context, plan bumpPlan) error {
 		return nil
 	}
 	err := vcs.Push(ctx, vcs.PushOptions{Dir: p.cfg.Dir, Remote: plan.pushRemote, Refs: pushRefs(plan),
-		Token: firstNonEmpty(p.getenv("PYRELEASE_GIT_TOKEN"), p.getenv("GITHUB_TOKEN"))})
+		Token: p.cfg.GitToken.Reveal()})
 	if err != nil {
 		return fmt.Errorf("bump: %s is committed and tagged here, and pushing it failed (push later with git push --follow-tags %s): %w", plan.tag, plan.pushRemote, err)
 	}

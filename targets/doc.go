@@ -42,6 +42,15 @@
 //
 // config-keys:end
 //
+// Two settings come from the environment only, since they differ per CI job
+// or are credentials:
+//
+// env-keys:begin
+//   - PYRELEASE_PLATFORM (string; default this machine's, such as linux-x86_64): Platform tag of the archives and installers bdist and installer make, as {os}-{machine}; it names files, so the jobs of a build matrix that target another platform than their machine's name their files apart, and does not cross-compile.
+//   - PYRELEASE_GIT_TOKEN (string; default GITHUB_TOKEN): Token bump authenticates its push to an HTTPS remote with; it is removed from everything pyrelease prints.
+//
+// env-keys:end
+//
 // The [tool.pyrelease.snapshot] table says where CI jobs publish builds and
 // where fetch reads them back; the keys marked with a variable can be
 // overridden by it.

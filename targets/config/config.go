@@ -33,6 +33,14 @@ type Config struct {
 	Tools         []string // console scripts the smoke test runs; nil = every console script of the wheel, empty = none
 	SmokeCommand  []string // arguments of the smoke test; default ["--version"]
 
+	// Platform is the platform tag of archives and installers
+	// (PYRELEASE_PLATFORM), checked to be {os}-{machine}; "" means this
+	// machine's.
+	Platform string
+	// GitToken authenticates bump's push to HTTPS remotes
+	// (PYRELEASE_GIT_TOKEN, else GITHUB_TOKEN); "" means none.
+	GitToken Secret
+
 	Smoke    Smoke    // [tool.pyrelease.smoke]
 	Bdist    Bdist    // [tool.pyrelease.bdist], with defaults from [project.scripts]
 	Snapshot Snapshot // [tool.pyrelease.snapshot]

@@ -12,4 +12,10 @@
 //
 // Keys lists every setting with its environment variable, default and a one
 // sentence description; it is what the user documentation is generated from.
+// EnvKeys lists the few settings only the environment gives (the platform
+// tag of a build matrix job, the token bump pushes with). Config is the one
+// place pyrelease reads its PYRELEASE_* settings: packages get them as
+// options, never from the environment themselves. Credentials of the package
+// index stay with the code that sends them (pypi reads PYRELEASE_TOKEN and
+// TWINE_*).
 package config

@@ -57,6 +57,9 @@ func LoadEnv(dir string, getenv func(string) string) (*Config, error) {
 		if err := c.applySmokeEnv(getenv); err != nil {
 			return nil, err
 		}
+		if err := c.applyEnvOnly(getenv); err != nil {
+			return nil, err
+		}
 	}
 	if err := c.Validate(); err != nil {
 		return nil, err
