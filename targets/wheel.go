@@ -282,7 +282,7 @@ func (p *project) buildPython(ctx context.Context, system wheel.BuildSystem) (st
 	switch {
 	case p.cfg.IsolationSet || o.Isolation:
 		return python, o.Isolation, err
-	case err == nil && o.Python == "" && p.getenv("PYRELEASE_PYTHON") == "":
+	case err == nil && o.Python == "":
 		old := p.oldSdistNames(ctx, system, python)
 		if old == "" {
 			return python, false, nil
@@ -324,9 +324,6 @@ func (p *project) oldSdistNames(ctx context.Context, system wheel.BuildSystem, p
 // PYRELEASE_PYTHON rather than the file in advice when that is where it
 // came from.
 func (p *project) interpreterOptions(system wheel.BuildSystem) wheel.InterpreterOptions {
-	o := wheel.InterpreterOptions{Dir: p.cfg.Dir, Python: p.cfg.Python, Getenv: p.getenv, Backend: system, Isolation: p.cfg.Isolation}
-	if p.cfg.EnvSource("python") != "" {
-		o.Python = "" // the wheel package reads PYRELEASE_PYTHON itself
-	}
-	return o
+	return wheel.InterpreterOptions{Dir: p.cfg.Dir, Python: p.cfg.Python, PythonFrom: p.cfg.EnvSource("python"),
+		Backend: system, Isolation: p.cfg.Isolation}
 }

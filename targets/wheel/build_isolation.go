@@ -3,7 +3,6 @@ package wheel
 import (
 	"context"
 	"fmt"
-	"os"
 	"slices"
 
 	"github.com/pyrelease/pyrelease/targets/internal/pyenv"
@@ -17,7 +16,7 @@ import (
 func isolate(ctx context.Context, f *frontend, o BuildOptions, kinds []string) (cleanup func(), err error) {
 	outer := f.python
 	if outer == "" {
-		if outer, err = anyPython(os.Getenv); err != nil {
+		if outer, err = anyPython(); err != nil {
 			return nil, err
 		}
 	}
@@ -78,11 +77,8 @@ func isolate(ctx context.Context, f *frontend, o BuildOptions, kinds []string) (
 
 // anyPython is the first Python found, for creating a venv when none was
 // chosen: it does not need to import the backend itself.
-func anyPython(getenv func(string) string) (string, error) {
-	names, _ := interpreterCandidates("", getenv("PYRELEASE_PYTHON"))
-	if env := getenv("PYRELEASE_PYTHON"); env != "" {
-		names = append(names, "python3", "python")
-	}
+func anyPython() (string, error) {
+	names := probed
 	for _, n := range names {
 		if p, err := run.LookPath(n); err == nil {
 			return p, nil

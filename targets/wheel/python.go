@@ -14,32 +14,31 @@ import (
 
 // InterpreterOptions says where to look for the Python that builds.
 type InterpreterOptions struct {
-	Dir     string // project directory: the backend is imported from there
-	Python  string // configured interpreter (python in [tool.pyrelease]); used alone when set
-	Getenv  func(string) string
-	Backend BuildSystem // zero means read it from Dir
+	Dir    string // project directory: the backend is imported from there
+	Python string // configured interpreter; used alone when set
+	// PythonFrom names the setting Python came from in advice, such as
+	// "PYRELEASE_PYTHON"; "" means python in [tool.pyrelease].
+	PythonFrom string
+	Backend    BuildSystem // zero means read it from Dir
 	// Isolation asks for the Python that creates build venvs and runs pip:
 	// it need not import the backend, which is installed into the venv.
 	Isolation bool
 }
 
-// Interpreter finds the Python that builds the project: opts.Python, else
-// $PYRELEASE_PYTHON, else the first of python3 on PATH, /usr/bin/python3
-// and python that can import the build backend and has what it requires.
+// Interpreter finds the Python that builds the project: opts.Python (the
+// python setting, which config reads from the file or PYRELEASE_PYTHON),
+// else the first of python3 on PATH, /usr/bin/python3 and python that can
+// import the build backend and has what it requires.
 // A machine's default python3 is often one that cannot build (a pyenv
 // Python without the backend), so choosing by probing, not by name, is
 // what makes builds work without configuration. For setuptools projects
 // the probe runs get_requires_for_build_wheel, which runs setup.py.
 func Interpreter(ctx context.Context, o InterpreterOptions) (string, error) {
-	getenv := o.Getenv
-	if getenv == nil {
-		getenv = os.Getenv
-	}
 	if o.Isolation {
 		if o.Python != "" {
 			return run.LookPath(o.Python)
 		}
-		return anyPython(getenv)
+		return anyPython()
 	}
 	dir, err := filepath.Abs(o.Dir)
 	if err != nil {
@@ -51,7 +50,7 @@ func Interpreter(ctx context.Context, o InterpreterOptions) (string, error) {
 			return "", err
 		}
 	}
-	names, explicit := interpreterCandidates(o.Python, getenv("PYRELEASE_PYTHON"))
+	names, explicit := interpreterCandidates(o.Python, o.PythonFrom)
 	e := &InterpreterError{Backend: system.Backend, Explicit: explicit}
 	seen := map[string]bool{}
 	for _, name := range names {
@@ -95,16 +94,18 @@ func Interpreter(ctx context.Context, o InterpreterOptions) (string, error) {
 
 // interpreterCandidates lists what to try, in order, and where an explicit
 // choice came from (for the error's advice).
-func interpreterCandidates(configured, fromEnv string) (names []string, explicit string) {
-	switch {
-	case configured != "":
-		return []string{configured}, "python in [tool.pyrelease]"
-	case fromEnv != "":
-		return []string{fromEnv}, "PYRELEASE_PYTHON"
-	default:
-		return []string{"python3", "/usr/bin/python3", "python"}, ""
+func interpreterCandidates(configured, from string) (names []string, explicit string) {
+	if configured == "" {
+		return probed, ""
 	}
+	if from == "" {
+		from = "python in [tool.pyrelease]"
+	}
+	return []string{configured}, from
 }
+
+// probed are the interpreters tried, in order, when none is configured.
+var probed = []string{"python3", "/usr/bin/python3", "python"}
 
 // probe asks python whether it can import the backend and satisfies its
 // static and wheel-time requirements. reason is "" when it can; err is only

@@ -34,13 +34,11 @@ func hatchProject(t *testing.T) string {
 	return dir
 }
 
-func noEnv(string) string { return "" }
-
 func TestInterpreterFallsThroughToOneThatCanImport(t *testing.T) {
 	py := buildPython(t)
 	broken := fakePython(t, "python3", "-S")
 	t.Setenv("PATH", filepath.Dir(broken)+string(os.PathListSeparator)+os.Getenv("PATH"))
-	got, err := Interpreter(context.Background(), InterpreterOptions{Dir: hatchProject(t), Getenv: noEnv})
+	got, err := Interpreter(context.Background(), InterpreterOptions{Dir: hatchProject(t)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,13 +54,13 @@ func TestInterpreterSkipsMachinePython3WithoutHatchling(t *testing.T) {
 	if err != nil || exec.Command(first, "-c", "import hatchling").Run() == nil {
 		t.Skip("the python3 on PATH can import hatchling (or there is none): nothing to fall through")
 	}
-	got, err := Interpreter(context.Background(), InterpreterOptions{Dir: hatchProject(t), Getenv: noEnv})
+	got, err := Interpreter(context.Background(), InterpreterOptions{Dir: hatchProject(t)})
 	if err != nil || got != py {
 		t.Errorf("Interpreter = %q, %v; want %s", got, err, py)
 	}
 }
 
-func TestInterpreterHonoursConfigAndEnvironment(t *testing.T) {
+func TestInterpreterHonoursTheConfiguredOne(t *testing.T) {
 	t.Parallel()
 	good := fakePython(t, "mypython", "")
 	broken := fakePython(t, "python3", "-S")
@@ -71,26 +69,18 @@ func TestInterpreterHonoursConfigAndEnvironment(t *testing.T) {
 		want    string
 		wantErr string
 	}{
-		"PYRELEASE_PYTHON": {
-			opts: InterpreterOptions{Getenv: func(k string) string {
-				if k == "PYRELEASE_PYTHON" {
-					return good
-				}
-				return ""
-			}},
-			want: good,
-		},
-		"configured wins over the environment": {
-			opts: InterpreterOptions{Python: good, Getenv: func(string) string { return broken }},
-			want: good,
-		},
+		"configured": {opts: InterpreterOptions{Python: good}, want: good},
 		"configured one that cannot import is an error, not a fallback": {
-			opts:    InterpreterOptions{Python: broken, Getenv: noEnv},
+			opts:    InterpreterOptions{Python: broken},
 			wantErr: "No module named 'hatchling'",
 		},
 		"configured one that does not exist": {
-			opts:    InterpreterOptions{Python: filepath.Join(t.TempDir(), "nope"), Getenv: noEnv},
+			opts:    InterpreterOptions{Python: filepath.Join(t.TempDir(), "nope")},
 			wantErr: "nope: not found",
+		},
+		"advice names the variable that set it": {
+			opts:    InterpreterOptions{Python: broken, PythonFrom: "PYRELEASE_PYTHON"},
+			wantErr: "or change PYRELEASE_PYTHON",
 		},
 	}
 	for name, tc := range tests {
@@ -115,7 +105,7 @@ func TestInterpreterErrorWhenNothingCanImport(t *testing.T) {
 	buildPython(t)
 	dir := t.TempDir()
 	writeTree(t, dir, map[string]string{"pyproject.toml": "[build-system]\nrequires = [\"pyrelease-fake-backend>=2\"]\nbuild-backend = \"pyrelease_fake_backend.build\"\n"})
-	_, err := Interpreter(context.Background(), InterpreterOptions{Dir: dir, Getenv: noEnv})
+	_, err := Interpreter(context.Background(), InterpreterOptions{Dir: dir})
 	var ie *InterpreterError
 	if !errors.As(err, &ie) {
 		t.Fatalf("err = %v, want *InterpreterError", err)
