@@ -54,7 +54,7 @@ func loadProject(ctx context.Context) (*project, error) {
 		return nil, err
 	}
 	p := &project{cfg: cfg, log: newLogger(), getenv: os.Getenv, now: time.Now}
-	if err := p.checkVersionFiles(); err != nil {
+	if err := cfg.CheckVersionFiles(); err != nil {
 		return nil, err
 	}
 	restored, err := pyfile.Recover(ctx, cfg.Dir)
@@ -109,28 +109,6 @@ func (p *project) versionFiles() []pyfile.File {
 		files = append(files, pyfile.File{Path: path, Pattern: vf.Pattern})
 	}
 	return files
-}
-
-// checkVersionFiles reports a version file that is not there as the
-// setting it came from, not as a bare file-system error later.
-func (p *project) checkVersionFiles() error {
-	for i, f := range p.versionFiles() {
-		fi, err := os.Stat(f.Path)
-		if err == nil && fi.Mode().IsRegular() {
-			continue
-		}
-		where := fmt.Sprintf("%s: [tool.pyrelease] version-file", p.cfg.File)
-		if env := p.cfg.EnvSource("version-file"); env != "" {
-			where = env
-		}
-		what := "does not exist"
-		if err == nil {
-			what = "is not a regular file"
-		}
-		return fmt.Errorf("config: %s: %q %s (expected a file holding the version, relative to %s)",
-			where, p.cfg.VersionFiles[i].Path, what, p.cfg.Dir)
-	}
-	return nil
 }
 
 // buildVersion is what `mage version -format=json` prints, and what the
