@@ -92,7 +92,7 @@ var Keys = []Key{
 
 // KnownTables are the sub-tables of [tool.pyrelease], each with its own
 // decoder; the top-level decoder leaves them alone.
-var KnownTables = []string{"bdist", "release", "smoke", "snapshot"}
+var KnownTables = []string{"bdist", "forge", "release", "smoke", "snapshot"}
 
 // Allowed values, shared by Validate and its error messages.
 var (
