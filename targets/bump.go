@@ -199,7 +199,7 @@ func (p *project) planBump(ctx context.Context, part string, devAfter bool) (bum
 	plan.from = from.Start().String()
 	next, text, err := pep440.Next(from)
 	if err != nil {
-		return bumpPlan{}, p.nextError(d.Tag, from, plan.files, err)
+		return bumpPlan{}, p.nextError(d.Tag, plan.files, err)
 	}
 	plan.to, plan.tagText = next.String(), text
 	plan.tag = version.TagName(p.cfg.TagFormat, d.Tag, p.cfg.TagPattern, plan.tagText)
@@ -270,7 +270,7 @@ func (p *project) bumpStart(d version.Description, part string, files []pyfile.F
 // compared with. A version lower than the file's means the tag it starts
 // from is behind the file, as when release tags live on release branches
 // and the main branch's file says what comes next.
-func (p *project) nextError(tag string, from pep440.NextOptions, files []pyfile.File, err error) error {
+func (p *project) nextError(tag string, files []pyfile.File, err error) error {
 	var order *pep440.TagOrderError
 	var below *pep440.BelowFileError
 	switch {

@@ -282,3 +282,34 @@ func cmpOr(s, def string) string {
 	}
 	return s
 }
+
+// TestVersionComputedOncePerRun: the targets of one run get the version
+// computed first (HEAD is described once), and a bump, which moves HEAD,
+// makes the next target compute it again.
+func TestVersionComputedOncePerRun(t *testing.T) {
+	p, _ := bumpProject(t, nil)
+	t.Cleanup(p.forgetVersion)
+	first, err := p.versionInfo(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if first.Version != "0.1.1.dev1" {
+		t.Fatalf("version = %s, want 0.1.1.dev1", first.Version)
+	}
+	testenv.Git(t, p.cfg.Dir, "commit", "-q", "--allow-empty", "-m", "More")
+	// Another target of the same run, loaded afresh.
+	again, _ := loadBumpProject(t, p.cfg.Dir, nil)
+	if got, err := again.versionInfo(t.Context()); err != nil || got.Commit != first.Commit {
+		t.Errorf("second target: version of %s, %v; want the memoised one of %s", got.Commit, err, first.Commit)
+	}
+	if err := p.bump(t.Context(), "minor", false, false); err != nil {
+		t.Fatal(err)
+	}
+	after, err := again.versionInfo(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after.Version != "0.2.0" || !after.Tagged {
+		t.Errorf("after the bump: version %s (tagged %v), want 0.2.0 tagged", after.Version, after.Tagged)
+	}
+}
