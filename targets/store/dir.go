@@ -56,14 +56,6 @@ func (d *Dir) path(key string) (string, error) {
 	return filepath.Join(d.root, filepath.FromSlash(key)), nil
 }
 
-// validKey accepts clean relative slash paths.
-func validKey(key string) bool {
-	if key == "" || strings.HasPrefix(key, "/") || strings.Contains(key, `\`) || path.Clean(key) != key {
-		return false
-	}
-	return !slices.Contains(strings.Split(key, "/"), "..")
-}
-
 // Put implements Store.
 func (d *Dir) Put(ctx context.Context, key, src string, o PutOptions) error {
 	dst, err := d.path(key)
@@ -230,37 +222,88 @@ func (d *Dir) Verify(ctx context.Context, key string, size int64, sum string) er
 	return nil
 }
 
-// Move implements Store with a rename.
-func (d *Dir) Move(ctx context.Context, from, to string, o PutOptions) error {
-	src, err := d.path(from)
+// Upload implements Store: the file is written under .incoming/{run}/,
+// where readers never look, read back and hashed, and placed with a
+// rename within the folder, which is atomic; a create-only place is a hard
+// link, which fails when the key is taken, atomically too.
+func (d *Dir) Upload(ctx context.Context, key, src string, o PutOptions) (Pending, error) {
+	dst, err := d.path(key)
 	if err != nil {
+		return nil, err
+	}
+	run := IncomingDir + "/" + time.Now().UTC().Format("20060102T150405Z") + "-" + randomSuffix()
+	tmp := run + "/" + path.Base(key)
+	if err := d.Put(ctx, tmp, src, o); err != nil {
+		_ = d.Delete(context.WithoutCancel(ctx), tmp)
+		return nil, err
+	}
+	p := &dirPending{d: d, key: key, dst: dst, tmp: d.Location(tmp), createOnly: o.CreateOnly}
+	if o.SHA256 != "" {
+		fi, err := os.Stat(src)
+		if err == nil {
+			err = d.Verify(ctx, tmp, fi.Size(), o.SHA256)
+		}
+		if err != nil {
+			_ = p.Discard(ctx)
+			return nil, err
+		}
+	}
+	return p, nil
+}
+
+// dirPending is a file under .incoming waiting to be put in place.
+type dirPending struct {
+	d          *Dir
+	key        string
+	dst, tmp   string
+	createOnly bool
+	placed     bool
+}
+
+// Place implements Pending.
+func (p *dirPending) Place(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
 		return err
 	}
-	dst, err := d.path(to)
-	if err != nil {
-		return err
-	}
-	put := func(dst string) error { return os.Rename(src, dst) }
-	if o.CreateOnly {
-		// A hard link fails when dst exists, atomically.
+	put := func(dst string) error { return os.Rename(p.tmp, dst) }
+	if p.createOnly {
 		put = func(dst string) error {
-			if err := os.Link(src, dst); err != nil {
+			if err := os.Link(p.tmp, dst); err != nil {
 				return err
 			}
-			return os.Remove(src)
+			return os.Remove(p.tmp)
 		}
 	}
-	if err := d.write(dst, put); err != nil {
+	if err := p.d.write(p.dst, put); err != nil {
 		if errors.Is(err, fs.ErrExist) {
-			_ = os.Remove(src)
-			return fmt.Errorf("store: %s: %w", dst, ErrExists)
+			_ = p.Discard(ctx)
+			return fmt.Errorf("store: %s: %w", p.dst, ErrExists)
 		}
 		return err
 	}
-	if strings.HasPrefix(from, IncomingDir+"/") {
-		d.removeEmptyParents(src)
-	}
+	p.placed = true
+	p.d.removeEmptyParents(p.tmp)
 	return nil
+}
+
+// Discard implements Pending.
+func (p *dirPending) Discard(context.Context) error {
+	if p.placed {
+		return nil
+	}
+	p.placed = true
+	if err := os.Remove(p.tmp); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("store: %w", err)
+	}
+	p.d.removeEmptyParents(p.tmp)
+	return nil
+}
+
+// Sweep implements Store: stale uploads under .incoming, and temporary
+// files of atomic writes.
+func (d *Dir) Sweep(ctx context.Context, cutoff time.Time) ([]string, error) {
+	removed := sweepIncoming(ctx, d, cutoff)
+	return append(removed, d.RemoveStaleTemp(cutoff)...), nil
 }
 
 // removeEmptyParents removes the directories above path that are now
@@ -340,47 +383,4 @@ func (d *Dir) Delete(ctx context.Context, key string) error {
 		d.removeEmptyParents(p)
 	}
 	return nil
-}
-
-// MismatchError is returned when stored bytes differ from what was sent.
-type MismatchError struct {
-	Location              string
-	WantSize, GotSize     int64
-	WantSHA256, GotSHA256 string // GotSHA256 is "" when the store cannot tell
-}
-
-func (e *MismatchError) Error() string {
-	if e.WantSize != e.GotSize {
-		return fmt.Sprintf("store: %s: size %d, want %d", e.Location, e.GotSize, e.WantSize)
-	}
-	return fmt.Sprintf("store: %s: sha256 %s, want %s", e.Location, e.GotSHA256, e.WantSHA256)
-}
-
-func (e *MismatchError) Unwrap() error { return ErrMismatch }
-
-// ctxReader stops a long copy when the context is done.
-type ctxReader struct {
-	ctx context.Context
-	r   io.Reader
-}
-
-func (c *ctxReader) Read(p []byte) (int, error) {
-	if err := c.ctx.Err(); err != nil {
-		return 0, err
-	}
-	return c.r.Read(p)
-}
-
-// progressReader reports bytes as they are read.
-type progressReader struct {
-	r        io.Reader
-	progress func(int64)
-}
-
-func (p *progressReader) Read(b []byte) (int, error) {
-	n, err := p.r.Read(b)
-	if n > 0 {
-		p.progress(int64(n))
-	}
-	return n, err
 }

@@ -308,11 +308,36 @@ func (c *crashStore) step() error {
 	return nil
 }
 
-func (c *crashStore) Put(ctx context.Context, key, path string, o PutOptions) error {
+func (c *crashStore) Upload(ctx context.Context, key, path string, o PutOptions) (Pending, error) {
 	if err := c.step(); err != nil {
+		return nil, err
+	}
+	up, err := c.Store.Upload(ctx, key, path, o)
+	if err != nil {
+		return nil, err
+	}
+	return &crashPending{Pending: up, c: c}, nil
+}
+
+// crashPending counts putting an upload in place as a write.
+type crashPending struct {
+	Pending
+	c *crashStore
+}
+
+func (p *crashPending) Place(ctx context.Context) error {
+	if err := p.c.step(); err != nil {
 		return err
 	}
-	return c.Store.Put(ctx, key, path, o)
+	return p.Pending.Place(ctx)
+}
+
+// Discard after the crash does nothing, as a killed process cleans nothing up.
+func (p *crashPending) Discard(ctx context.Context) error {
+	if p.c.crashed.Load() {
+		return errCrash
+	}
+	return p.Pending.Discard(ctx)
 }
 
 func (c *crashStore) PutBytes(ctx context.Context, key string, data []byte, o PutOptions) error {
@@ -320,13 +345,6 @@ func (c *crashStore) PutBytes(ctx context.Context, key string, data []byte, o Pu
 		return err
 	}
 	return c.Store.PutBytes(ctx, key, data, o)
-}
-
-func (c *crashStore) Move(ctx context.Context, from, to string, o PutOptions) error {
-	if err := c.step(); err != nil {
-		return err
-	}
-	return c.Store.Move(ctx, from, to, o)
 }
 
 func (c *crashStore) Link(ctx context.Context, alias, target string, o PutOptions) error {

@@ -100,6 +100,12 @@ func (m *memStore) Verify(ctx context.Context, key string, size int64, sum strin
 	return nil
 }
 
+func (m *memStore) Upload(context.Context, string, string, PutOptions) (Pending, error) {
+	return nil, errors.New("memStore: no uploads")
+}
+
+func (m *memStore) Sweep(context.Context, time.Time) ([]string, error) { return nil, nil }
+
 func (m *memStore) Move(_ context.Context, from, to string, _ PutOptions) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()

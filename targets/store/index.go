@@ -57,21 +57,10 @@ func WriteIndex(ctx context.Context, st Store, o IndexOptions) ([]string, error)
 				return nil, err
 			}
 			written = append(written, key)
-			if d, ok := st.(dirObjectWriter); ok && strings.HasSuffix(key, "/"+IndexFile) {
-				dir := strings.TrimSuffix(key, "/"+IndexFile)
-				if err := d.putDirObject(ctx, dir, pages[key]); err != nil {
-					return nil, err
-				}
-			}
 		}
 		prev = fp
 	}
 	return nil, fmt.Errorf("store: %s: the listing kept changing while the index was written (%d rounds); run again", st.Location(IndexFile), maxIndexRounds)
-}
-
-// dirObjectWriter is a store that can also serve a page at "dir/".
-type dirObjectWriter interface {
-	putDirObject(ctx context.Context, dir string, data []byte) error
 }
 
 type cachedSidecar struct {

@@ -88,16 +88,82 @@ const orphanAge = 10 * time.Minute
 const shortCache = "no-cache, max-age=0"
 
 // Publish puts artifacts in the store so that readers only ever see
-// complete, checked files: (a) upload each under .incoming/{run}/ in
-// parallel, (b) check size and sha256, (c) move each into place, write
-// its sidecar, and, where another job may have put the same name in place
-// meanwhile, check that the file is still the one its sidecar describes
-// (see settle), (d) prune older builds of the same families in branch
-// directories, (e) point latest aliases at this build, (f) regenerate the
-// index pages from a full listing. Killed at any step, the store still
-// shows the previous state or the new one per file, and running again
-// converges: files already in place with the same sha256 are not sent.
+// complete, checked files. It runs these steps in order:
+//
+//   - plan: check the local files against the manifest and decide, from
+//     the sidecars in place, what to send, skip, replace or keep;
+//   - upload: send every file out of sight and check it (Store.Upload);
+//   - place: put each file in place, then write its sidecar;
+//   - settle: where another job may have put the same name in place
+//     meanwhile, check that the file is still the one its sidecar
+//     describes (see settle);
+//   - alias: point latest aliases at this build;
+//   - prune: remove older builds of the same families in a branch's
+//     directory, once pages no longer link them;
+//   - index: regenerate the index pages from a full listing.
+//
+// Killed at any step, the store still shows the previous state or the new
+// one per file, and running again converges: files already in place with
+// the same sha256 are not sent.
 func Publish(ctx context.Context, o PublishOptions) (*Result, error) {
+	r, err := plan(ctx, o)
+	if err != nil {
+		return nil, err
+	}
+	if o.DryRun {
+		r.res.Pruned = planPrune(r.sidecars, r.dir, r.arts, r.o)
+		return r.res, nil
+	}
+	if err := r.upload(ctx); err != nil {
+		r.discard(ctx)
+		return nil, err
+	}
+	if err := r.place(ctx); err != nil {
+		r.discard(ctx)
+		return nil, err
+	}
+	if err := r.settle(ctx); err != nil {
+		return nil, err
+	}
+	if r.res.Latest, err = updateLatest(ctx, r.o.Store, r.dir, r.arts, r.o, r.now, r.log); err != nil {
+		return nil, err
+	}
+	if err := r.prune(ctx); err != nil {
+		return nil, err
+	}
+	if r.res.Indexes, err = WriteIndex(ctx, r.o.Store, IndexOptions{Concurrency: r.o.Concurrency, Now: r.o.Now}); err != nil {
+		return nil, err
+	}
+	r.sweep(ctx)
+	return r.res, nil
+}
+
+// publishRun is one Publish on its way through the steps.
+type publishRun struct {
+	o        PublishOptions
+	log      *slog.Logger
+	dir      string
+	now      time.Time
+	arts     []dist.Artifact    // sorted by name; res.Files and files follow the same order
+	sidecars map[string]Sidecar // of dir as planned, keyed by artifact key
+	res      *Result
+	files    []fileRun
+}
+
+// fileRun is what the steps learn about one artifact; each step's
+// goroutine for artifact i touches only files[i] and res.Files[i].
+type fileRun struct {
+	createOnly bool    // a tag's new file: put in place only where the key is free
+	up         Pending // uploaded and checked, not yet placed
+	lost       bool    // another publisher's create-only write won the key
+	overwrote  bool    // replaced a file a killed publisher left
+	placed     bool    // in place with its sidecar: to settle
+	sc         Sidecar
+}
+
+// plan checks the artifacts and reads the store: which files are already
+// in place, which replace another, which a tag keeps.
+func plan(ctx context.Context, o PublishOptions) (*publishRun, error) {
 	if o.Store == nil {
 		return nil, errors.New("store: publish: no store")
 	}
@@ -110,27 +176,26 @@ func Publish(ctx context.Context, o PublishOptions) (*Result, error) {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	log := o.Log
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
+	r := &publishRun{o: o, log: o.Log, now: o.Now().UTC()}
+	if r.log == nil {
+		r.log = slog.New(slog.DiscardHandler)
 	}
-	dir, err := buildDir(o.Build)
-	if err != nil {
+	var err error
+	if r.dir, err = buildDir(o.Build); err != nil {
 		return nil, err
 	}
 	if len(o.Artifacts) == 0 {
 		return nil, errors.New("store: publish: no artifacts")
 	}
-	res := &Result{Dir: dir}
-	arts := slices.Clone(o.Artifacts)
-	slices.SortFunc(arts, func(a, b dist.Artifact) int { return strings.Compare(a.Name, b.Name) })
+	r.arts = slices.Clone(o.Artifacts)
+	slices.SortFunc(r.arts, func(a, b dist.Artifact) int { return strings.Compare(a.Name, b.Name) })
 	// What is published must be what was built and recorded: sizes are
 	// checked now, sha256s as the files are uploaded.
-	for _, a := range arts {
+	for _, a := range r.arts {
 		if !SafeName(a.Name) {
 			return nil, fmt.Errorf("store: publish: artifact name %q: %w", a.Name, ErrUnsafe)
 		}
-		fi, err := os.Stat(filepath.Join(o.Dir, filepath.FromSlash(a.Path)))
+		fi, err := os.Stat(r.src(a))
 		if err != nil {
 			return nil, fmt.Errorf("store: publish: %w", err)
 		}
@@ -138,296 +203,205 @@ func Publish(ctx context.Context, o PublishOptions) (*Result, error) {
 			return nil, changed(a, "", fi.Size())
 		}
 	}
-	sidecars, err := readSidecars(ctx, o.Store, dir, o.Concurrency)
-	if err != nil {
+	if r.sidecars, err = readSidecars(ctx, o.Store, r.dir, o.Concurrency); err != nil {
 		return nil, err
 	}
-	var todo []dist.Artifact
-	for _, a := range arts {
-		p := Published{Name: a.Name, Key: dir + "/" + a.Name, Size: a.Size, SHA256: a.SHA256}
-		if old, ok := sidecars[p.Key]; ok {
-			if old.SHA256 == a.SHA256 && old.Size == a.Size {
-				if obj, err := o.Store.Stat(ctx, p.Key); err == nil && obj.Size == a.Size {
-					p.Skipped = true
-				}
-			} else if o.Build.Tagged && !o.ReplaceTagged {
-				// The files of a release tag are what its first complete
-				// publish put there: the release job may already have
-				// fetched them, and matrix jobs rebuilding the same sdist
-				// (setuptools stamps the build time in it) must not take
-				// turns replacing each other's.
-				p.Kept, p.Skipped = true, true
-				p.KeptSHA256 = old.SHA256
-				log.Warn("kept the file a tag already has; -force replaces it", "key", p.Key, "published", old.SHA256, "built", a.SHA256)
-			} else {
-				p.Replace = true
-			}
-		}
-		if !p.Skipped {
-			todo = append(todo, a)
-		}
-		res.Files = append(res.Files, p)
+	r.res = &Result{Dir: r.dir, Files: make([]Published, len(r.arts))}
+	r.files = make([]fileRun, len(r.arts))
+	for i, a := range r.arts {
+		r.res.Files[i] = r.planFile(ctx, a)
+		p := r.res.Files[i]
+		// A tag's new files are put in place create-only: when matrix jobs
+		// publish the same name at once (a rebuilt sdist), exactly one
+		// wins and the others keep it.
+		r.files[i].createOnly = o.Build.Tagged && !p.Skipped && !p.Replace
 	}
-	if o.DryRun {
-		res.Pruned = planPrune(sidecars, dir, arts, o)
-		return res, nil
-	}
-	now := o.Now().UTC()
-	run := IncomingDir + "/" + now.Format("20060102T150405Z") + "-" + randomSuffix()
+	return r, nil
+}
 
-	// (a) upload, (b) check: into .incoming, or staged at the final key
-	// where the store can do that without a second copy of the bytes.
-	stager, staging := o.Store.(Stager)
-	var singleLimit int64
-	if l, ok := o.Store.(interface{ SinglePutLimit() int64 }); ok {
-		singleLimit = l.SinglePutLimit()
-	}
-	replacing := map[string]bool{}
-	for _, p := range res.Files {
-		replacing[p.Name] = p.Replace
-	}
-	// A tag's new files are put in place create-only: when matrix jobs
-	// publish the same name at once (a rebuilt sdist), exactly one wins and
-	// the others keep it. A file that sits there without a sidecar for a
-	// while is what a killed publisher left: it is replaced.
-	createOnly := map[string]bool{}
-	if o.Build.Tagged {
-		for _, p := range res.Files {
-			if p.Skipped || p.Replace {
-				continue
-			}
-			createOnly[p.Name] = true
-			if p.Size > singleLimit { // staged: look for an orphan now
-				obj, err := o.Store.Stat(ctx, p.Key)
-				createOnly[p.Name] = !(err == nil && now.Sub(obj.ModTime) > orphanAge)
-			}
+// planFile decides the fate of one artifact from the sidecar in place.
+func (r *publishRun) planFile(ctx context.Context, a dist.Artifact) Published {
+	p := Published{Name: a.Name, Key: r.dir + "/" + a.Name, Size: a.Size, SHA256: a.SHA256}
+	old, ok := r.sidecars[p.Key]
+	switch {
+	case !ok:
+	case old.SHA256 == a.SHA256 && old.Size == a.Size:
+		if obj, err := r.o.Store.Stat(ctx, p.Key); err == nil && obj.Size == a.Size {
+			p.Skipped = true
 		}
+	case r.o.Build.Tagged && !r.o.ReplaceTagged:
+		// The files of a release tag are what its first complete publish
+		// put there: the release job may already have fetched them, and
+		// matrix jobs rebuilding the same sdist (setuptools stamps the
+		// build time in it) must not take turns replacing each other's.
+		p.Kept, p.Skipped = true, true
+		p.KeptSHA256 = old.SHA256
+		r.log.Warn("kept the file a tag already has; -force replaces it", "key", p.Key, "published", old.SHA256, "built", a.SHA256)
+	default:
+		p.Replace = true
 	}
-	lost := make(map[string]bool)      // create-only writes another publisher won
-	overwrote := make(map[string]bool) // create-only writes that replaced an orphan
-	staged := make(map[string]Staged)
-	direct := make(map[string]bool)
-	var mu sync.Mutex
-	abortAll := func() {
-		actx := context.WithoutCancel(ctx)
-		for _, st := range staged {
-			_ = st.Abort(actx)
-		}
-		// A file put straight in place has no sidecar yet, so it was never
-		// published; it goes again.
-		for name := range direct {
-			_ = o.Store.Delete(actx, dir+"/"+name)
-		}
-		cleanupRun(actx, o.Store, run)
-	}
+	return p
+}
+
+// upload sends every file that is not skipped out of sight, in parallel.
+func (r *publishRun) upload(ctx context.Context) error {
 	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(o.Concurrency)
-	for _, a := range todo {
-		g.Go(func() error {
-			src := filepath.Join(o.Dir, filepath.FromSlash(a.Path))
-			po := PutOptions{ContentType: contentType(a.Name), CacheControl: o.CacheControl, SHA256: a.SHA256, CreateOnly: createOnly[a.Name]}
-			if o.Progress != nil {
-				po.Progress = o.Progress(a.Name, a.Size)
-			}
-			start := time.Now()
-			switch {
-			case staging && !replacing[a.Name] && a.Size <= singleLimit:
-				// A new small file goes straight to its key in one request,
-				// which S3 makes visible whole and checks against the
-				// manifest's sha256 (the request is signed with it). It is
-				// not published until its sidecar is written in (c).
-				mu.Lock()
-				direct[a.Name] = true
-				mu.Unlock()
-				err := o.Store.Put(gctx, dir+"/"+a.Name, src, po)
-				if errors.Is(err, ErrExists) {
-					// Taken: by a live publisher of this tag, or by one killed
-					// before its sidecar, whose file is replaced.
-					obj, serr := o.Store.Stat(gctx, dir+"/"+a.Name)
-					if serr == nil && now.Sub(obj.ModTime) > orphanAge {
-						po.CreateOnly = false
-						mu.Lock()
-						overwrote[a.Name] = true
-						mu.Unlock()
-						err = o.Store.Put(gctx, dir+"/"+a.Name, src, po)
-					} else {
-						mu.Lock()
-						lost[a.Name], direct[a.Name] = true, false
-						mu.Unlock()
-						err = nil
-					}
-				}
-				if err != nil {
-					var se *S3Error
-					if errors.As(err, &se) && se.Code == "XAmzContentSHA256Mismatch" {
-						return changed(a, "(not the manifest's)", a.Size)
-					}
-					return err
-				}
-			case !staging:
-				key := run + "/" + a.Name
-				if err := o.Store.Put(gctx, key, src, po); err != nil {
-					return err
-				}
-				if err := o.Store.Verify(gctx, key, a.Size, a.SHA256); err != nil {
-					var me *MismatchError
-					if errors.As(err, &me) {
-						return changed(a, me.GotSHA256, me.GotSize)
-					}
-					return err
-				}
-			default:
-				// The server checks each part against its own checksum;
-				// the file's sha256 is checked here, while it uploads.
-				hashed := make(chan error, 1)
-				go func() {
-					sum, size, err := dist.Hash(src)
-					if err == nil && (sum != a.SHA256 || size != a.Size) {
-						err = changed(a, sum, size)
-					}
-					hashed <- err
-				}()
-				st, err := stager.Stage(gctx, dir+"/"+a.Name, src, po)
-				herr := <-hashed
-				if err == nil {
-					mu.Lock()
-					staged[a.Name] = st
-					mu.Unlock()
-					err = st.Check(gctx)
-				}
-				if err = cmp.Or(herr, err); err != nil {
-					return err
-				}
-			}
-			log.Debug("uploaded", "file", a.Name, "bytes", a.Size, "took", time.Since(start).Round(time.Millisecond))
-			return nil
-		})
-	}
-	if err := g.Wait(); err != nil {
-		abortAll()
-		return nil, err
-	}
-	// (c) into place, each file before its sidecar: a sidecar is the mark
-	// of a complete file, and readers trust nothing without one.
-	byName := map[string]dist.Artifact{}
-	for _, a := range arts {
-		byName[a.Name] = a
-	}
-	g, gctx = errgroup.WithContext(ctx)
-	g.SetLimit(o.Concurrency)
-	for i, p := range res.Files {
-		a := byName[p.Name]
-		mu.Lock()
-		old, had := sidecars[p.Key]
-		mu.Unlock()
-		g.Go(func() error {
-			sc := o.Build.sidecar(a, now)
-			switch {
-			case p.Kept:
-				return nil
-			case p.Skipped:
-				sc.PublishedAt = old.PublishedAt
-			case direct[a.Name]:
-				// Already in place; the sidecar below publishes it.
-			default:
-				var err error
-				if lost[a.Name] {
-					err = ErrExists
-				} else if staging {
-					err = staged[a.Name].Commit(gctx)
-				} else {
-					err = o.Store.Move(gctx, run+"/"+a.Name, p.Key, PutOptions{ContentType: contentType(a.Name), CacheControl: o.CacheControl,
-						SHA256: a.SHA256, CreateOnly: createOnly[a.Name]})
-				}
-				if errors.Is(err, ErrExists) {
-					// Another publisher of this tag put the file in place
-					// first: the same bytes (a reproducible wheel) are simply
-					// there; other bytes are kept out, as for a tag's files.
-					p.Skipped = true
-					if o.Store.Verify(gctx, p.Key, a.Size, a.SHA256) != nil {
-						p.Kept = true
-						if obj, serr := o.Store.Stat(gctx, p.Key); serr == nil {
-							p.KeptSHA256 = obj.SHA256
-						}
-						log.Warn("another job published this file of the tag first, with other bytes; keeping its", "key", p.Key)
-					}
-					mu.Lock()
-					res.Files[i] = p
-					mu.Unlock()
-					return nil
-				}
-				if err != nil {
-					return err
-				}
-			}
-			if !p.Skipped || !had || old.File == "" {
-				if err := o.Store.PutBytes(gctx, p.Key+SidecarExt, sc.Marshal(), sidecarOptions); err != nil {
-					return err
-				}
-			}
-			// A file put create-only replaced nothing, and what replaces it
-			// later (a forced or orphan put) settles itself.
-			if !p.Skipped && (!createOnly[a.Name] || overwrote[a.Name]) {
-				src := filepath.Join(o.Dir, filepath.FromSlash(a.Path))
-				po := PutOptions{ContentType: contentType(a.Name), CacheControl: o.CacheControl, SHA256: a.SHA256}
-				if err := settle(gctx, o.Store, p.Key, src, sc, po, log); err != nil {
-					return err
-				}
-			}
-			mu.Lock()
-			sidecars[p.Key] = sc
-			res.Files[i] = p
-			mu.Unlock()
-			if !p.Skipped {
-				log.Info("published", "key", p.Key, "bytes", p.Size)
-			}
-			return nil
-		})
-	}
-	if err := g.Wait(); err != nil {
-		// Staged uploads not yet committed must not linger; committed
-		// ones are complete files (published once their sidecar is there).
-		for _, st := range staged {
-			_ = st.Abort(ctx)
+	g.SetLimit(r.o.Concurrency)
+	for i := range r.arts {
+		if r.res.Files[i].Skipped {
+			continue
 		}
-		return nil, err
+		g.Go(func() error { return r.uploadFile(gctx, i) })
 	}
-	if !staging {
-		cleanupRun(ctx, o.Store, run)
-	}
+	return g.Wait()
+}
 
-	// (d) which older builds go, (e) latest aliases, (f) index pages: the
-	// pages are written without the older builds before those are deleted,
-	// so that no page ever links to a deleted file, then written again from
-	// the final listing.
-	var doomed []string
-	if !o.Build.Tagged {
-		current, err := readSidecars(ctx, o.Store, dir, o.Concurrency)
-		if err != nil {
-			return nil, err
-		}
-		doomed = stale(current, dir, arts, o)
+func (r *publishRun) uploadFile(ctx context.Context, i int) error {
+	a, f := r.arts[i], &r.files[i]
+	po := r.putOptions(a)
+	po.CreateOnly = f.createOnly
+	// A new file is not trusted until its sidecar is written, so a store
+	// may write it at its key at once; a replacement must wait for place.
+	po.Fresh = !r.res.Files[i].Replace
+	if r.o.Progress != nil {
+		po.Progress = r.o.Progress(a.Name, a.Size)
 	}
-	if res.Latest, err = updateLatest(ctx, o.Store, dir, arts, o, now, log); err != nil {
-		return nil, err
+	start := time.Now()
+	up, err := r.o.Store.Upload(ctx, r.res.Files[i].Key, r.src(a), po)
+	if errors.Is(err, ErrExists) { // a store that wrote the fresh key at once
+		up, err = r.taken(ctx, i, po)
 	}
-	if len(doomed) > 0 {
-		exclude := map[string]bool{}
-		for _, k := range doomed {
-			exclude[k] = true
+	var me *MismatchError
+	if errors.As(err, &me) && me.WantSHA256 != "" {
+		return changed(a, cmp.Or(me.GotSHA256, "(not the manifest's)"), me.GotSize)
+	}
+	if err != nil {
+		return err
+	}
+	f.up = up
+	r.log.Debug("uploaded", "file", a.Name, "bytes", a.Size, "took", time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+// taken handles a create-only write that found its key taken: by a live
+// publisher of this tag, whose file stays (lost), or by one killed before
+// its sidecar, whose file sits there for longer than orphanAge and is
+// replaced with a new upload.
+func (r *publishRun) taken(ctx context.Context, i int, po PutOptions) (Pending, error) {
+	key := r.res.Files[i].Key
+	obj, err := r.o.Store.Stat(ctx, key)
+	if err != nil || r.now.Sub(obj.ModTime) <= orphanAge {
+		r.files[i].lost = true
+		return nil, nil
+	}
+	r.files[i].overwrote = true
+	po.CreateOnly = false
+	return r.o.Store.Upload(ctx, key, r.src(r.arts[i]), po)
+}
+
+// place puts each file in place, then writes its sidecar: a sidecar is
+// the mark of a complete file, and readers trust nothing without one.
+func (r *publishRun) place(ctx context.Context) error {
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(r.o.Concurrency)
+	for i := range r.arts {
+		if r.res.Files[i].Kept {
+			continue
 		}
-		if _, err := WriteIndex(ctx, o.Store, IndexOptions{Concurrency: o.Concurrency, Now: o.Now, Exclude: exclude}); err != nil {
-			return nil, err
+		g.Go(func() error { return r.placeFile(gctx, i) })
+	}
+	return g.Wait()
+}
+
+func (r *publishRun) placeFile(ctx context.Context, i int) error {
+	a, f, p := r.arts[i], &r.files[i], &r.res.Files[i]
+	old, had := r.sidecars[p.Key]
+	f.sc = r.o.Build.sidecar(a, r.now)
+	if p.Skipped {
+		if had && old.File != "" {
+			return nil
 		}
-		if res.Pruned, err = prune(ctx, o.Store, doomed, log); err != nil {
-			return nil, err
+		f.sc.PublishedAt = old.PublishedAt
+		return r.o.Store.PutBytes(ctx, p.Key+SidecarExt, f.sc.Marshal(), sidecarOptions)
+	}
+	err := ErrExists
+	if !f.lost {
+		err = f.up.Place(ctx)
+	}
+	if errors.Is(err, ErrExists) && !f.lost && !f.overwrote {
+		po := r.putOptions(a)
+		if f.up, err = r.taken(ctx, i, po); err == nil && !f.lost {
+			err = f.up.Place(ctx)
 		}
 	}
-	if res.Indexes, err = WriteIndex(ctx, o.Store, IndexOptions{Concurrency: o.Concurrency, Now: o.Now}); err != nil {
-		return nil, err
+	if errors.Is(err, ErrExists) || err == nil && f.lost {
+		r.keepTheirs(ctx, i)
+		return nil
 	}
-	removeStale(ctx, o.Store, now.Add(-24*time.Hour), log)
-	return res, nil
+	if err != nil {
+		return err
+	}
+	if err := r.o.Store.PutBytes(ctx, p.Key+SidecarExt, f.sc.Marshal(), sidecarOptions); err != nil {
+		return err
+	}
+	f.placed = true
+	r.log.Info("published", "key", p.Key, "bytes", p.Size)
+	return nil
+}
+
+// keepTheirs records that another publisher of this tag put the file in
+// place first: the same bytes (a reproducible wheel) are simply there;
+// other bytes are kept out, as for a tag's files.
+func (r *publishRun) keepTheirs(ctx context.Context, i int) {
+	a, p := r.arts[i], &r.res.Files[i]
+	p.Skipped = true
+	if r.o.Store.Verify(ctx, p.Key, a.Size, a.SHA256) == nil {
+		return
+	}
+	p.Kept = true
+	if obj, err := r.o.Store.Stat(ctx, p.Key); err == nil {
+		p.KeptSHA256 = obj.SHA256
+	}
+	r.log.Warn("another job published this file of the tag first, with other bytes; keeping its", "key", p.Key)
+}
+
+// settle checks the files put in place over whatever was there: a
+// branch's files, and a tag's forced or orphaned ones. A file put
+// create-only replaced nothing.
+func (r *publishRun) settle(ctx context.Context) error {
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(r.o.Concurrency)
+	for i, f := range r.files {
+		if !f.placed || f.createOnly && !f.overwrote {
+			continue
+		}
+		a := r.arts[i]
+		g.Go(func() error {
+			return settle(gctx, r.o.Store, r.res.Files[i].Key, r.src(a), f.sc, r.putOptions(a), r.log)
+		})
+	}
+	return g.Wait()
+}
+
+// discard drops the uploads a failed run did not place. A new file
+// written at its key during upload has no sidecar yet, so it was never
+// published; it goes, and the next run sends it again.
+func (r *publishRun) discard(ctx context.Context) {
+	for _, f := range r.files {
+		if f.up != nil {
+			_ = f.up.Discard(ctx)
+		}
+	}
+}
+
+// src is the local path of an artifact.
+func (r *publishRun) src(a dist.Artifact) string {
+	return filepath.Join(r.o.Dir, filepath.FromSlash(a.Path))
+}
+
+// putOptions are what an artifact is uploaded with.
+func (r *publishRun) putOptions(a dist.Artifact) PutOptions {
+	return PutOptions{ContentType: contentType(a.Name), CacheControl: r.o.CacheControl, SHA256: a.SHA256}
 }
 
 // PutOptions of sidecars, which change when their file is replaced.
@@ -470,13 +444,26 @@ func settle(ctx context.Context, st Store, key, src string, sc Sidecar, po PutOp
 				st.Location(key), me.GotSHA256, round+1, sc.SHA256)
 		}
 		log.Warn("another job replaced this file before its sidecar was written; putting it back", "key", key, "found", me.GotSHA256, "built", sc.SHA256)
-		if err := st.Put(ctx, key, src, po); err != nil {
+		if err := put(ctx, st, key, src, po); err != nil {
 			return err
 		}
 		if err := st.PutBytes(ctx, key+SidecarExt, sc.Marshal(), sidecarOptions); err != nil {
 			return err
 		}
 	}
+}
+
+// put uploads the file at src and puts it in place over what is at key.
+func put(ctx context.Context, st Store, key, src string, po PutOptions) error {
+	up, err := st.Upload(ctx, key, src, po)
+	if err != nil {
+		return err
+	}
+	if err := up.Place(ctx); err != nil {
+		_ = up.Discard(ctx)
+		return err
+	}
+	return nil
 }
 
 // changed is the error for a file whose bytes are not what the manifest
@@ -704,37 +691,38 @@ func readSidecar(ctx context.Context, st Store, key string) (Sidecar, error) {
 	return ParseSidecar(st.Location(key), data)
 }
 
-// cleanupRun removes what is left of this run's uploads.
-func cleanupRun(ctx context.Context, st Store, run string) {
-	objs, err := st.List(ctx, run+"/")
+// prune removes older builds of this build's families from a branch's
+// directory. The pages are written without them first, so that no page
+// ever links to a deleted file.
+func (r *publishRun) prune(ctx context.Context) error {
+	if r.o.Build.Tagged {
+		return nil
+	}
+	current, err := readSidecars(ctx, r.o.Store, r.dir, r.o.Concurrency)
 	if err != nil {
-		return
+		return err
 	}
-	for _, obj := range objs {
-		_ = st.Delete(ctx, obj.Key)
+	doomed := stale(current, r.dir, r.arts, r.o)
+	if len(doomed) == 0 {
+		return nil
 	}
+	exclude := map[string]bool{}
+	for _, k := range doomed {
+		exclude[k] = true
+	}
+	if _, err := WriteIndex(ctx, r.o.Store, IndexOptions{Concurrency: r.o.Concurrency, Now: r.o.Now, Exclude: exclude}); err != nil {
+		return err
+	}
+	r.res.Pruned, err = prune(ctx, r.o.Store, doomed, r.log)
+	return err
 }
 
-// removeStale removes uploads that killed publishers left behind. A day
-// is far longer than any upload runs.
-func removeStale(ctx context.Context, st Store, cutoff time.Time, log *slog.Logger) {
-	objs, err := st.List(ctx, IncomingDir+"/")
-	if err == nil {
-		for _, obj := range objs {
-			if obj.ModTime.Before(cutoff) {
-				if st.Delete(ctx, obj.Key) == nil {
-					log.Info("removed a stale upload", "key", obj.Key)
-				}
-			}
-		}
-	}
-	if s3, ok := st.(*S3); ok {
-		_ = s3.AbortStale(ctx, "", cutoff)
-	}
-	if d, ok := st.(*Dir); ok {
-		for _, k := range d.RemoveStaleTemp(cutoff) {
-			log.Info("removed a temporary file a killed writer left", "key", k)
-		}
+// sweep removes what killed publishers left behind. A day is far longer
+// than any upload runs.
+func (r *publishRun) sweep(ctx context.Context) {
+	removed, _ := r.o.Store.Sweep(ctx, r.now.Add(-24*time.Hour))
+	for _, k := range removed {
+		r.log.Info("removed what a killed writer left", "key", k)
 	}
 }
 

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -26,6 +27,7 @@ import (
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/pyrelease/pyrelease/targets/dist"
 	"github.com/pyrelease/pyrelease/targets/internal/redact"
 )
 
@@ -63,8 +65,8 @@ const (
 	maxCopySize        = 5 << 30 // CopyObject's limit
 )
 
-// S3 is a store in an S3 bucket. Published objects are copied in from
-// .incoming, which S3 makes visible atomically.
+// S3 is a store in an S3 bucket. Objects appear whole: a single PUT or a
+// completed multipart upload, each of which S3 makes visible atomically.
 type S3 struct {
 	client *s3.Client
 	o      S3Options
@@ -187,65 +189,17 @@ func (s *S3) acquire(ctx context.Context) error {
 
 func (s *S3) release() { <-s.slots }
 
-// Put implements Store: one PUT up to PartSize, a multipart upload above.
-// The body is read from the file in place (no buffering), so memory does
-// not grow with the file. A single PUT is signed with o.SHA256 as payload
-// hash, so the server itself checks the whole file's sha256.
-func (s *S3) Put(ctx context.Context, key, path string, o PutOptions) error {
-	if !validKey(key) {
-		return fmt.Errorf("store: key %q: %w", key, ErrUnsafe)
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		return fmt.Errorf("store: %w", err)
-	}
-	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return fmt.Errorf("store: %w", err)
-	}
-	if fi.Size() > s.o.PartSize {
-		return s.putMultipart(ctx, key, f, fi.Size(), o)
-	}
-	if err := s.acquire(ctx); err != nil {
-		return err
-	}
-	defer s.release()
-	body := &sectionProgress{r: io.NewSectionReader(f, 0, fi.Size()), progress: o.Progress}
-	in := &s3.PutObjectInput{
-		Bucket: &s.o.Bucket, Key: aws.String(s.key(key)), Body: body, ContentLength: aws.Int64(fi.Size()),
-		ContentType: nonEmpty(o.ContentType), CacheControl: nonEmpty(o.CacheControl), Metadata: meta(o),
-	}
-	var optFns []func(*s3.Options)
-	if o.SHA256 != "" {
-		optFns = append(optFns, withPayloadHash(o.SHA256))
-	}
-	if o.CreateOnly {
-		in.IfNoneMatch = aws.String("*")
-	}
-	_, err = s.client.PutObject(ctx, in, optFns...)
-	if o.CreateOnly && preconditionFailed(err) {
-		return fmt.Errorf("store: %s: %w", s.Location(key), ErrExists)
-	}
-	return s.fail("PUT", key, err)
-}
-
-// putMultipart uploads a large file as a staged multipart upload and
-// completes it at once.
-func (s *S3) putMultipart(ctx context.Context, key string, f *os.File, size int64, o PutOptions) error {
-	st, err := s.stageFile(ctx, key, f, size, o)
-	if err != nil {
-		return err
-	}
-	return st.Commit(ctx)
-}
-
-// Stage implements Stager with a multipart upload to the final key: S3
-// keeps the parts out of sight until CompleteMultipartUpload, which makes
-// the whole object appear at once, without copying its bytes again. Each
-// part carries its own checksum, so the server checks every byte it
-// receives (see partIntegrity); the parts are read from the file in place.
-func (s *S3) Stage(ctx context.Context, key, path string, o PutOptions) (Staged, error) {
+// Upload implements Store. A file up to PartSize whose key is fresh goes
+// straight to its key in one PUT, signed with o.SHA256 as payload hash,
+// so the server itself checks the whole file's sha256, and S3 makes it
+// visible whole; it is not trusted until its sidecar is written. Other
+// files go as a multipart upload to the final key: S3 keeps the parts out
+// of sight until Place completes it, which makes the whole object appear
+// at once without copying its bytes again. Each part carries its own
+// checksum (see partIntegrity) and the file's sha256 is checked here while
+// it uploads. Bodies are read from the file in place (no buffering), so
+// memory does not grow with the file.
+func (s *S3) Upload(ctx context.Context, key, path string, o PutOptions) (Pending, error) {
 	if !validKey(key) {
 		return nil, fmt.Errorf("store: key %q: %w", key, ErrUnsafe)
 	}
@@ -258,7 +212,93 @@ func (s *S3) Stage(ctx context.Context, key, path string, o PutOptions) (Staged,
 	if err != nil {
 		return nil, fmt.Errorf("store: %w", err)
 	}
-	return s.stageFile(ctx, key, f, fi.Size(), o)
+	if o.Fresh && fi.Size() <= s.o.PartSize {
+		if err := s.put(ctx, key, f, fi.Size(), o); err != nil {
+			return nil, err
+		}
+		return &s3Direct{s: s, key: key}, nil
+	}
+	hashed := make(chan error, 1)
+	go func() { hashed <- s.checkHash(key, path, o.SHA256) }()
+	st, err := s.stageFile(ctx, key, f, fi.Size(), o)
+	herr := <-hashed
+	if err == nil {
+		err = st.check(ctx)
+	}
+	if err = cmp.Or(herr, err); err != nil {
+		if st != nil {
+			_ = st.Discard(ctx)
+		}
+		return nil, err
+	}
+	return st, nil
+}
+
+// checkHash compares the local file's sha256 with want ("" checks nothing).
+func (s *S3) checkHash(key, path, want string) error {
+	if want == "" {
+		return nil
+	}
+	sum, size, err := dist.Hash(path)
+	if err != nil {
+		return fmt.Errorf("store: %w", err)
+	}
+	if sum != want {
+		return &MismatchError{Location: s.Location(key), WantSize: size, GotSize: size, WantSHA256: want, GotSHA256: sum}
+	}
+	return nil
+}
+
+// put sends a file in one PUT; with o.CreateOnly, If-None-Match makes it
+// fail with ErrExists when the key is taken.
+func (s *S3) put(ctx context.Context, key string, f *os.File, size int64, o PutOptions) error {
+	if err := s.acquire(ctx); err != nil {
+		return err
+	}
+	defer s.release()
+	body := &sectionProgress{r: io.NewSectionReader(f, 0, size), progress: o.Progress}
+	in := &s3.PutObjectInput{
+		Bucket: &s.o.Bucket, Key: aws.String(s.key(key)), Body: body, ContentLength: aws.Int64(size),
+		ContentType: nonEmpty(o.ContentType), CacheControl: nonEmpty(o.CacheControl), Metadata: meta(o), ACL: s.acl(),
+	}
+	var optFns []func(*s3.Options)
+	if o.SHA256 != "" {
+		optFns = append(optFns, withPayloadHash(o.SHA256))
+	}
+	if o.CreateOnly {
+		in.IfNoneMatch = aws.String("*")
+	}
+	_, err := s.client.PutObject(ctx, in, optFns...)
+	var ae smithy.APIError
+	switch {
+	case o.CreateOnly && preconditionFailed(err):
+		return fmt.Errorf("store: %s: %w", s.Location(key), ErrExists)
+	case errors.As(err, &ae) && ae.ErrorCode() == "XAmzContentSHA256Mismatch":
+		return &MismatchError{Location: s.Location(key), WantSize: size, GotSize: size, WantSHA256: o.SHA256}
+	}
+	return s.fail("PUT", key, err)
+}
+
+// s3Direct is a file PUT straight to its key.
+type s3Direct struct {
+	s      *S3
+	key    string
+	placed bool
+}
+
+// Place implements Pending: the file is in place already.
+func (d *s3Direct) Place(context.Context) error {
+	d.placed = true
+	return nil
+}
+
+// Discard implements Pending: nothing trusts the file yet, so it goes.
+func (d *s3Direct) Discard(ctx context.Context) error {
+	if d.placed {
+		return nil
+	}
+	d.placed = true
+	return d.s.Delete(context.WithoutCancel(ctx), d.key)
 }
 
 func (s *S3) stageFile(ctx context.Context, key string, f *os.File, size int64, o PutOptions) (_ *s3Staged, err error) {
@@ -272,7 +312,7 @@ func (s *S3) stageFile(ctx context.Context, key string, f *os.File, size int64, 
 	st := &s3Staged{s: s, key: key, uploadID: created.UploadId, size: size, createOnly: o.CreateOnly}
 	defer func() {
 		if err != nil {
-			_ = st.Abort(ctx)
+			_ = st.Discard(ctx)
 		}
 	}()
 	n := max(1, int((size+s.o.PartSize-1)/s.o.PartSize))
@@ -309,10 +349,6 @@ func (s *S3) stageFile(ctx context.Context, key string, f *os.File, size int64, 
 	return st, nil
 }
 
-// SinglePutLimit is the size up to which Put sends a file in one request,
-// signed with the file's sha256 (so the server checks the whole file).
-func (s *S3) SinglePutLimit() int64 { return s.o.PartSize }
-
 // partIntegrity chooses how the server checks each part. With checksums
 // on (the default), the SDK sends a CRC32 of the part, which the server
 // verifies, and the request is not signed over a sha256 of the body: that
@@ -333,6 +369,7 @@ func preconditionFailed(err error) bool {
 // s3Staged is a multipart upload whose parts are all sent.
 type s3Staged struct {
 	createOnly bool
+	placed     bool
 	s          *S3
 	key        string
 	uploadID   *string
@@ -340,9 +377,9 @@ type s3Staged struct {
 	parts      []types.CompletedPart
 }
 
-// Check asks the server for the parts it holds: their number and sizes
+// check asks the server for the parts it holds: their number and sizes
 // must add up to the file.
-func (st *s3Staged) Check(ctx context.Context) error {
+func (st *s3Staged) check(ctx context.Context) error {
 	var total int64
 	count := 0
 	p := s3.NewListPartsPaginator(st.s.client, &s3.ListPartsInput{Bucket: &st.s.o.Bucket, Key: aws.String(st.s.key(st.key)), UploadId: st.uploadID})
@@ -362,9 +399,9 @@ func (st *s3Staged) Check(ctx context.Context) error {
 	return nil
 }
 
-// Commit implements Staged: the object appears whole, replacing any
-// object of that key.
-func (st *s3Staged) Commit(ctx context.Context) error {
+// Place implements Pending: the object appears whole, replacing any
+// object of that key unless the upload is create-only.
+func (st *s3Staged) Place(ctx context.Context) error {
 	in := &s3.CompleteMultipartUploadInput{
 		Bucket: &st.s.o.Bucket, Key: aws.String(st.s.key(st.key)), UploadId: st.uploadID,
 		MultipartUpload: &types.CompletedMultipartUpload{Parts: st.parts},
@@ -374,15 +411,22 @@ func (st *s3Staged) Commit(ctx context.Context) error {
 	}
 	_, err := st.s.client.CompleteMultipartUpload(ctx, in)
 	if st.createOnly && preconditionFailed(err) {
-		_ = st.Abort(ctx)
+		_ = st.Discard(ctx)
 		return fmt.Errorf("store: %s: %w", st.s.Location(st.key), ErrExists)
+	}
+	if err == nil {
+		st.placed = true
 	}
 	return st.s.fail("PUT (complete)", st.key, err)
 }
 
-// Abort implements Staged; it runs even when ctx is done, since parts
+// Discard implements Pending; it runs even when ctx is done, since parts
 // left behind are billed.
-func (st *s3Staged) Abort(ctx context.Context) error {
+func (st *s3Staged) Discard(ctx context.Context) error {
+	if st.placed {
+		return nil
+	}
+	st.placed = true
 	actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 	defer cancel()
 	_, err := st.s.client.AbortMultipartUpload(actx, &s3.AbortMultipartUploadInput{Bucket: &st.s.o.Bucket, Key: aws.String(st.s.key(st.key)), UploadId: st.uploadID})
@@ -399,7 +443,13 @@ func (s *S3) PutBytes(ctx context.Context, key string, data []byte, o PutOptions
 		ContentLength: aws.Int64(int64(len(data))), ContentType: nonEmpty(o.ContentType),
 		CacheControl: nonEmpty(o.CacheControl), Metadata: meta(o), ACL: s.acl(),
 	})
-	return s.fail("PUT", key, err)
+	if err != nil {
+		return s.fail("PUT", key, err)
+	}
+	if dir, ok := strings.CutSuffix(key, "/"+IndexFile); ok {
+		return s.putDirObject(ctx, dir, data)
+	}
+	return nil
 }
 
 // Open implements Store.
@@ -442,12 +492,6 @@ func (s *S3) List(ctx context.Context, prefix string) ([]Object, error) {
 	return objs, nil
 }
 
-// hiddenUnder reports whether key has a segment starting with '.' that the
-// prefix did not ask for.
-func hiddenUnder(key, prefix string) bool {
-	return !strings.HasPrefix(prefix, ".") && inHiddenDir(key)
-}
-
 // Verify implements Store: the size the server reports and the sha256
 // recorded at upload. The bytes themselves were checked by the server as
 // they arrived (signed payload hashes).
@@ -460,18 +504,6 @@ func (s *S3) Verify(ctx context.Context, key string, size int64, sum string) err
 		return &MismatchError{Location: s.Location(key), WantSize: size, GotSize: obj.Size, WantSHA256: sum, GotSHA256: obj.SHA256}
 	}
 	return nil
-}
-
-// Move implements Store: a server-side copy, then a delete of the source.
-// The copy keeps the metadata; the ACL is set again (copies do not keep it).
-func (s *S3) Move(ctx context.Context, from, to string, o PutOptions) error {
-	if !validKey(from) || !validKey(to) {
-		return fmt.Errorf("store: move %q to %q: %w", from, to, ErrUnsafe)
-	}
-	if err := s.copy(ctx, from, to, o, false); err != nil {
-		return err
-	}
-	return s.Delete(ctx, from)
 }
 
 func (s *S3) copy(ctx context.Context, from, to string, o PutOptions, replace bool) error {
@@ -505,6 +537,13 @@ func (s *S3) Link(ctx context.Context, alias, target string, o PutOptions) error
 func (s *S3) Delete(ctx context.Context, key string) error {
 	_, err := s.client.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: &s.o.Bucket, Key: aws.String(s.key(key))})
 	return s.fail("DELETE", key, err)
+}
+
+// Sweep implements Store: stale objects under .incoming, and multipart
+// uploads never completed.
+func (s *S3) Sweep(ctx context.Context, cutoff time.Time) ([]string, error) {
+	removed := sweepIncoming(ctx, s, cutoff)
+	return removed, s.AbortStale(ctx, "", cutoff)
 }
 
 // AbortStale aborts multipart uploads under prefix started before cutoff:
@@ -708,8 +747,8 @@ func (p *sectionProgress) Seek(off int64, whence int) (int64, error) {
 }
 
 // putDirObject writes an object whose key ends in '/', such as
-// "simple/greet/": a static S3 endpoint has no directory index, and pip
-// asks the index for "{project}/".
+// "simple/greet/", beside each dir/index.html: a static S3 endpoint has no
+// directory index, and pip asks the index for "{project}/".
 func (s *S3) putDirObject(ctx context.Context, dir string, data []byte) error {
 	if !validKey(dir) {
 		return fmt.Errorf("store: key %q: %w", dir, ErrUnsafe)
