@@ -12,8 +12,9 @@ import (
 )
 
 // CheckHistoryRewrites refuses repositories whose history git would see
-// through replace refs or grafts: git describe follows them, this package
-// does not, and a silently different number is worse than an error.
+// through replace refs or grafts: git's walks follow them, this package's
+// readers do not, and a silently different answer is worse than an
+// error.
 func (r *Repo) CheckHistoryRewrites() error {
 	if _, err := os.Stat(filepath.Join(r.CommonDir, "info", "grafts")); err == nil {
 		return &FileError{Path: filepath.Join(r.CommonDir, "info", "grafts"), Reason: "grafts are not supported", Err: ErrUnsupported}

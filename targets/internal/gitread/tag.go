@@ -5,7 +5,8 @@ import (
 	"errors"
 )
 
-// TagObject is the part of an annotated tag describe uses.
+// TagObject is what a walk over names needs of an annotated tag: what it
+// points at, that object's type, the name inside it and its date.
 type TagObject struct {
 	Target     OID
 	TargetType string
