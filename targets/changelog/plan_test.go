@@ -39,8 +39,8 @@ func TestNewHeading(t *testing.T) {
 	}
 	for name, tt := range tests {
 		t.Run(name, func(t *testing.T) {
-			if got := NewHeading([]byte(tt.old), []byte(tt.updated), tt.version); got != tt.want {
-				t.Errorf("NewHeading = %q, want %q", got, tt.want)
+			if got := newHeading([]byte(tt.old), []byte(tt.updated), tt.version); got != tt.want {
+				t.Errorf("newHeading = %q, want %q", got, tt.want)
 			}
 		})
 	}

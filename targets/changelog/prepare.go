@@ -60,16 +60,16 @@ func Prepare(ctx context.Context, o Options) (Edit, error) {
 	paths := slices.Sorted(maps.Keys(e.Writes))
 	for _, path := range paths {
 		old, _ := os.ReadFile(path) // a news file may not exist yet
-		if e.Heading = NewHeading(old, e.Writes[path], o.Version); e.Heading != "" {
+		if e.Heading = newHeading(old, e.Writes[path], o.Version); e.Heading != "" {
 			break
 		}
 	}
 	return e, nil
 }
 
-// NewHeading finds the line naming version that updated adds to old: the
+// newHeading finds the line naming version that updated adds to old: the
 // heading of the release, whatever the changelog's style.
-func NewHeading(old, updated []byte, version string) string {
+func newHeading(old, updated []byte, version string) string {
 	had := map[string]bool{}
 	for line := range strings.Lines(string(old)) {
 		had[strings.TrimRight(line, "\r\n")] = true
