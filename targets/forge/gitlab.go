@@ -1,0 +1,141 @@
+package forge
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/url"
+	"path"
+	"strconv"
+	"strings"
+)
+
+// gitlab is GitLab's REST API, under {server}/api/v4 (CI_API_V4_URL). A
+// GitLab release holds links, not files: each asset is uploaded to the
+// project's generic package registry and the release links to it. GitLab
+// releases have neither drafts nor a pre-release mark.
+type gitlab struct {
+	c            *client
+	project      string // id or path, escaped as one segment
+	pkg, version string
+}
+
+func newGitLab(c *client, o Options) *gitlab {
+	g := &gitlab{c: c, project: o.Repository, pkg: o.Package, version: o.Version}
+	if g.pkg == "" {
+		g.pkg = path.Base(o.Repository)
+	}
+	if g.version == "" {
+		g.version = strings.TrimPrefix(o.Tag, "v")
+	}
+	return g
+}
+
+// gitlabRelease is a release as GitLab's API gives it.
+type gitlabRelease struct {
+	TagName     string `json:"tag_name"`
+	Name        string `json:"name"`
+	Description string `json:"description"`
+	Links       struct {
+		Self string `json:"self"`
+	} `json:"_links"`
+}
+
+func (g gitlabRelease) release() *release {
+	return &release{id: g.TagName, tag: g.TagName, title: g.Name, notes: g.Description, page: g.Links.Self}
+}
+
+// gitlabEdit is the body of a create (with the tag) or an update.
+type gitlabEdit struct {
+	TagName     string `json:"tag_name,omitempty"`
+	Name        string `json:"name"`
+	Description string `json:"description"`
+}
+
+func (g *gitlab) url(query url.Values, more ...string) string {
+	return g.c.url(query, append([]string{"projects", g.project}, more...)...)
+}
+
+func (g *gitlab) find(ctx context.Context, tag string) (*release, error) {
+	var r gitlabRelease
+	err := g.c.call(ctx, "looking up release "+tag, http.MethodGet, g.url(nil, "releases", tag), nil, &r)
+	if isStatus(err, http.StatusNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return r.release(), nil
+}
+
+func (g *gitlab) create(ctx context.Context, want release) (*release, error) {
+	var r gitlabRelease
+	body := gitlabEdit{TagName: want.tag, Name: want.title, Description: want.notes}
+	if err := g.c.call(ctx, "creating release "+want.tag, http.MethodPost, g.url(nil, "releases"), body, &r); err != nil {
+		return nil, err
+	}
+	return r.release(), nil
+}
+
+func (g *gitlab) update(ctx context.Context, old *release, want release) (*release, error) {
+	var r gitlabRelease
+	body := gitlabEdit{Name: want.title, Description: want.notes}
+	if err := g.c.call(ctx, "updating release "+want.tag, http.MethodPut, g.url(nil, "releases", old.id), body, &r); err != nil {
+		return nil, err
+	}
+	return r.release(), nil
+}
+
+// gitlabLink is a release's asset link.
+type gitlabLink struct {
+	ID       int64  `json:"id"`
+	Name     string `json:"name"`
+	URL      string `json:"url"`
+	LinkType string `json:"link_type,omitempty"`
+}
+
+func (g *gitlab) assets(ctx context.Context, r *release) ([]remote, error) {
+	var out []remote
+	const perPage = 100
+	for page := 1; ; page++ {
+		var links []gitlabLink
+		q := url.Values{"per_page": {strconv.Itoa(perPage)}, "page": {strconv.Itoa(page)}}
+		if err := g.c.call(ctx, "listing links of release "+r.tag, http.MethodGet, g.url(q, "releases", r.id, "assets", "links"), nil, &links); err != nil {
+			return nil, err
+		}
+		for _, l := range links {
+			out = append(out, remote{name: l.Name, url: l.URL})
+		}
+		if len(links) < perPage {
+			return out, nil
+		}
+	}
+}
+
+// packageFile is where the generic package registry keeps a file.
+func (g *gitlab) packageFile(name string) string {
+	return g.url(nil, "packages", "generic", g.pkg, g.version, name)
+}
+
+// upload puts the file into the generic package, unless a run that
+// stopped before linking it already did, then links it from the release.
+func (g *gitlab) upload(ctx context.Context, r *release, a Asset) error {
+	file := g.packageFile(a.Name)
+	doing := "uploading " + a.Name + " to package " + g.pkg + " " + g.version
+	sum, err := g.c.digest(ctx, "looking for "+a.Name+" in package "+g.pkg+" "+g.version, file, "")
+	var apiErr *APIError
+	switch {
+	case errors.As(err, &apiErr) && apiErr.Status == http.StatusNotFound:
+		if err := g.c.upload(ctx, doing, http.MethodPut, file, a.Path, "application/octet-stream", nil, nil, nil); err != nil {
+			return err
+		}
+	case err != nil:
+		return err
+	case sum != a.SHA256:
+		return &ConflictError{Forge: GitLab, Tag: r.tag, Name: a.Name + " (package " + g.pkg + " " + g.version + ")", Local: a.SHA256, Remote: sum}
+	}
+	link := gitlabLink{Name: a.Name, URL: file, LinkType: "package"}
+	return g.c.call(ctx, "linking "+a.Name+" from release "+r.tag, http.MethodPost, g.url(nil, "releases", r.id, "assets", "links"), link, nil)
+}
+
+func (g *gitlab) fields() []string { return []string{"title", "notes"} }
