@@ -4,6 +4,14 @@
 // sha256, commit and build time. Targets pass state through dist/ and the
 // manifest only.
 //
+// It is the one registry of what a build made and where: targets ask the
+// manifest with filters (m.Artifacts.Filter(And(ByVersion(v), ForIndex))),
+// check a file against its recorded sha256 with Artifact.Verify, and a
+// version's set against what [tool.pyrelease.snapshot] expect lists with
+// Missing. The snapshot store's sidecar is defined here too, with its
+// conversions to and from an artifact, so that what publish writes and
+// what fetch records are the same facts.
+//
 // dist/ itself holds only what goes to a package index, wheels and sdists,
 // as every Python tool expects (`twine upload dist/*`). Everything else
 // pyrelease makes or fetches — the manifest, frozen-tool archives,
