@@ -57,7 +57,9 @@ func (g *github) releases(query url.Values, more ...string) string {
 // does not see drafts.
 func (g *github) find(ctx context.Context, tag string) (*release, error) {
 	var r githubRelease
-	err := g.c.call(ctx, "looking up release "+tag, http.MethodGet, g.releases(nil, "tags", tag), nil, &r)
+	// The tag is one parameter that may span segments (pkg/v1.0).
+	byTag := g.releases(nil, append([]string{"tags"}, strings.Split(tag, "/")...)...)
+	err := g.c.call(ctx, "looking up release "+tag, http.MethodGet, byTag, nil, &r)
 	if err == nil {
 		return r.release(), nil
 	}

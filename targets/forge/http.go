@@ -145,12 +145,23 @@ func (c *client) apiError(doing, method, target string, resp *http.Response) *AP
 	var m struct {
 		Message any `json:"message"`
 		Error   any `json:"error"`
+		// GitHub details a 422 in errors.
+		Errors []struct {
+			Field, Code, Message string
+		} `json:"errors"`
 	}
 	if json.Unmarshal(data, &m) == nil {
 		for _, v := range []any{m.Message, m.Error} {
 			if v != nil && e.Message == "" {
 				e.Message = oneLine(fmt.Sprint(v))
 			}
+		}
+		var details []string
+		for _, d := range m.Errors {
+			details = append(details, strings.TrimPrefix(d.Field+": "+firstNonEmpty(d.Message, d.Code), ": "))
+		}
+		if len(details) > 0 {
+			e.Message = oneLine(e.Message + " (" + strings.Join(details, "; ") + ")")
 		}
 	}
 	if e.Message == "" && len(data) > 0 && len(data) < 300 {
@@ -247,6 +258,13 @@ func redactString(raw string) string {
 		return "(unparsable URL)"
 	}
 	return httpretry.Redact(u)
+}
+
+func firstNonEmpty(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
 }
 
 func oneLine(s string) string {
