@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/url"
 	"path"
-	"strconv"
 	"strings"
 )
 
@@ -86,30 +85,24 @@ func (g *gitlab) update(ctx context.Context, old *release, want release) (*relea
 	return r.release(), nil
 }
 
-// gitlabLink is a release's asset link.
+// gitlabLink is a release's asset link, as listed and as created.
 type gitlabLink struct {
-	ID       int64  `json:"id"`
 	Name     string `json:"name"`
 	URL      string `json:"url"`
 	LinkType string `json:"link_type,omitempty"`
 }
 
+// assets lists the release's links; GitLab documents no paging for them.
 func (g *gitlab) assets(ctx context.Context, r *release) ([]remote, error) {
-	var out []remote
-	const perPage = 100
-	for page := 1; ; page++ {
-		var links []gitlabLink
-		q := url.Values{"per_page": {strconv.Itoa(perPage)}, "page": {strconv.Itoa(page)}}
-		if err := g.c.call(ctx, "listing links of release "+r.tag, http.MethodGet, g.url(q, "releases", r.id, "assets", "links"), nil, &links); err != nil {
-			return nil, err
-		}
-		for _, l := range links {
-			out = append(out, remote{name: l.Name, url: l.URL})
-		}
-		if len(links) < perPage {
-			return out, nil
-		}
+	var links []gitlabLink
+	if err := g.c.call(ctx, "listing links of release "+r.tag, http.MethodGet, g.url(nil, "releases", r.id, "assets", "links"), nil, &links); err != nil {
+		return nil, err
 	}
+	out := make([]remote, 0, len(links))
+	for _, l := range links {
+		out = append(out, remote{name: l.Name, url: l.URL})
+	}
+	return out, nil
 }
 
 // packageFile is where the generic package registry keeps a file.
