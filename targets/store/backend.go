@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"path"
 	"slices"
@@ -39,25 +38,6 @@ func sweepIncoming(ctx context.Context, st Store, cutoff time.Time) []string {
 	}
 	return removed
 }
-
-// MismatchError is returned when stored bytes differ from what was sent.
-type MismatchError struct {
-	Location              string
-	WantSize, GotSize     int64
-	WantSHA256, GotSHA256 string // GotSHA256 is "" when the store cannot tell
-}
-
-func (e *MismatchError) Error() string {
-	if e.WantSize != e.GotSize {
-		return fmt.Sprintf("store: %s: size %d, want %d", e.Location, e.GotSize, e.WantSize)
-	}
-	if e.GotSHA256 == "" {
-		return fmt.Sprintf("store: %s: the server refused the bytes as not of sha256 %s", e.Location, e.WantSHA256)
-	}
-	return fmt.Sprintf("store: %s: sha256 %s, want %s", e.Location, e.GotSHA256, e.WantSHA256)
-}
-
-func (e *MismatchError) Unwrap() error { return ErrMismatch }
 
 // ctxReader stops a long copy when the context is done.
 type ctxReader struct {

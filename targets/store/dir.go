@@ -19,8 +19,8 @@ import (
 )
 
 // Dir is a store in a local folder: the default, and what a shared drive
-// or a folder served by any web server gives. Objects are files; moves are
-// renames within the folder, so they are atomic.
+// or a folder served by any web server gives. Objects are files; uploads
+// are renamed into place within the folder, so they appear atomically.
 type Dir struct {
 	root string
 }

@@ -5,20 +5,16 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"os"
-	"path"
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"golang.org/x/sync/errgroup"
 
 	"github.com/pyrelease/pyrelease/targets/dist"
-	"github.com/pyrelease/pyrelease/targets/pep440"
 )
 
 // Build is what a publisher knows about the build it publishes; it goes
@@ -365,24 +361,6 @@ func (r *publishRun) keepTheirs(ctx context.Context, i int) {
 	r.log.Warn("another job published this file of the tag first, with other bytes; keeping its", "key", p.Key)
 }
 
-// settle checks the files put in place over whatever was there: a
-// branch's files, and a tag's forced or orphaned ones. A file put
-// create-only replaced nothing.
-func (r *publishRun) settle(ctx context.Context) error {
-	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(r.o.Concurrency)
-	for i, f := range r.files {
-		if !f.placed || f.createOnly && !f.overwrote {
-			continue
-		}
-		a := r.arts[i]
-		g.Go(func() error {
-			return settle(gctx, r.o.Store, r.res.Files[i].Key, r.src(a), f.sc, r.putOptions(a), r.log)
-		})
-	}
-	return g.Wait()
-}
-
 // discard drops the uploads a failed run did not place. A new file
 // written at its key during upload has no sidecar yet, so it was never
 // published; it goes, and the next run sends it again.
@@ -402,68 +380,6 @@ func (r *publishRun) src(a dist.Artifact) string {
 // putOptions are what an artifact is uploaded with.
 func (r *publishRun) putOptions(a dist.Artifact) PutOptions {
 	return PutOptions{ContentType: contentType(a.Name), CacheControl: r.o.CacheControl, SHA256: a.SHA256}
-}
-
-// PutOptions of sidecars, which change when their file is replaced.
-var sidecarOptions = PutOptions{ContentType: "application/json", CacheControl: shortCache}
-
-// settleRounds is how many times settle puts a file back before it gives up.
-const settleRounds = 3
-
-// settle runs once sc is written beside a file put in place over whatever
-// was there (a branch's files; a tag's, when forced or orphaned). Another
-// job publishing the same name with other bytes may have put its file
-// there after ours and written its sidecar before ours, leaving our
-// sidecar beside its bytes. So the file is checked after the sidecar:
-// still ours, or another job's with that job's sidecar, the pair agrees;
-// other bytes beside our sidecar are replaced with ours and the sidecar is
-// written again. Whoever writes a sidecar last checks after it, and every
-// put is followed by a sidecar, so once every publisher returned without
-// error the last sidecar describes the file: the last writer wins, file
-// and sidecar together.
-func settle(ctx context.Context, st Store, key, src string, sc Sidecar, po PutOptions, log *slog.Logger) error {
-	for round := 0; ; round++ {
-		err := st.Verify(ctx, key, sc.Size, sc.SHA256)
-		var me *MismatchError
-		switch {
-		case err == nil:
-			return nil
-		case errors.Is(err, ErrNotExist):
-			// Removed since, as a newer build prunes an older one: its
-			// sidecar goes next.
-			return nil
-		case !errors.As(err, &me):
-			return err
-		}
-		if cur, err := readSidecar(ctx, st, key+SidecarExt); err == nil && st.Verify(ctx, key, cur.Size, cur.SHA256) == nil {
-			log.Warn("another job published this file after this one, with other bytes; the store keeps its", "key", key, "sha256", cur.SHA256, "built", sc.SHA256)
-			return nil
-		}
-		if round == settleRounds {
-			return fmt.Errorf("store: publish: %s: replaced with other bytes (sha256 %s) %d times before its sidecar could describe it, want sha256 %s: another job keeps publishing this file; run again once it is done",
-				st.Location(key), me.GotSHA256, round+1, sc.SHA256)
-		}
-		log.Warn("another job replaced this file before its sidecar was written; putting it back", "key", key, "found", me.GotSHA256, "built", sc.SHA256)
-		if err := put(ctx, st, key, src, po); err != nil {
-			return err
-		}
-		if err := st.PutBytes(ctx, key+SidecarExt, sc.Marshal(), sidecarOptions); err != nil {
-			return err
-		}
-	}
-}
-
-// put uploads the file at src and puts it in place over what is at key.
-func put(ctx context.Context, st Store, key, src string, po PutOptions) error {
-	up, err := st.Upload(ctx, key, src, po)
-	if err != nil {
-		return err
-	}
-	if err := up.Place(ctx); err != nil {
-		_ = up.Discard(ctx)
-		return err
-	}
-	return nil
 }
 
 // changed is the error for a file whose bytes are not what the manifest
@@ -489,241 +405,6 @@ func buildDir(b Build) (string, error) {
 		return "", errors.New("store: publish: HEAD is neither at a tag nor on a branch: check out a branch, or set the CI's branch variable")
 	}
 	return BranchDir(b.Branch), nil
-}
-
-func (b Build) sidecar(a dist.Artifact, now time.Time) Sidecar {
-	sc := a.Sidecar()
-	sc.Project, sc.Describe, sc.Branch, sc.Tag, sc.JobURL = b.Project, b.Describe, b.Branch, b.Tag, b.JobURL
-	sc.Family, sc.PublishedAt = Family(a.Name, a.Version, b.Version), now
-	return sc
-}
-
-// readSidecars reads every sidecar directly in dir, keyed by the key of
-// the artifact it describes; unreadable ones are skipped.
-func readSidecars(ctx context.Context, st Store, dir string, concurrency int) (map[string]Sidecar, error) {
-	objs, err := st.List(ctx, dir+"/")
-	if err != nil {
-		return nil, err
-	}
-	var keys []string
-	for _, obj := range objs {
-		if IsSidecar(obj.Key) && path.Dir(obj.Key) == dir {
-			keys = append(keys, obj.Key)
-		}
-	}
-	return loadSidecars(ctx, st, keys, concurrency)
-}
-
-// loadSidecars reads sidecars in parallel, keyed by artifact key.
-// Sidecars that vanish or do not parse are left out: a reader cannot trust
-// them, and the next publish rewrites them.
-func loadSidecars(ctx context.Context, st Store, keys []string, concurrency int) (map[string]Sidecar, error) {
-	var mu sync.Mutex
-	out := make(map[string]Sidecar, len(keys))
-	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(max(concurrency, 8))
-	for _, key := range keys {
-		g.Go(func() error {
-			rc, _, err := st.Open(gctx, key)
-			if errors.Is(err, ErrNotExist) {
-				return nil
-			}
-			if err != nil {
-				return err
-			}
-			data, err := io.ReadAll(io.LimitReader(rc, 1<<20))
-			rc.Close()
-			if err != nil {
-				return fmt.Errorf("store: reading %s: %w", st.Location(key), err)
-			}
-			sc, err := ParseSidecar(st.Location(key), data)
-			if err != nil {
-				return nil
-			}
-			mu.Lock()
-			out[strings.TrimSuffix(key, SidecarExt)] = sc
-			mu.Unlock()
-			return nil
-		})
-	}
-	if err := g.Wait(); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// stale returns, for the families of arts, the keys in dir beyond the
-// newest keep builds. This build's files are always kept.
-func stale(sidecars map[string]Sidecar, dir string, arts []dist.Artifact, o PublishOptions) []string {
-	ours := map[string]bool{}
-	families := map[string]bool{}
-	for _, a := range arts {
-		ours[dir+"/"+a.Name] = true
-		if f := Family(a.Name, a.Version, o.Build.Version); f != "" {
-			families[f] = true
-		}
-	}
-	byFamily := map[string][]string{}
-	for key, sc := range sidecars {
-		if sc.AliasOf != "" || path.Dir(key) != dir || !families[sc.Family] {
-			continue
-		}
-		byFamily[sc.Family] = append(byFamily[sc.Family], key)
-	}
-	var out []string
-	for _, keys := range byFamily {
-		slices.SortFunc(keys, func(a, b string) int { return newerFirst(sidecars[a], sidecars[b]) })
-		kept := 0
-		for _, k := range keys {
-			if kept < o.Keep || ours[k] {
-				kept++
-				continue
-			}
-			out = append(out, k)
-		}
-	}
-	slices.Sort(out)
-	return out
-}
-
-// newerFirst orders sidecars by version, newest first; versions that do
-// not parse sort by build time.
-func newerFirst(a, b Sidecar) int {
-	va, ea := pep440.Parse(a.Version)
-	vb, eb := pep440.Parse(b.Version)
-	if ea == nil && eb == nil {
-		if c := pep440.Compare(vb, va); c != 0 {
-			return c
-		}
-	}
-	return cmp.Or(b.BuiltAt.Compare(a.BuiltAt), strings.Compare(b.File, a.File))
-}
-
-func planPrune(sidecars map[string]Sidecar, dir string, arts []dist.Artifact, o PublishOptions) []string {
-	if o.Build.Tagged {
-		return nil
-	}
-	// The plan counts this build as published.
-	planned := make(map[string]Sidecar, len(sidecars)+len(arts))
-	for k, v := range sidecars {
-		planned[k] = v
-	}
-	for _, a := range arts {
-		planned[dir+"/"+a.Name] = o.Build.sidecar(a, o.Now())
-	}
-	return stale(planned, dir, arts, o)
-}
-
-// prune removes older builds: the file first, then its sidecar. Killed in
-// between, the store holds a sidecar without its file, which no reader
-// trusts (the index and fetch want both) and the next prune removes.
-func prune(ctx context.Context, st Store, keys []string, log *slog.Logger) ([]string, error) {
-	for _, key := range keys {
-		if err := st.Delete(ctx, key); err != nil {
-			return nil, err
-		}
-		if err := st.Delete(ctx, key+SidecarExt); err != nil {
-			return nil, err
-		}
-		log.Info("pruned", "key", key)
-	}
-	return keys, nil
-}
-
-// updateLatest points each family's alias at this build unless it already
-// points at a newer version. Branch aliases live in the branch directory,
-// tag aliases in snapshots/. The alias moves first, then its sidecar: an
-// alias is always a whole copy of a published file, but killed in between
-// its sidecar still names the previous one until the next publish.
-// Readers that need a checked file use the versioned name.
-func updateLatest(ctx context.Context, st Store, dir string, arts []dist.Artifact, o PublishOptions, now time.Time, log *slog.Logger) ([]string, error) {
-	aliasDir := dir
-	if o.Build.Tagged {
-		aliasDir = SnapshotsDir
-	}
-	var keys []string
-	var mu sync.Mutex
-	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(o.Concurrency)
-	for _, a := range arts {
-		name := LatestName(Family(a.Name, a.Version, o.Build.Version), a.Kind)
-		if name == "" {
-			continue
-		}
-		g.Go(func() error {
-			alias := aliasDir + "/" + name
-			sc := o.Build.sidecar(a, now)
-			if cur, err := readSidecar(gctx, st, alias+SidecarExt); err == nil && cur.AliasOf != dir+"/"+a.Name && newerFirst(cur, sc) < 0 {
-				log.Info("latest left at a newer build", "alias", alias, "version", cur.Version)
-				return nil
-			}
-			sc.AliasOf = dir + "/" + a.Name
-			sc.File = name
-			if err := st.Link(gctx, alias, dir+"/"+a.Name, PutOptions{ContentType: contentType(a.Name), CacheControl: shortCache, SHA256: a.SHA256}); err != nil {
-				return err
-			}
-			if err := st.PutBytes(gctx, alias+SidecarExt, sc.Marshal(), PutOptions{ContentType: "application/json", CacheControl: shortCache}); err != nil {
-				return err
-			}
-			mu.Lock()
-			keys = append(keys, alias)
-			mu.Unlock()
-			return nil
-		})
-	}
-	if err := g.Wait(); err != nil {
-		return nil, err
-	}
-	slices.Sort(keys)
-	return keys, nil
-}
-
-func readSidecar(ctx context.Context, st Store, key string) (Sidecar, error) {
-	rc, _, err := st.Open(ctx, key)
-	if err != nil {
-		return Sidecar{}, err
-	}
-	defer rc.Close()
-	data, err := io.ReadAll(io.LimitReader(rc, 1<<20))
-	if err != nil {
-		return Sidecar{}, err
-	}
-	return ParseSidecar(st.Location(key), data)
-}
-
-// prune removes older builds of this build's families from a branch's
-// directory. The pages are written without them first, so that no page
-// ever links to a deleted file.
-func (r *publishRun) prune(ctx context.Context) error {
-	if r.o.Build.Tagged {
-		return nil
-	}
-	current, err := readSidecars(ctx, r.o.Store, r.dir, r.o.Concurrency)
-	if err != nil {
-		return err
-	}
-	doomed := stale(current, r.dir, r.arts, r.o)
-	if len(doomed) == 0 {
-		return nil
-	}
-	exclude := map[string]bool{}
-	for _, k := range doomed {
-		exclude[k] = true
-	}
-	if _, err := WriteIndex(ctx, r.o.Store, IndexOptions{Concurrency: r.o.Concurrency, Now: r.o.Now, Exclude: exclude}); err != nil {
-		return err
-	}
-	r.res.Pruned, err = prune(ctx, r.o.Store, doomed, r.log)
-	return err
-}
-
-// sweep removes what killed publishers left behind. A day is far longer
-// than any upload runs.
-func (r *publishRun) sweep(ctx context.Context) {
-	removed, _ := r.o.Store.Sweep(ctx, r.now.Add(-24*time.Hour))
-	for _, k := range removed {
-		r.log.Info("removed what a killed writer left", "key", k)
-	}
 }
 
 // contentType is what servers send the file as; browsers and pip only

@@ -17,7 +17,6 @@ package store
 
 import (
 	"context"
-	"errors"
 	"io"
 	"time"
 )
@@ -88,17 +87,3 @@ type Object struct {
 	ModTime time.Time
 	SHA256  string // as recorded at upload; "" when unknown
 }
-
-// Errors callers branch on.
-var (
-	// ErrNotExist is wrapped by errors for a missing object.
-	ErrNotExist = errors.New("no such object")
-	// ErrMismatch is wrapped when stored bytes differ from what was sent.
-	ErrMismatch = errors.New("size or sha256 differs")
-	// ErrUnsafe is wrapped when a name or link would escape where it belongs.
-	ErrUnsafe = errors.New("unsafe name")
-	// ErrExists is wrapped when a create-only write finds the key taken.
-	ErrExists = errors.New("already exists")
-	// ErrNoFiles is wrapped when a fetch finds nothing of the version.
-	ErrNoFiles = errors.New("nothing published")
-)
