@@ -112,21 +112,14 @@ func (c *treeCompare) equal(tree gitread.OID, prefix string, es []indexEntry, ct
 	}
 	i := 0
 	for len(data) > 0 {
-		sp := bytes.IndexByte(data, ' ')
-		nul := bytes.IndexByte(data, 0)
-		if sp < 0 || nul < sp || nul+1+gitread.HashLen > len(data) {
-			return false, &ObjectError{ID: tree.String(), Reason: "bad tree entry", Err: ErrCorrupt}
-		}
-		mode, err := strconv.ParseUint(string(data[:sp]), 8, 32)
+		e, rest, err := gitread.NextTreeEntry(data)
 		if err != nil {
-			return false, &ObjectError{ID: tree.String(), Reason: "bad tree entry mode", Err: ErrCorrupt}
+			return false, &ObjectError{ID: tree.String(), Reason: err.Error(), Err: ErrCorrupt}
 		}
-		name := string(data[sp+1 : nul])
-		var id gitread.OID
-		copy(id[:], data[nul+1:nul+1+gitread.HashLen])
-		data = data[nul+1+gitread.HashLen:]
+		data = rest
+		mode, name, id := e.Mode, e.Name, e.ID
 		full := prefix + name
-		if uint32(mode)&modeTypeMask == modeDir {
+		if mode&modeTypeMask == modeDir {
 			sub := full + "/"
 			j := i
 			for j < len(es) && strings.HasPrefix(es[j].path, sub) {
@@ -142,7 +135,7 @@ func (c *treeCompare) equal(tree gitread.OID, prefix string, es []indexEntry, ct
 			i = j
 			continue
 		}
-		if i >= len(es) || es[i].path != full || es[i].mode != canonMode(uint32(mode)) || es[i].id != id {
+		if i >= len(es) || es[i].path != full || es[i].mode != canonMode(mode) || es[i].id != id {
 			return false, nil
 		}
 		i++

@@ -2,8 +2,10 @@ package gitread
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"os"
+	"strconv"
 	"strings"
 )
 
@@ -84,21 +86,41 @@ func (r *Repo) lookupPath(tree OID, path, spec string) (OID, error) {
 	return id, nil
 }
 
-// treeEntry finds name among a tree object's entries
-// ("<mode> <name>\0<binary id>").
+// TreeEntry is one entry of a tree object.
+type TreeEntry struct {
+	Mode uint32 // octal as git writes it: 100644, 40000, 160000...
+	Name string
+	ID   OID
+}
+
+// NextTreeEntry parses the first entry of a tree object's content
+// ("<octal mode> <name>\0<binary object name>") and returns the rest.
+func NextTreeEntry(data []byte) (e TreeEntry, rest []byte, err error) {
+	sp := bytes.IndexByte(data, ' ')
+	nul := bytes.IndexByte(data, 0)
+	if sp < 0 || nul < sp || nul+1+HashLen > len(data) {
+		return e, nil, errors.New("bad tree entry")
+	}
+	mode, err := strconv.ParseUint(string(data[:sp]), 8, 32)
+	if err != nil {
+		return e, nil, errors.New("bad tree entry mode")
+	}
+	e.Mode, e.Name = uint32(mode), string(data[sp+1:nul])
+	copy(e.ID[:], data[nul+1:nul+1+HashLen])
+	return e, data[nul+1+HashLen:], nil
+}
+
+// treeEntry finds name among a tree object's entries.
 func treeEntry(data []byte, name string) (OID, bool, error) {
 	for len(data) > 0 {
-		sp := bytes.IndexByte(data, ' ')
-		nul := bytes.IndexByte(data, 0)
-		if sp < 0 || nul < sp || len(data) < nul+1+HashLen {
-			return OID{}, false, fmt.Errorf("bad tree entry")
+		e, rest, err := NextTreeEntry(data)
+		if err != nil {
+			return OID{}, false, err
 		}
-		var id OID
-		copy(id[:], data[nul+1:nul+1+HashLen])
-		if string(data[sp+1:nul]) == name {
-			return id, true, nil
+		if e.Name == name {
+			return e.ID, true, nil
 		}
-		data = data[nul+1+HashLen:]
+		data = rest
 	}
 	return OID{}, false, nil
 }
