@@ -108,4 +108,15 @@
 //   - verify-timeout (PYRELEASE_VERIFY_TIMEOUT; integer; default 600): Seconds release waits for the index to list every uploaded file with its sha256 before it fails.
 //
 // release-keys:end
+//
+// [tool.pyrelease.forge] says on which forge mage forgerelease publishes the
+// release page; what it leaves unset comes from the CI job's variables:
+//
+// forge-keys:begin
+//   - kind (PYRELEASE_FORGE_KIND; string; default unset): The forge releases are published on: "github", "gitlab" or "gitea" (Gitea and Forgejo); empty means the CI system the job runs in (GITEA_ACTIONS or FORGEJO_ACTIONS, GITHUB_ACTIONS, GITLAB_CI).
+//   - url (PYRELEASE_FORGE_URL; string; default unset): Base URL of the forge's REST API, such as {server}/api/v1 for Gitea or {server}/api/v4 for GitLab; empty means GITHUB_API_URL (GitHub, and Gitea Actions) or CI_API_V4_URL (GitLab).
+//   - repository (PYRELEASE_FORGE_REPOSITORY; string; default unset): The repository as "owner/name", or for GitLab a project id or path; empty means GITHUB_REPOSITORY (GitHub, and Gitea Actions) or CI_PROJECT_ID (GitLab).
+//   - draft (PYRELEASE_FORGE_DRAFT; boolean; default false): Whether the release is created as a draft, to be published by hand (GitHub and Gitea; GitLab has no drafts).
+//
+// forge-keys:end
 package targets

@@ -33,6 +33,8 @@ func TestConfigReferenceIsCurrent(t *testing.T) {
 		{path: "doc.go", begin: "// bdist-keys:begin\n", end: "// bdist-keys:end", keys: config.BdistKeys, render: keysComment},
 		{path: "../README.md", begin: "<!-- release-keys:begin -->\n", end: "<!-- release-keys:end -->", keys: config.ReleaseKeys, render: keysMarkdown},
 		{path: "doc.go", begin: "// release-keys:begin\n", end: "// release-keys:end", keys: config.ReleaseKeys, render: keysComment},
+		{path: "../README.md", begin: "<!-- forge-keys:begin -->\n", end: "<!-- forge-keys:end -->", keys: config.ForgeKeys, render: keysMarkdown},
+		{path: "doc.go", begin: "// forge-keys:begin\n", end: "// forge-keys:end", keys: config.ForgeKeys, render: keysComment},
 	} {
 		updateBetween(t, doc.path, doc.begin, doc.end, doc.render(doc.keys))
 	}

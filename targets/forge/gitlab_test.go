@@ -19,8 +19,8 @@ import (
 	"github.com/pyrelease/pyrelease/targets/internal/httpretry"
 )
 
-// GitLab publishes no machine-readable description of these endpoints (no
-// OpenAPI package of it is on npm), so they are written down here from
+// No machine-readable description of these endpoints was found on npm (as
+// @octokit/openapi is GitHub's), so they are written down here from
 // GitLab's REST API documentation: the pages "Releases API"
 // (api/releases/index), "Release links API" (api/releases/links) and
 // "Generic packages in the package registry"
