@@ -228,20 +228,15 @@ var ErrNoRef = errors.New("ref does not exist")
 // git) and returns its object name and the ref it finally resolved to.
 func (r *Repo) ReadRef(name string) (OID, string, error) {
 	for depth := 0; depth < 6; depth++ {
-		data, err := os.ReadFile(r.refFile(name))
-		if err == nil {
-			if target, ok := bytes.CutPrefix(data, []byte("ref:")); ok {
-				name = strings.TrimSpace(string(target))
-				continue
-			}
-			id, ok := parseLooseRef(data)
-			if !ok {
-				return OID{}, name, &FileError{Path: r.refFile(name), Reason: "expected an object name or \"ref: <name>\"", Err: ErrCorrupt}
-			}
+		id, target, exists, err := ReadLooseRef(r.refFile(name))
+		switch {
+		case err != nil:
+			return OID{}, name, err
+		case target != "":
+			name = target
+			continue
+		case exists:
 			return id, name, nil
-		}
-		if !errors.Is(err, fs.ErrNotExist) && !errors.Is(err, syscallEISDIR) {
-			return OID{}, name, &FileError{Path: r.refFile(name), Reason: "cannot read", Err: err}
 		}
 		p, err := r.packedRefs()
 		if err != nil {
@@ -253,6 +248,35 @@ func (r *Repo) ReadRef(name string) (OID, string, error) {
 		return OID{}, name, ErrNoRef
 	}
 	return OID{}, name, &FileError{Path: r.refFile(name), Reason: "symbolic ref loop", Err: ErrCorrupt}
+}
+
+// ReadLooseRef reads the loose ref file at path as git's
+// parse_loose_ref_contents does: target is the ref a symbolic ref
+// ("ref: refs/heads/main") names, id the object name of any other.
+// exists is false when there is no file (or a directory) there, in which
+// case packed-refs decides. An empty file is a broken ref, an error.
+func ReadLooseRef(path string) (id OID, target string, exists bool, err error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscallEISDIR) {
+			return OID{}, "", false, nil
+		}
+		return OID{}, "", false, &FileError{Path: path, Reason: "cannot read", Err: err}
+	}
+	if t, ok := bytes.CutPrefix(data, []byte("ref:")); ok {
+		if target = strings.TrimSpace(string(t)); target == "" {
+			return OID{}, "", true, &FileError{Path: path, Reason: "symbolic ref names no ref", Err: ErrCorrupt}
+		}
+		return OID{}, target, true, nil
+	}
+	if len(bytes.TrimSpace(data)) == 0 {
+		return OID{}, "", true, &FileError{Path: path, Reason: "is empty: a broken ref (expected an object name)", Err: ErrCorrupt}
+	}
+	id, ok := parseLooseRef(data)
+	if !ok {
+		return OID{}, "", true, &FileError{Path: path, Reason: "expected an object name or \"ref: <name>\"", Err: ErrCorrupt}
+	}
+	return id, "", true, nil
 }
 
 // parseLooseRef accepts what git's parse_loose_ref_contents accepts: an

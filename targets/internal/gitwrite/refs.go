@@ -6,7 +6,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"github.com/go-git/go-git/v5/plumbing"
 
@@ -30,55 +29,38 @@ func (r *Repo) LockPath(name plumbing.ReferenceName) string {
 // Head returns the branch HEAD points at ("HEAD" itself when detached)
 // and the commit it names (zero on a branch with no commit yet).
 func (r *Repo) Head() (plumbing.ReferenceName, plumbing.Hash, error) {
-	data, err := os.ReadFile(r.refPath(plumbing.HEAD))
-	if err != nil {
+	path := r.refPath(plumbing.HEAD)
+	id, target, exists, err := gitread.ReadLooseRef(path)
+	switch {
+	case err != nil:
 		return "", plumbing.ZeroHash, fmt.Errorf("gitwrite: reading HEAD: %w", err)
-	}
-	s := strings.TrimSpace(string(data))
-	if target, ok := strings.CutPrefix(s, "ref:"); ok {
-		name := plumbing.ReferenceName(strings.TrimSpace(target))
+	case !exists:
+		return "", plumbing.ZeroHash, fmt.Errorf("gitwrite: reading HEAD: %s is missing", path)
+	case target != "":
+		name := plumbing.ReferenceName(target)
 		h, _, err := r.ReadRef(name)
 		return name, h, err
 	}
-	h, err := parseHash(s, r.refPath(plumbing.HEAD))
-	return plumbing.HEAD, h, err
+	return plumbing.HEAD, plumbing.Hash(id), nil
 }
 
 // ReadRef returns the commit or tag object a ref names, from its loose
-// file or else from packed-refs. exists is false when neither has it.
+// file or else from packed-refs. exists is false when neither has it. A
+// symbolic ref is an error: the refs a release moves hold commits.
 func (r *Repo) ReadRef(name plumbing.ReferenceName) (h plumbing.Hash, exists bool, err error) {
 	path := r.refPath(name)
-	data, err := os.ReadFile(path)
+	id, target, exists, err := gitread.ReadLooseRef(path)
 	switch {
-	case err == nil:
-		h, err := parseHash(strings.TrimSpace(string(data)), path)
-		return h, err == nil, err
-	case errors.Is(err, fs.ErrNotExist), isDirErr(path):
-	default:
+	case err != nil:
 		return plumbing.ZeroHash, false, fmt.Errorf("gitwrite: reading %s: %w", name, err)
-	}
-	if name == plumbing.HEAD {
+	case target != "":
+		return plumbing.ZeroHash, false, fmt.Errorf("gitwrite: %s is a symbolic ref (to %s), expected a commit id", path, target)
+	case exists:
+		return plumbing.Hash(id), true, nil
+	case name == plumbing.HEAD:
 		return plumbing.ZeroHash, false, nil
 	}
 	return r.packedRef(name)
-}
-
-func isDirErr(path string) bool {
-	fi, err := os.Stat(path)
-	return err == nil && fi.IsDir()
-}
-
-func parseHash(s, path string) (plumbing.Hash, error) {
-	if s == "" {
-		return plumbing.ZeroHash, fmt.Errorf("gitwrite: %s is empty: a broken ref (expected a commit id)", path)
-	}
-	if strings.HasPrefix(s, "ref:") {
-		return plumbing.ZeroHash, fmt.Errorf("gitwrite: %s is a symbolic ref (%s), expected a commit id", path, s)
-	}
-	if len(s) != 40 || !plumbing.IsHash(s) {
-		return plumbing.ZeroHash, fmt.Errorf("gitwrite: %s holds %q, expected a 40-digit commit id", path, s)
-	}
-	return plumbing.NewHash(s), nil
 }
 
 // packedRef looks name up in packed-refs.
