@@ -73,7 +73,7 @@ func (p *project) forgeRelease(ctx context.Context, out io.Writer, dry bool) err
 	defer cleanup()
 	res, err := forge.Publish(ctx, forge.Options{
 		Kind: fc.Kind, URL: fc.URL, Repository: fc.Repository, Token: token, JobToken: job,
-		Tag: info.Tag, Title: strings.TrimSpace(p.cfg.Project.Name + " " + info.Version), Notes: notes,
+		Tag: info.Tag, Commit: info.Commit, Title: strings.TrimSpace(p.cfg.Project.Name + " " + info.Version), Notes: notes,
 		Prerelease: v.IsPrerelease(), Draft: fc.Draft, Assets: assets,
 		Package: p.cfg.NormalizedName(), Version: info.Version, DryRun: dry, Log: p.log,
 	})

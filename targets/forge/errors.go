@@ -17,6 +17,9 @@ var (
 	// ErrChanged means an asset's file does not have the sha256 the caller
 	// gave for it: it changed since it was built.
 	ErrChanged = errors.New("asset file changed")
+	// ErrCorrupt means the forge computed another digest for an uploaded
+	// asset than that of the file sent.
+	ErrCorrupt = errors.New("asset arrived with other bytes")
 )
 
 // ConflictError is an asset the release already has under the same name

@@ -47,7 +47,11 @@ type Options struct {
 	Token    string
 	JobToken bool
 
-	Tag        string // the release's tag, which must exist on the forge
+	Tag string // the release's tag
+	// Commit is the tag's commit: a forge that does not have the tag yet
+	// creates it there, rather than at the head of the default branch.
+	// "" leaves it to the forge.
+	Commit     string
 	Title      string // the release's name; "" = the tag
 	Notes      string // the release notes, markdown
 	Prerelease bool   // mark the release as a pre-release (GitLab has no such mark)
@@ -104,6 +108,7 @@ type Result struct {
 type release struct {
 	id                string // the forge's id (GitLab: the tag)
 	tag, title, notes string
+	commit            string // where a missing tag is created
 	draft, prerelease bool
 	page              string // the release's web page
 	upload            string // GitHub: where assets are uploaded to
@@ -149,7 +154,7 @@ func Publish(ctx context.Context, o Options) (Result, error) {
 		return Result{}, err
 	}
 	a := newAPI(o, c)
-	want := release{tag: o.Tag, title: o.Title, notes: o.Notes, draft: o.Draft, prerelease: o.Prerelease}
+	want := release{tag: o.Tag, commit: o.Commit, title: o.Title, notes: o.Notes, draft: o.Draft, prerelease: o.Prerelease}
 	if want.title == "" {
 		want.title = o.Tag
 	}

@@ -33,6 +33,7 @@ func (g giteaRelease) release() *release {
 // giteaEdit is the body of a create or an edit.
 type giteaEdit struct {
 	TagName    string `json:"tag_name"`
+	Target     string `json:"target_commitish,omitempty"`
 	Name       string `json:"name"`
 	Body       string `json:"body"`
 	Draft      bool   `json:"draft"`
@@ -40,7 +41,7 @@ type giteaEdit struct {
 }
 
 func giteaBody(r release) giteaEdit {
-	return giteaEdit{TagName: r.tag, Name: r.title, Body: r.notes, Draft: r.draft, Prerelease: r.prerelease}
+	return giteaEdit{TagName: r.tag, Target: r.commit, Name: r.title, Body: r.notes, Draft: r.draft, Prerelease: r.prerelease}
 }
 
 func (g *gitea) releases(query url.Values, more ...string) string {

@@ -234,6 +234,29 @@ func TestPublishToGitea(t *testing.T) {
 		}
 	})
 
+	t.Run("a missing tag is created at the commit", func(t *testing.T) {
+		var branch struct {
+			Commit struct {
+				ID string `json:"id"`
+			} `json:"commit"`
+		}
+		api.do(http.MethodGet, "repos/"+u.Name+"/greet/branches/main", nil, &branch)
+		o := o
+		o.Tag, o.Commit, o.Assets = "v1.4.0", branch.Commit.ID, nil
+		if _, err := Publish(ctx, o); err != nil {
+			t.Fatal(err)
+		}
+		var tag struct {
+			Commit struct {
+				SHA string `json:"sha"`
+			} `json:"commit"`
+		}
+		api.do(http.MethodGet, "repos/"+u.Name+"/greet/tags/v1.4.0", nil, &tag)
+		if tag.Commit.SHA != branch.Commit.ID || tag.Commit.SHA == "" {
+			t.Errorf("tag v1.4.0 is at %q, want %q", tag.Commit.SHA, branch.Commit.ID)
+		}
+	})
+
 	t.Run("a wrong token fails without showing itself", func(t *testing.T) {
 		o := o
 		o.Token = "not-the-token-0123456789abcdef"

@@ -2,6 +2,7 @@ package forge
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -38,6 +39,7 @@ func (g githubRelease) release() *release {
 // githubEdit is the body of repos/create-release and repos/update-release.
 type githubEdit struct {
 	TagName    string `json:"tag_name"`
+	Target     string `json:"target_commitish,omitempty"`
 	Name       string `json:"name"`
 	Body       string `json:"body"`
 	Draft      bool   `json:"draft"`
@@ -45,7 +47,7 @@ type githubEdit struct {
 }
 
 func githubBody(r release) githubEdit {
-	return githubEdit{TagName: r.tag, Name: r.title, Body: r.notes, Draft: r.draft, Prerelease: r.prerelease}
+	return githubEdit{TagName: r.tag, Target: r.commit, Name: r.title, Body: r.notes, Draft: r.draft, Prerelease: r.prerelease}
 }
 
 func (g *github) releases(query url.Values, more ...string) string {
@@ -142,7 +144,17 @@ func (g *github) upload(ctx context.Context, r *release, a Asset) error {
 		base = g.releases(nil, r.id, "assets")
 	}
 	target := base + "?" + url.Values{"name": {a.Name}}.Encode()
-	return g.c.upload(ctx, "uploading "+a.Name+" to release "+r.tag, http.MethodPost, target, a.Path, "application/octet-stream", nil, nil, nil)
+	var got githubAsset
+	if err := g.c.upload(ctx, "uploading "+a.Name+" to release "+r.tag, http.MethodPost, target, a.Path, "application/octet-stream", nil, nil, &got); err != nil {
+		return err
+	}
+	// The digest GitHub computed says whether what arrived is what was sent.
+	if got.Digest != nil {
+		if sum, ok := strings.CutPrefix(*got.Digest, "sha256:"); ok && !strings.EqualFold(sum, a.SHA256) {
+			return fmt.Errorf("forge: github: release %s: %s arrived with sha256 %s, not the %s sent (delete the asset and publish again): %w", r.tag, a.Name, sum, a.SHA256, ErrCorrupt)
+		}
+	}
+	return nil
 }
 
 func (g *github) fields() []string { return []string{"title", "notes", "draft", "prerelease"} }

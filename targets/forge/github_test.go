@@ -41,6 +41,10 @@ type fakeGitHub struct {
 	failUploads int
 	// locked is a repository whose releases the token may not create.
 	locked string
+	// corrupt makes the next upload arrive with a byte changed.
+	corrupt bool
+	// commits are the target_commitish of each create.
+	commits []string
 }
 
 type ghRelease struct {
@@ -165,6 +169,8 @@ func (f *fakeGitHub) create(w http.ResponseWriter, rec recorded, p map[string]st
 		return
 	}
 	f.nextID++
+	commit, _ := body["target_commitish"].(string)
+	f.commits = append(f.commits, commit)
 	r := &ghRelease{id: f.nextID, owner: p["owner"], repo: p["repo"], tag: body["tag_name"].(string)}
 	r.title, _ = body["name"].(string)
 	r.body, _ = body["body"].(string)
@@ -190,6 +196,10 @@ func (f *fakeGitHub) upload(w http.ResponseWriter, rec recorded, rel *ghRelease)
 	}
 	f.nextID++
 	a := &ghAsset{id: f.nextID, name: name, data: rec.Body}
+	if f.corrupt {
+		f.corrupt = false
+		a.data = append(slices.Clone(rec.Body[:len(rec.Body)-1]), rec.Body[len(rec.Body)-1]^1)
+	}
 	rel.assets = append(rel.assets, a)
 	f.reply(w, rec, "201", f.assetJSON(rec, a))
 }
@@ -295,7 +305,7 @@ func TestPublishToGitHubByItsDescription(t *testing.T) {
 	var waits []time.Duration
 	o := Options{
 		Kind: GitHub, URL: f.api.URL, Repository: "me/greet", Token: f.token,
-		Tag: "v1.3.0", Title: "greet 1.3.0", Notes: "- Greets in French.", Prerelease: true,
+		Tag: "v1.3.0", Commit: "0123456789abcdef0123456789abcdef01234567", Title: "greet 1.3.0", Notes: "- Greets in French.", Prerelease: true,
 		Assets: []Asset{{Path: archive}, {Path: sums}},
 		Retry:  httpretry.Policy{Sleep: func(_ context.Context, d time.Duration) error { waits = append(waits, d); return nil }},
 	}
@@ -320,6 +330,9 @@ func TestPublishToGitHubByItsDescription(t *testing.T) {
 		"repos/upload-release-asset", "repos/upload-release-asset", "repos/upload-release-asset"})
 	if len(waits) != 1 {
 		t.Errorf("waited %d times, want once, after the 502", len(waits))
+	}
+	if !slices.Equal(f.commits, []string{o.Commit}) {
+		t.Errorf("target_commitish of the creates: %q, want the tag's commit", f.commits)
 	}
 	if got := f.rels[0].assets[0].data; len(got) != 200<<10 {
 		t.Errorf("the archive arrived with %d bytes", len(got))
@@ -355,6 +368,26 @@ func TestPublishToGitHubByItsDescription(t *testing.T) {
 		t.Errorf("a changed SHA256SUMS: err = %v, want a conflict", err)
 	}
 	next = check("changed asset", next, []string{"repos/get-release-by-tag", "repos/list-release-assets", "repos/get-release-asset", "storage"})
+
+	dry := o
+	dry.Repository, dry.DryRun = "me/dry", true
+	res, err = Publish(ctx, dry)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.Created || res.Assets[0].Status != WouldUpload || res.Assets[1].Status != WouldUpload {
+		t.Errorf("dry run: %+v", res)
+	}
+	next = check("dry run", next, []string{"repos/get-release-by-tag", "repos/list-releases"})
+
+	writeFile(t, sums, []byte("abc  greet-1.3.0-linux-x86_64.tar.gz\n"))
+	f.corrupt = true
+	cor := o
+	cor.Repository = "me/corrupt"
+	if _, err := Publish(ctx, cor); !errors.Is(err, ErrCorrupt) {
+		t.Errorf("an upload GitHub digests otherwise: err = %v, want ErrCorrupt", err)
+	}
+	next = check("corrupt upload", next, []string{"repos/get-release-by-tag", "repos/list-releases", "repos/create-release", "repos/upload-release-asset"})
 
 	f.locked = "locked"
 	o.Repository, o.Assets = "me/locked", nil

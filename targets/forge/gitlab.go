@@ -47,6 +47,7 @@ func (g gitlabRelease) release() *release {
 // gitlabEdit is the body of a create (with the tag) or an update.
 type gitlabEdit struct {
 	TagName     string `json:"tag_name,omitempty"`
+	Ref         string `json:"ref,omitempty"` // where a missing tag is created
 	Name        string `json:"name"`
 	Description string `json:"description"`
 }
@@ -69,7 +70,7 @@ func (g *gitlab) find(ctx context.Context, tag string) (*release, error) {
 
 func (g *gitlab) create(ctx context.Context, want release) (*release, error) {
 	var r gitlabRelease
-	body := gitlabEdit{TagName: want.tag, Name: want.title, Description: want.notes}
+	body := gitlabEdit{TagName: want.tag, Ref: want.commit, Name: want.title, Description: want.notes}
 	if err := g.c.call(ctx, "creating release "+want.tag, http.MethodPost, g.url(nil, "releases"), body, &r); err != nil {
 		return nil, err
 	}

@@ -162,6 +162,7 @@ type fakeGitLab struct {
 	ops          []string
 	bad          []string
 	failPuts     int
+	refs         []string // the ref of each create
 }
 
 func newFakeGitLab(t *testing.T) *fakeGitLab {
@@ -217,6 +218,7 @@ func (f *fakeGitLab) serve(w http.ResponseWriter, r *http.Request) {
 		reply(http.StatusNotFound, map[string]any{"message": "404 Not Found"})
 	case "create a release":
 		tag := body["tag_name"].(string)
+		f.refs = append(f.refs, fmt.Sprint(body["ref"]))
 		f.releases[tag] = map[string]any{"tag_name": tag, "name": body["name"], "description": body["description"],
 			"_links": map[string]any{"self": f.api.URL + "/-/releases/" + tag}}
 		reply(http.StatusCreated, f.releases[tag])
@@ -270,7 +272,7 @@ func TestPublishToGitLabAsDocumented(t *testing.T) {
 	writeFile(t, sums, []byte("abc  greet-1.3.0-linux-x86_64.tar.gz\n"))
 	o := Options{
 		Kind: GitLab, URL: f.api.URL + "/api/v4", Repository: "group/greet", Token: f.token, JobToken: true,
-		Tag: "v1.3.0", Title: "greet 1.3.0", Notes: "- Greets in French.", Prerelease: true,
+		Tag: "v1.3.0", Commit: "0123456789abcdef0123456789abcdef01234567", Title: "greet 1.3.0", Notes: "- Greets in French.", Prerelease: true,
 		Assets: []Asset{{Path: archive}, {Path: sums}}, Package: "greet", Version: "1.3.0",
 		Retry: httpretry.Policy{Sleep: func(context.Context, time.Duration) error { return nil }},
 	}
@@ -295,6 +297,9 @@ func TestPublishToGitLabAsDocumented(t *testing.T) {
 	// The first file's upload is answered 503 once, and sent again.
 	next := check("first publish", 0, slices.Concat([]string{"get a release", "create a release"},
 		upload[:2], upload[1:], upload)...)
+	if !slices.Equal(f.refs, []string{o.Commit}) {
+		t.Errorf("ref of the creates: %q, want the tag's commit", f.refs)
+	}
 	if got := f.files["greet/1.3.0/greet-1.3.0-linux-x86_64.tar.gz"]; len(got) != 100<<10 {
 		t.Errorf("the archive arrived with %d bytes", len(got))
 	}
