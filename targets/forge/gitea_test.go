@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"maps"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -80,12 +81,10 @@ func randomBytes(t *testing.T, n int) []byte {
 	return b
 }
 
-// TestPublishToGitea publishes a release with assets on a real Gitea, reads
-// the assets back byte for byte, publishes again (nothing is uploaded),
-// changes the notes (the release is updated), and refuses an asset whose
-// bytes changed; a draft is found again although Gitea's by-tag lookup
-// does not return drafts.
-func TestPublishToGitea(t *testing.T) {
+// giteaStage starts Gitea with a user, a token allowed to write
+// repositories, and a repository greet tagged v1.3.0rc1 and v1.3.0; it
+// returns the Options that publish v1.3.0 with three files, and the files.
+func giteaStage(t *testing.T) (giteaAPI, Options, map[string][]byte) {
 	g := testenv.StartGitea(t)
 	u := g.User("releaser")
 	api := giteaAPI{t: t, base: g.URL + "api/v1/", user: u.Name, pass: u.Password}
@@ -105,13 +104,7 @@ func TestPublishToGitea(t *testing.T) {
 		"SHA256SUMS":                      []byte("0000  greet-1.3.0-linux-x86_64.tar.gz\n"),
 	}
 	var assets []Asset
-	for _, name := range slices.Sorted(func(yield func(string) bool) {
-		for k := range files {
-			if !yield(k) {
-				return
-			}
-		}
-	}) {
+	for _, name := range slices.Sorted(maps.Keys(files)) {
 		writeFile(t, filepath.Join(dir, name), files[name])
 		assets = append(assets, Asset{Path: filepath.Join(dir, name)})
 	}
@@ -119,6 +112,16 @@ func TestPublishToGitea(t *testing.T) {
 		Kind: Gitea, URL: g.URL + "api/v1", Repository: u.Name + "/greet", Token: token.SHA1,
 		Tag: "v1.3.0", Title: "greet 1.3.0", Notes: "### Added\n\n- Greets in French.", Assets: assets,
 	}
+	return api, o, files
+}
+
+// TestPublishToGitea publishes a release with assets on a real Gitea, reads
+// the assets back byte for byte, publishes again (nothing is uploaded),
+// changes the notes (the release is updated), and refuses an asset whose
+// bytes changed; a draft is found again although Gitea's by-tag lookup
+// does not return drafts.
+func TestPublishToGitea(t *testing.T) {
+	api, o, files := giteaStage(t)
 	ctx := context.Background()
 
 	res, err := Publish(ctx, o)
@@ -141,7 +144,7 @@ func TestPublishToGitea(t *testing.T) {
 		Draft      bool   `json:"draft"`
 		HTMLURL    string `json:"html_url"`
 	}
-	api.do(http.MethodGet, "repos/"+u.Name+"/greet/releases/tags/v1.3.0", nil, &rel)
+	api.do(http.MethodGet, "repos/"+api.user+"/greet/releases/tags/v1.3.0", nil, &rel)
 	if rel.Name != o.Title || rel.Body != o.Notes || rel.Prerelease || rel.Draft || res.URL != rel.HTMLURL {
 		t.Errorf("release on the forge = %+v (result URL %s), want title %q, the notes, not a pre-release nor a draft", rel, res.URL, o.Title)
 	}
@@ -150,7 +153,7 @@ func TestPublishToGitea(t *testing.T) {
 			Name string `json:"name"`
 			URL  string `json:"browser_download_url"`
 		}
-		api.do(http.MethodGet, "repos/"+u.Name+"/greet/releases/"+itoa64(rel.ID)+"/assets", nil, &list)
+		api.do(http.MethodGet, "repos/"+api.user+"/greet/releases/"+itoa64(rel.ID)+"/assets", nil, &list)
 		m := map[string]string{}
 		for _, a := range list {
 			m[a.Name] = a.URL
@@ -197,7 +200,7 @@ func TestPublishToGitea(t *testing.T) {
 		if !slices.Equal(res.Updated, []string{"notes", "prerelease"}) {
 			t.Errorf("Updated = %v, want [notes prerelease]", res.Updated)
 		}
-		api.do(http.MethodGet, "repos/"+u.Name+"/greet/releases/tags/v1.3.0", nil, &rel)
+		api.do(http.MethodGet, "repos/"+api.user+"/greet/releases/tags/v1.3.0", nil, &rel)
 		if normalizeNotes(rel.Body) != normalizeNotes(o.Notes) || !rel.Prerelease {
 			t.Errorf("release after the update = %+v", rel)
 		}
@@ -220,9 +223,17 @@ func TestPublishToGitea(t *testing.T) {
 		}
 	})
 
+	publishEdgesToGitea(t, api, o)
+}
+
+// publishEdgesToGitea publishes a draft twice (found again although
+// Gitea's by-tag lookup does not return drafts), a release whose tag the
+// forge lacks (created at the commit given), and with a wrong token.
+func publishEdgesToGitea(t *testing.T, api giteaAPI, o Options) {
+	ctx := context.Background()
 	t.Run("a draft is found again", func(t *testing.T) {
 		o := o
-		o.Tag, o.Draft, o.Prerelease, o.Assets = "v1.3.0rc1", true, true, assets[:1]
+		o.Tag, o.Draft, o.Prerelease, o.Assets = "v1.3.0rc1", true, true, o.Assets[:1]
 		for i, want := range []Status{Uploaded, Present} {
 			res, err := Publish(ctx, o)
 			if err != nil {
@@ -240,7 +251,7 @@ func TestPublishToGitea(t *testing.T) {
 				ID string `json:"id"`
 			} `json:"commit"`
 		}
-		api.do(http.MethodGet, "repos/"+u.Name+"/greet/branches/main", nil, &branch)
+		api.do(http.MethodGet, "repos/"+api.user+"/greet/branches/main", nil, &branch)
 		o := o
 		o.Tag, o.Commit, o.Assets = "v1.4.0", branch.Commit.ID, nil
 		if _, err := Publish(ctx, o); err != nil {
@@ -251,7 +262,7 @@ func TestPublishToGitea(t *testing.T) {
 				SHA string `json:"sha"`
 			} `json:"commit"`
 		}
-		api.do(http.MethodGet, "repos/"+u.Name+"/greet/tags/v1.4.0", nil, &tag)
+		api.do(http.MethodGet, "repos/"+api.user+"/greet/tags/v1.4.0", nil, &tag)
 		if tag.Commit.SHA != branch.Commit.ID || tag.Commit.SHA == "" {
 			t.Errorf("tag v1.4.0 is at %q, want %q", tag.Commit.SHA, branch.Commit.ID)
 		}
