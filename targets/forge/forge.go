@@ -158,6 +158,9 @@ func Publish(ctx context.Context, o Options) (Result, error) {
 	if want.title == "" {
 		want.title = o.Tag
 	}
+	if o.Kind == GitLab && o.Prerelease {
+		o.logf("GitLab releases have no pre-release mark: the release is not marked as one", "tag", o.Tag)
+	}
 	var res Result
 	rel, err := a.find(ctx, o.Tag)
 	if err != nil {
@@ -189,7 +192,7 @@ func Publish(ctx context.Context, o Options) (Result, error) {
 			r.Status = WouldUpload
 			if !o.DryRun {
 				o.logf("uploading", "asset", as.Name)
-				if err := a.upload(ctx, rel, as); err != nil {
+				if err := o.upload(ctx, a, c, rel, as); err != nil {
 					return res, err
 				}
 				r.Status = Uploaded
@@ -212,6 +215,25 @@ func create(ctx context.Context, a api, want release) (*release, error) {
 		}
 	}
 	return rel, err
+}
+
+// upload attaches an asset. An upload the forge refuses as a duplicate
+// (409, 422) is often one whose first attempt arrived and whose answer was
+// lost, then sent again: the asset is looked at, and is fine when it has
+// the file's sha256.
+func (o Options) upload(ctx context.Context, a api, c *client, rel *release, as Asset) error {
+	err := a.upload(ctx, rel, as)
+	if err == nil || !isStatus(err, http.StatusConflict, http.StatusUnprocessableEntity) {
+		return err
+	}
+	have, derr := o.remoteDigests(ctx, a, c, rel, []Asset{as})
+	if derr != nil {
+		return derr
+	}
+	if _, ok := have[as.Name]; !ok {
+		return err
+	}
+	return nil
 }
 
 // remoteDigests returns the sha256 of each of the release's assets that

@@ -43,6 +43,9 @@ type fakeGitHub struct {
 	locked string
 	// corrupt makes the next upload arrive with a byte changed.
 	corrupt bool
+	// loseAnswer keeps the next upload and answers it 502, as when the
+	// answer is lost on the way back.
+	loseAnswer bool
 	// commits are the target_commitish of each create.
 	commits []string
 }
@@ -201,6 +204,11 @@ func (f *fakeGitHub) upload(w http.ResponseWriter, rec recorded, rel *ghRelease)
 		a.data = append(slices.Clone(rec.Body[:len(rec.Body)-1]), rec.Body[len(rec.Body)-1]^1)
 	}
 	rel.assets = append(rel.assets, a)
+	if f.loseAnswer {
+		f.loseAnswer = false
+		w.WriteHeader(http.StatusBadGateway)
+		return
+	}
 	f.reply(w, rec, "201", f.assetJSON(rec, a))
 }
 
@@ -388,6 +396,16 @@ func TestPublishToGitHubByItsDescription(t *testing.T) {
 		t.Errorf("an upload GitHub digests otherwise: err = %v, want ErrCorrupt", err)
 	}
 	next = check("corrupt upload", next, []string{"repos/get-release-by-tag", "repos/list-releases", "repos/create-release", "repos/upload-release-asset"})
+
+	f.loseAnswer = true
+	lost := o
+	lost.Repository = "me/lost"
+	res, err = Publish(ctx, lost)
+	if err != nil || res.Assets[0].Status != Uploaded || len(f.rels[len(f.rels)-1].assets) != 2 {
+		t.Errorf("an upload whose answer was lost: %+v, %v; want both assets once", res, err)
+	}
+	next = check("lost answer", next, []string{"repos/get-release-by-tag", "repos/list-releases", "repos/create-release",
+		"repos/upload-release-asset", "repos/upload-release-asset", "repos/list-release-assets", "repos/upload-release-asset"})
 
 	f.locked = "locked"
 	o.Repository, o.Assets = "me/locked", nil
