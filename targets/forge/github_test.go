@@ -301,7 +301,8 @@ func (f *fakeGitHub) ops(from int) ([]string, int) {
 // downloads): a first publish through a 502 on an upload, a second that
 // uploads nothing, an asset without a digest downloaded back through a
 // redirect that must not carry the token, notes updated, a changed asset
-// refused, and a 422 reported with GitHub's message.
+// refused; then a dry run, an upload GitHub digests otherwise, one whose
+// answer is lost, and a 422 reported with GitHub's message.
 func TestPublishToGitHubByItsDescription(t *testing.T) {
 	spec := loadOpenAPI(t, "PYRELEASE_GITHUB_OPENAPI")
 	f := newFakeGitHub(t, spec)
@@ -320,11 +321,7 @@ func TestPublishToGitHubByItsDescription(t *testing.T) {
 	ctx := context.Background()
 	check := func(step string, from int, want []string) int {
 		t.Helper()
-		got, next := f.ops(from)
-		if !slices.Equal(got, want) {
-			t.Errorf("%s: operations\n%v\nwant\n%v", step, got, want)
-		}
-		return next
+		return f.expect(t, step, from, want)
 	}
 
 	res, err := Publish(ctx, o)
@@ -377,6 +374,34 @@ func TestPublishToGitHubByItsDescription(t *testing.T) {
 	}
 	next = check("changed asset", next, []string{"repos/get-release-by-tag", "repos/list-release-assets", "repos/get-release-asset", "storage"})
 
+	publishTroublesToGitHub(t, f, o, next)
+	for _, p := range f.bad {
+		t.Error(p)
+	}
+}
+
+// expect checks the operations recorded since from, and returns the index
+// to check from next.
+func (f *fakeGitHub) expect(t *testing.T, step string, from int, want []string) int {
+	t.Helper()
+	got, next := f.ops(from)
+	if !slices.Equal(got, want) {
+		t.Errorf("%s: operations\n%v\nwant\n%v", step, got, want)
+	}
+	return next
+}
+
+// publishTroublesToGitHub publishes o as a dry run, through an upload
+// that arrives corrupted, through one whose answer is lost, and to a
+// repository that refuses the release with a 422.
+func publishTroublesToGitHub(t *testing.T, f *fakeGitHub, o Options, next int) {
+	ctx := context.Background()
+	check := func(step string, from int, want []string) int {
+		t.Helper()
+		return f.expect(t, step, from, want)
+	}
+	var res Result
+	var err error
 	dry := o
 	dry.Repository, dry.DryRun = "me/dry", true
 	res, err = Publish(ctx, dry)
@@ -388,7 +413,7 @@ func TestPublishToGitHubByItsDescription(t *testing.T) {
 	}
 	next = check("dry run", next, []string{"repos/get-release-by-tag", "repos/list-releases"})
 
-	writeFile(t, sums, []byte("abc  greet-1.3.0-linux-x86_64.tar.gz\n"))
+	writeFile(t, o.Assets[1].Path, []byte("abc  greet-1.3.0-linux-x86_64.tar.gz\n"))
 	f.corrupt = true
 	cor := o
 	cor.Repository = "me/corrupt"
@@ -418,9 +443,6 @@ func TestPublishToGitHubByItsDescription(t *testing.T) {
 	// looked for again before giving up.
 	check("refused create", next, []string{"repos/get-release-by-tag", "repos/list-releases", "repos/create-release", "repos/get-release-by-tag", "repos/list-releases"})
 
-	for _, p := range f.bad {
-		t.Error(p)
-	}
 }
 
 // TestDescriptionCheckerCatches keeps the checker honest: requests GitHub's
