@@ -9,8 +9,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/pyrelease/pyrelease/targets/ci"
 	"github.com/pyrelease/pyrelease/targets/dist"
 	"github.com/pyrelease/pyrelease/targets/internal/progress"
+	"github.com/pyrelease/pyrelease/targets/internal/prompt"
+	"github.com/pyrelease/pyrelease/targets/internal/redact"
 	"github.com/pyrelease/pyrelease/targets/notify"
 	"github.com/pyrelease/pyrelease/targets/pep440"
 	"github.com/pyrelease/pyrelease/targets/pyfile"
@@ -30,10 +33,12 @@ import (
 // must be complete when [tool.pyrelease.snapshot] expect lists it. Files the
 // index already has with the same sha256 are skipped, so running it again
 // is safe. Credentials: PYRELEASE_TOKEN, TWINE_USERNAME/TWINE_PASSWORD, a
-// .pypirc section, or trusted publishing from GitHub Actions or GitLab.
-// After success, SLACK_WEBHOOK_URL and PYRELEASE_WEBHOOK_URL are notified.
-// -dryrun prints the plan and touches nothing.
-func Release(ctx context.Context, dryrun *bool) (err error) {
+// .pypirc section, or trusted publishing from GitHub Actions or GitLab;
+// without any, on a terminal outside CI, it asks for a user name (default
+// __token__) and the token without echo, unless -noprompt. After success,
+// SLACK_WEBHOOK_URL and PYRELEASE_WEBHOOK_URL are notified. -dryrun prints
+// the plan and touches nothing.
+func Release(ctx context.Context, dryrun, noprompt *bool) (err error) {
 	defer scrub(&err)
 	p, err := load(ctx)
 	if err != nil {
@@ -59,13 +64,8 @@ func Release(ctx context.Context, dryrun *bool) (err error) {
 		return err
 	}
 	client := &pypi.Client{HTTP: nil, Log: p.log}
-	if repo.Password == "" {
-		if !pypi.TrustedPublishingAvailable(p.getenv) {
-			return fmt.Errorf("release: no credentials for %s: set PYRELEASE_TOKEN (or TWINE_USERNAME and TWINE_PASSWORD), add a section to ~/.pypirc, or run in GitHub Actions or GitLab with trusted publishing", repo)
-		}
-		r := &pypi.Refresher{Repo: repo, Getenv: p.getenv}
-		client.Token = r.Credentials
-		p.log.Info("using trusted publishing", "repository", repo.String())
+	if err := p.releaseCredentials(ctx, &repo, client, deref(noprompt, false)); err != nil {
+		return err
 	}
 	project := p.cfg.Project.Name
 	existing, err := client.Existing(ctx, repo, project)
@@ -233,4 +233,41 @@ func (p *project) releaseNote(info buildVersion, repo pypi.Repository, files []p
 		r.Files = append(r.Files, notify.File{Name: f.Name, SHA256: f.SHA256, Size: f.Size})
 	}
 	return r
+}
+
+// releaseCredentials settles how release authenticates when repo has no
+// password: trusted publishing in CI, else a question on the terminal
+// (never in CI, never with -noprompt). Whatever it settles on is a secret
+// of the run from then on.
+func (p *project) releaseCredentials(ctx context.Context, repo *pypi.Repository, client *pypi.Client, noprompt bool) error {
+	switch {
+	case repo.Password != "":
+	case pypi.TrustedPublishingAvailable(p.getenv):
+		r := &pypi.Refresher{Repo: *repo, Getenv: p.getenv}
+		client.Token = func(ctx context.Context) (string, string, error) {
+			user, password, err := r.Credentials(ctx)
+			redact.AddBasic(user, password)
+			return user, password, err
+		}
+		p.log.Info("using trusted publishing", "repository", repo.String())
+		return nil
+	case !noprompt && !ci.Detect(p.getenv).IsCI() && !truthy(p.getenv("CI")) && prompt.IsTerminal(nil):
+		user, password, err := prompt.Credentials(ctx, prompt.Options{For: repo.String(), DefaultUser: firstNonEmpty(repo.Username, pypi.TokenUsername)})
+		if err != nil {
+			return fmt.Errorf("release: asking for the credentials of %s: %w", repo, err)
+		}
+		repo.Username, repo.Password = user, password
+	default:
+		return fmt.Errorf("release: no credentials for %s: set PYRELEASE_TOKEN (or TWINE_USERNAME and TWINE_PASSWORD), add a section to ~/.pypirc, run in GitHub Actions or GitLab with trusted publishing, or run on a terminal without -noprompt to be asked", repo)
+	}
+	// From .pypirc or the terminal too: the password is a secret of the
+	// run from here on.
+	redact.AddBasic(repo.Username, repo.Password)
+	return nil
+}
+
+// truthy reads a CI-style boolean variable: set, and not "false" or "0".
+func truthy(v string) bool {
+	v = strings.ToLower(strings.TrimSpace(v))
+	return v != "" && v != "false" && v != "0"
 }

@@ -30,6 +30,7 @@ const (
 	scanAWSKeyID = "AKIAIOSFODNN7EXAMPLE"
 	scanAWS      = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
 	scanHookPath = "/services/T0SECRET/B0SECRET/hookSECRETpath0001"
+	scanPypirc   = "pypirc/PASSWORD+only=in-the-file"
 )
 
 // secretForms are the strings that must appear nowhere in what pyrelease
@@ -51,6 +52,7 @@ func secretForms(hookURL string) map[string]string {
 	add("password", scanPassword)
 	add("git token", scanGitToken)
 	add("aws secret", scanAWS)
+	add("pypirc password", scanPypirc)
 	add("webhook URL", hookURL)
 	forms["webhook path"] = scanHookPath
 	for k, v := range forms {
@@ -212,6 +214,11 @@ func TestSecretsNeverPrinted(t *testing.T) {
 	if err := os.WriteFile(credFile, []byte(awsCredentials), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	pypircHome := t.TempDir()
+	pypirc := "[distutils]\nindex-servers = hostile\n\n[hostile]\nrepository = " + servers["status-line"].url + "/legacy/\nusername = " + scanUser + "\npassword = " + scanPypirc + "\n"
+	if err := os.WriteFile(filepath.Join(pypircHome, ".pypirc"), []byte(pypirc), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	tokenEnv := []string{"PYRELEASE_TOKEN=" + scanToken}
 	passwordEnv := []string{}
 	always := []string{
@@ -229,7 +236,7 @@ func TestSecretsNeverPrinted(t *testing.T) {
 		bump    bool   // runs in a copy of the project, which bump changes
 		want    string // what the output must say (the path was taken)
 		success bool   // the run succeeds (a notification failure only warns)
-		drop    string // a variable of always the run goes without
+		drop    []string // variables of always the run goes without
 		files   string // what the run reads secrets from besides env
 	}
 	var scans []scan
@@ -269,8 +276,11 @@ func TestSecretsNeverPrinted(t *testing.T) {
 		scan{name: "fetch/xml", args: []string{"fetch"},
 			env: []string{"PYRELEASE_TOKEN=" + scanToken, "PYRELEASE_STORE=s3://bucket/greet?endpoint=" + servers["xml"].url}, want: "AccessDenied"},
 		// Keys from a profile, not the environment.
-		scan{name: "snapshot/profile/xml", args: []string{"snapshot"}, drop: "AWS_SECRET_ACCESS_KEY", files: awsCredentials,
+		scan{name: "snapshot/profile/xml", args: []string{"snapshot"}, drop: []string{"AWS_SECRET_ACCESS_KEY"}, files: awsCredentials,
 			env: []string{"AWS_SHARED_CREDENTIALS_FILE=" + credFile, "AWS_PROFILE=ci", "PYRELEASE_STORE=s3://bucket/greet?endpoint=" + servers["xml"].url}, want: "AccessDenied"},
+		// A password only in ~/.pypirc.
+		scan{name: "release/pypirc/status-line", args: []string{"release"}, drop: []string{"TWINE_USERNAME", "TWINE_PASSWORD"}, files: pypirc,
+			env: []string{"HOME=" + pypircHome, "PYRELEASE_REPOSITORY=hostile", "PYRELEASE_INDEX_URL=" + servers["status-line"].url + "/simple/"}, want: "release"},
 		// An honest index that quotes secrets, and a notification that fails.
 		scan{name: "release/verify+notify/token", args: []string{"release"}, success: true,
 			env:  append(slices.Clone(tokenEnv), "PYRELEASE_REPOSITORY="+servers["index"].url+"/legacy/", "PYRELEASE_INDEX_URL="+servers["index"].url+"/simple/"),
@@ -281,8 +291,8 @@ func TestSecretsNeverPrinted(t *testing.T) {
 		t.Run(sc.name, func(t *testing.T) {
 			p := base
 			env := append(slices.Clone(always), sc.env...)
-			if sc.drop != "" {
-				env = slices.DeleteFunc(env, func(kv string) bool { return strings.HasPrefix(kv, sc.drop+"=") })
+			for _, k := range sc.drop {
+				env = slices.DeleteFunc(env, func(kv string) bool { return strings.HasPrefix(kv, k+"=") })
 			}
 			if sc.bump {
 				p = copyCrashProject(t, base)
@@ -332,7 +342,7 @@ func TestSecretsNeverPrinted(t *testing.T) {
 // to was given to a run (in env, or a remote's URL): pyrelease can only
 // hide what it was told.
 func givenSecret(form, given string) bool {
-	for name, secret := range map[string]string{"token": scanToken, "password": scanPassword, "git token": scanGitToken, "aws secret": scanAWS, "webhook": scanHookPath} {
+	for name, secret := range map[string]string{"token": scanToken, "password": scanPassword, "git token": scanGitToken, "aws secret": scanAWS, "webhook": scanHookPath, "pypirc password": scanPypirc} {
 		if strings.HasPrefix(form, name+" ") || form == name+" path" {
 			return strings.Contains(given, secret) || strings.Contains(given, url.QueryEscape(secret))
 		}
