@@ -93,10 +93,11 @@ const shortCache = "no-cache, max-age=0"
 //   - settle: where another job may have put the same name in place
 //     meanwhile, check that the file is still the one its sidecar
 //     describes (see settle);
-//   - alias: point latest aliases at this build;
+//   - alias: point latest aliases at this build (updateLatest);
 //   - prune: remove older builds of the same families in a branch's
 //     directory, once pages no longer link them;
-//   - index: regenerate the index pages from a full listing.
+//   - index: regenerate the index pages from a full listing (WriteIndex);
+//   - sweep: remove what killed publishers left behind (Store.Sweep).
 //
 // Killed at any step, the store still shows the previous state or the new
 // one per file, and running again converges: files already in place with
