@@ -100,12 +100,14 @@
 //
 // bdist-keys:end
 //
-// [tool.pyrelease.release] says where mage release uploads:
+// [tool.pyrelease.release] says where mage release uploads, and the branch
+// it may release from without a tag:
 //
 // release-keys:begin
 //   - repository (PYRELEASE_REPOSITORY; string; default unset): Where release uploads: "pypi", "testpypi", an upload URL (such as a Gitea, devpi or pypiserver index), or a section of ~/.pypirc; empty means TWINE_REPOSITORY, else "pypi".
 //   - index-url (PYRELEASE_INDEX_URL; string; default unset): Simple index (PEP 503) the uploaded files are read back from; empty means derived from the repository, which works for PyPI, TestPyPI, Gitea, devpi and pypiserver.
 //   - verify-timeout (PYRELEASE_VERIFY_TIMEOUT; integer; default 600): Seconds release waits for the index to list every uploaded file with its sha256 before it fails.
+//   - release-branch (PYRELEASE_RELEASE_BRANCH; string; default unset): Branch that releases without a tag: on it (HEAD, or the branch CI builds), release uploads the version file's version and, once the index serves it, creates and pushes that version's tag (tag-format) to remote; empty means release runs on tags only.
 //
 // release-keys:end
 //

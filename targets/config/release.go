@@ -6,17 +6,22 @@ import (
 )
 
 // Release is [tool.pyrelease.release]: where mage release uploads and how
-// long it waits for the index to serve the files. PYRELEASE_REPOSITORY,
-// PYRELEASE_INDEX_URL and PYRELEASE_VERIFY_TIMEOUT override the keys.
+// long it waits for the index to serve the files, and the branch it may
+// release from without a tag. PYRELEASE_REPOSITORY, PYRELEASE_INDEX_URL,
+// PYRELEASE_VERIFY_TIMEOUT and PYRELEASE_RELEASE_BRANCH override the keys.
 //
 //	[tool.pyrelease.release]
 //	repository = "testpypi"        # or "pypi", an upload URL, or a .pypirc section
-//	index-url = "https://test.pypi.org/simple/"
+//	index-url = "https://index.example.test/simple/"
 //	verify-timeout = 600
+//	release-branch = "pypi-release"
 type Release struct {
 	Repository    string // "pypi", "testpypi", an upload URL or a .pypirc section; "" = TWINE_REPOSITORY, else "pypi"
 	IndexURL      string // simple index the release is verified against; "" = derived from the repository
 	VerifyTimeout int    // seconds to wait for the index to list every file; default 600
+	// Branch is the release branch: a push there releases the version
+	// file's version and tags it after the upload; "" = tags only.
+	Branch string
 }
 
 const releaseTable = toolTableName + ".release"
@@ -26,6 +31,7 @@ const (
 	relKeyRepository    = "repository"
 	relKeyIndexURL      = "index-url"
 	relKeyVerifyTimeout = "verify-timeout"
+	relKeyBranch        = "release-branch"
 )
 
 // ReleaseKeys lists every [tool.pyrelease.release] setting in the order the
@@ -42,6 +48,10 @@ var ReleaseKeys = []Key{
 	{
 		Name: relKeyVerifyTimeout, Env: "PYRELEASE_VERIFY_TIMEOUT", Type: "integer", Default: "600",
 		Doc: `Seconds release waits for the index to list every uploaded file with its sha256 before it fails.`,
+	},
+	{
+		Name: relKeyBranch, Env: "PYRELEASE_RELEASE_BRANCH", Type: "string", Default: "",
+		Doc: `Branch that releases without a tag: on it (HEAD, or the branch CI builds), release uploads the version file's version and, once the index serves it, creates and pushes that version's tag (tag-format) to remote; empty means release runs on tags only.`,
 	},
 }
 
@@ -73,7 +83,23 @@ func releaseSetters() map[string]func(r *Release, v any) error {
 		relKeyVerifyTimeout: func(r *Release, v any) error {
 			return setInt(relKeyVerifyTimeout, v, 0, 86400, "an integer number of seconds from 0 to 86400", &r.VerifyTimeout)
 		},
+		relKeyBranch: func(r *Release, v any) error {
+			return setChecked(relKeyBranch, v, checkBranchName, &r.Branch)
+		},
 	}
+}
+
+// checkBranchName accepts a short branch name as git would (no
+// refs/heads/ prefix, no spaces, no ".."): it is compared with HEAD's
+// branch and the branch CI names, both short. Empty means none.
+func checkBranchName(s string) *ValueError {
+	bad := strings.HasPrefix(s, "refs/") || strings.HasPrefix(s, "-") || strings.HasPrefix(s, "/") ||
+		strings.HasSuffix(s, "/") || strings.HasSuffix(s, ".lock") || strings.Contains(s, "..") ||
+		strings.ContainsAny(s, " \t\n~^:?*[\\")
+	if s != "" && bad {
+		return &ValueError{Want: `a branch name such as "pypi-release" (without refs/heads/)`, Got: quoteShort(s), Err: ErrInvalid}
+	}
+	return nil
 }
 
 // redactUserinfo hides a password in a URL-looking string.
