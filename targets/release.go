@@ -27,12 +27,14 @@ import (
 // file with the right sha256.
 //
 // HEAD must be exactly at a release tag with a clean tree, outside a pull
-// request, with the version files saying the tag's version. The files come
-// from dist/ and, when the snapshot store has the version, from there
-// (mage fetch); each is verified before anything is uploaded, and the set
-// must be complete when [tool.pyrelease.snapshot] expect lists it. Files the
-// index already has with the same sha256 are skipped, so running it again
-// is safe. Credentials: PYRELEASE_TOKEN, TWINE_USERNAME/TWINE_PASSWORD, a
+// request, with the version files saying the tag's version; or, with
+// release-branch set, on that branch, where the version file's version is
+// released and its tag created and pushed once the index serves it. The
+// files come from dist/ and, when the snapshot store has the version, from
+// there (mage fetch); each is verified before anything is uploaded, and the
+// set must be complete when [tool.pyrelease.snapshot] expect lists it. Files
+// the index already has with the same sha256 are skipped, so running it
+// again is safe. Credentials: PYRELEASE_TOKEN, TWINE_USERNAME/TWINE_PASSWORD, a
 // .pypirc section, or trusted publishing from GitHub Actions or GitLab;
 // without any, on a terminal outside CI, it asks for a user name (default
 // __token__) and the token without echo, unless -noprompt. After success,
@@ -46,6 +48,10 @@ func Release(ctx context.Context, dryrun, noprompt *bool) (err error) {
 	}
 	dry := deref(dryrun, false)
 	info, err := p.versionInfo(ctx)
+	if err != nil {
+		return err
+	}
+	branch, info, err := p.planBranch(info)
 	if err != nil {
 		return err
 	}
@@ -85,6 +91,7 @@ func Release(ctx context.Context, dryrun, noprompt *bool) (err error) {
 		for _, f := range todo {
 			fmt.Fprintf(stdout, "%s would upload %d %s to %s\n", f.Name, f.Size, f.SHA256, repo)
 		}
+		p.printBranchPlan(branch)
 		o := notify.FromEnv(p.getenv)
 		o.DryRun = true
 		sent, err := notify.Send(ctx, o, p.releaseNote(info, repo, files))
@@ -113,6 +120,9 @@ func Release(ctx context.Context, dryrun, noprompt *bool) (err error) {
 		return err
 	}
 	fmt.Fprintf(stdout, "%s serves %s %s: %d files, every sha256 checked\n", repo.IndexURL, project, info.Version, len(files))
+	if fresh, err := p.tagBranchRelease(ctx, branch, len(todo) > 0); err != nil || !fresh {
+		return err
+	}
 	sent, err := notify.Send(ctx, notify.FromEnv(p.getenv), p.releaseNote(info, repo, files))
 	if err != nil {
 		// The release is out; a notification that failed must not say otherwise.
@@ -132,7 +142,11 @@ func (p *project) releasePreconditions(info buildVersion) error {
 	case info.Dirty:
 		return fmt.Errorf("release: the working tree has modified tracked files (%s): release from a clean checkout of the tag", info.Describe)
 	case info.Tag == "" || info.Distance != 0:
-		return fmt.Errorf("release: HEAD is not at a release tag (%s): tag it with mage bump, or check out the tag", info.Describe)
+		how := "tag it with mage bump, or check out the tag"
+		if b := p.cfg.Release.Branch; b != "" {
+			how += fmt.Sprintf(", or release from the release branch %s (HEAD is on %s)", b, firstNonEmpty(info.Branch, "no branch"))
+		}
+		return fmt.Errorf("release: HEAD is not at a release tag (%s): %s", info.Describe, how)
 	case info.PullRequest != "":
 		return fmt.Errorf("release: refusing to release from a pull-request build (%s #%s)", info.CI, info.PullRequest)
 	}
