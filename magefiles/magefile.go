@@ -1,6 +1,7 @@
 //go:build mage
 
-// pyrelease's own build: tests, integration tests and benchmarks.
+// pyrelease's own build: tests, integration tests, benchmarks and the
+// standalone program's wheels.
 package main
 
 import (
@@ -45,6 +46,15 @@ func Integration(ctx context.Context) error {
 // repositories of 10k and 100k commits and prints a table of ratios.
 func Bench(ctx context.Context) error {
 	return sh(ctx, "go", "run", "./targets/internal/bench")
+}
+
+// Standalone builds the standalone pyrelease program (every target, no Go
+// needed to run it) for Linux, macOS and Windows on amd64 and arm64: a
+// platform wheel each, which pip, pipx and uvx install, and an archive
+// each with SHA256SUMS, into dist/, recorded in dist/.pyrelease/artifacts.json
+// for snapshot and release.
+func Standalone(ctx context.Context) error {
+	return sh(ctx, "go", "run", "./targets/internal/binwheel/standalone")
 }
 
 func sh(ctx context.Context, name string, args ...string) error {
