@@ -68,18 +68,35 @@ type TagOptions struct {
 	Getenv func(string) string
 }
 
+// CheckTag reports what would stop CreateTag, writing nothing: no git
+// identity, the tag taken, a lock held, an interrupted release pending, a
+// HEAD that is not at o.Commit. A caller that must not fail after an
+// irreversible step (an upload) calls it before that step.
+func CheckTag(ctx context.Context, o TagOptions) error {
+	_, err := prepareTag(ctx, o)
+	return err
+}
+
+func prepareTag(ctx context.Context, o TagOptions) (*Release, error) {
+	r, err := PrepareRelease(ctx, ReleaseOptions{Dir: o.Dir, Message: o.Message, Tag: o.Name, Now: o.Now, Getenv: o.Getenv})
+	if err != nil {
+		return nil, err
+	}
+	if o.Commit != "" && r.Parent.String() != o.Commit {
+		return nil, fmt.Errorf("vcs: tagging %s: HEAD moved to %s, expected %s", o.Name, r.Parent, o.Commit)
+	}
+	return r, nil
+}
+
 // CreateTag writes an annotated tag of HEAD, signed by the committer
 // identity, through the same transaction as a release commit: the tag
 // object first, then the ref through its lock file, and nothing left
 // behind when it fails. It refuses a tag that exists (ErrTagExists) and a
 // HEAD that is not at o.Commit.
 func CreateTag(ctx context.Context, o TagOptions) (Tag, error) {
-	r, err := PrepareRelease(ctx, ReleaseOptions{Dir: o.Dir, Message: o.Message, Tag: o.Name, Now: o.Now, Getenv: o.Getenv})
+	r, err := prepareTag(ctx, o)
 	if err != nil {
 		return Tag{}, err
-	}
-	if o.Commit != "" && r.Parent.String() != o.Commit {
-		return Tag{}, fmt.Errorf("vcs: tagging %s: HEAD moved to %s, expected %s", o.Name, r.Parent, o.Commit)
 	}
 	if err := r.Apply(ctx); err != nil {
 		return Tag{}, err

@@ -91,7 +91,11 @@ func TestCreateTagRefusesAMovedHead(t *testing.T) {
 	dir, _ := tagRepo(t)
 	old := testenv.Git(t, dir, "rev-parse", "HEAD")
 	testenv.Git(t, dir, "commit", "-q", "--allow-empty", "-m", "second")
-	_, err := CreateTag(context.Background(), TagOptions{Dir: dir, Name: "v0.2.0", Message: "Release 0.2.0", Commit: old, Getenv: tagger})
+	o := TagOptions{Dir: dir, Name: "v0.2.0", Message: "Release 0.2.0", Commit: old, Getenv: tagger}
+	if err := CheckTag(context.Background(), o); err == nil || !strings.Contains(err.Error(), "HEAD moved") {
+		t.Errorf("CheckTag on a moved HEAD: %v", err)
+	}
+	_, err := CreateTag(context.Background(), o)
 	if err == nil || !strings.Contains(err.Error(), "HEAD moved") {
 		t.Fatalf("CreateTag on a moved HEAD: %v", err)
 	}
@@ -119,5 +123,16 @@ func TestRemoteTagWithoutRemote(t *testing.T) {
 	_, _, err := RemoteTag(context.Background(), RemoteTagOptions{Dir: dir, Remote: "upstream", Name: "v1"})
 	if !errors.Is(err, ErrNoRemote) {
 		t.Errorf("RemoteTag of a missing remote: %v, want ErrNoRemote", err)
+	}
+}
+
+func TestCheckTagWritesNothing(t *testing.T) {
+	dir, _ := tagRepo(t)
+	head := testenv.Git(t, dir, "rev-parse", "HEAD")
+	if err := CheckTag(context.Background(), TagOptions{Dir: dir, Name: "v0.2.0", Message: "Release 0.2.0", Commit: head, Getenv: tagger}); err != nil {
+		t.Fatal(err)
+	}
+	if tag, err := ReadTag(dir, "v0.2.0"); err != nil || tag.Exists {
+		t.Errorf("CheckTag wrote the tag: %+v, %v", tag, err)
 	}
 }
