@@ -100,15 +100,7 @@ func TestGitHubWorkflowRuns(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			start := time.Now()
-			work := t.TempDir()
-			origin := filepath.Join(work, "origin")
-			if err := gitProject(filepath.Join(fixtures, tc.fixture), origin); err != nil {
-				t.Fatal(err)
-			}
-			userRepo(t, origin, tc.pyproj)
-			if tc.tag != "" {
-				testenv.Git(t, origin, "tag", "-a", "-m", "Release", tc.tag)
-			}
+			work, origin := templateProject(t, filepath.Join(fixtures, tc.fixture), tc.pyproj, tc.tag)
 			user := gitea.User(fmt.Sprintf("ghact%d", i))
 			store := filepath.Join(work, "store")
 			r := runAct(t, actRun{
@@ -155,6 +147,23 @@ func TestGitHubWorkflowRuns(t *testing.T) {
 			t.Logf("%s: %s; what the jobs printed:\n%s", tc.name, time.Since(start).Round(time.Second), r.summary())
 		})
 	}
+}
+
+// templateProject is a fixture as a user's repository that runs a CI
+// template: in work/origin, with what userRepo adds, pyproj's change to
+// pyproject.toml, and an annotated tag when tag is set.
+func templateProject(t *testing.T, fixture string, pyproj func(string) string, tag string) (work, origin string) {
+	t.Helper()
+	work = t.TempDir()
+	origin = filepath.Join(work, "origin")
+	if err := gitProject(fixture, origin); err != nil {
+		t.Fatal(err)
+	}
+	userRepo(t, origin, pyproj)
+	if tag != "" {
+		testenv.Git(t, origin, "tag", "-a", "-m", "Release", tag)
+	}
+	return work, origin
 }
 
 // userRepo adds what a user commits to release with pyrelease (go.mod,

@@ -93,15 +93,7 @@ func TestGitLabPipelineRuns(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			start := time.Now()
-			work := t.TempDir()
-			origin := filepath.Join(work, "origin")
-			if err := gitProject(filepath.Join(fixtures, tc.fixture), origin); err != nil {
-				t.Fatal(err)
-			}
-			userRepo(t, origin, tc.pyproj)
-			if tc.tag != "" {
-				testenv.Git(t, origin, "tag", "-a", "-m", "Release", tc.tag)
-			}
+			work, origin := templateProject(t, filepath.Join(fixtures, tc.fixture), tc.pyproj, tc.tag)
 			user := gitea.User(fmt.Sprintf("glci%d", i))
 			store := filepath.Join(work, "store")
 			vars := map[string]string{
