@@ -51,7 +51,7 @@ func Release(ctx context.Context, dryrun, noprompt *bool) (err error) {
 	if err != nil {
 		return err
 	}
-	branch, info, err := p.planBranch(info)
+	branch, info, err := p.planBranch(ctx, info)
 	if err != nil {
 		return err
 	}

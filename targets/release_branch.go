@@ -23,9 +23,13 @@ type branchRelease struct {
 	commit  string // HEAD, full hex
 	// create is true when the tag is to be made; false when it is at
 	// HEAD already (a rerun).
-	create  bool
-	remote  string // where the tag is pushed
-	pushURL string // the remote's URL, password hidden
+	create bool
+	// object is the tag's object when it exists here ("" with create).
+	object string
+	// onRemote is true when the remote has the tag, as this repository.
+	onRemote bool
+	remote   string // where the tag is pushed
+	pushURL  string // the remote's URL, password hidden
 }
 
 // branchInput is what a release-branch plan is decided from.
@@ -71,7 +75,22 @@ func planBranchRelease(in branchInput) (branchRelease, error) {
 	if existing.Exists && existing.Commit != in.info.Commit {
 		return branchRelease{}, fmt.Errorf("release: tag %s exists at commit %s, not at HEAD (%s): %s was released from another commit; write the next version to the version file", tag, short(existing.Commit), short(in.info.Commit), ver)
 	}
-	return branchRelease{active: true, branch: in.branch, version: ver, tag: tag, commit: in.info.Commit, create: !existing.Exists}, nil
+	return branchRelease{active: true, branch: in.branch, version: ver, tag: tag, commit: in.info.Commit,
+		create: !existing.Exists, object: existing.Object}, nil
+}
+
+// setRemote records what the remote holds under the plan's tag (object,
+// when exists), refusing a tag that is not this repository's.
+func (b *branchRelease) setRemote(object string, exists bool) error {
+	switch {
+	case exists && b.create:
+		// A clone made without tags, as CI checkouts often are.
+		return fmt.Errorf("release: remote %s has tag %s and this repository has not: fetch it (git fetch %s tag %s) and run release again", b.remote, b.tag, b.remote, b.tag)
+	case exists && object != b.object:
+		return fmt.Errorf("release: remote %s has tag %s at %s, and this repository's is %s: a tag names one release; delete the wrong one", b.remote, b.tag, short(object), short(b.object))
+	}
+	b.onRemote = exists
+	return nil
 }
 
 // short abbreviates a commit name for messages.
@@ -96,7 +115,7 @@ func (b branchRelease) releaseAs(info buildVersion) buildVersion {
 // planBranch reads what a release-branch plan needs and makes it. When
 // HEAD is not on the release branch the plan is inactive and info stays
 // as described.
-func (p *project) planBranch(info buildVersion) (branchRelease, buildVersion, error) {
+func (p *project) planBranch(ctx context.Context, info buildVersion) (branchRelease, buildVersion, error) {
 	in := branchInput{branch: p.cfg.Release.Branch, info: info, tagFormat: p.cfg.TagFormat,
 		tagPattern: p.cfg.TagPattern, format: p.cfg.VersionFormat,
 		lookup: func(name string) (vcs.Tag, error) { return vcs.ReadTag(p.cfg.Dir, name) }}
@@ -115,14 +134,40 @@ func (p *project) planBranch(info buildVersion) (branchRelease, buildVersion, er
 	if err != nil {
 		return branchRelease{}, info, err
 	}
+	// A dirty tree or a pull request is refused as on a tag, before the
+	// remote is asked anything.
+	if err := p.releasePreconditions(b.releaseAs(info)); err != nil {
+		return branchRelease{}, info, err
+	}
+	// The tag is pushed after the upload: a remote that is missing, or
+	// holds another tag of the name, must stop the release before it.
 	b.remote = firstNonEmpty(p.cfg.Remote, "origin")
-	// The tag is pushed after the upload: a missing remote must stop the
-	// release before it.
 	if b.pushURL, err = vcs.RemoteURL(p.cfg.Dir, b.remote); err != nil {
 		return branchRelease{}, info, fmt.Errorf("release: the release branch's tag is pushed to remote %s: %w", b.remote, err)
 	}
+	obj, exists, err := vcs.RemoteTag(ctx, vcs.RemoteTagOptions{Dir: p.cfg.Dir, Remote: b.remote, Name: b.tag, Token: p.cfg.GitToken.Reveal()})
+	if err != nil {
+		return branchRelease{}, info, fmt.Errorf("release: asking remote %s for tag %s: %w", b.remote, b.tag, err)
+	}
+	if err := b.setRemote(obj, exists); err != nil {
+		return branchRelease{}, info, err
+	}
+	// Tagging comes after the upload, where failing would leave a release
+	// without its tag: what would stop it (no git identity, say) stops
+	// the release now.
+	if b.create {
+		if err := vcs.CheckTag(ctx, b.tagOptions(p)); err != nil {
+			return branchRelease{}, info, fmt.Errorf("release: tag %s is created after the upload, and could not be: %w", b.tag, err)
+		}
+	}
 	p.log.Info("releasing from the release branch", "branch", b.branch, "version", b.version, "tag", b.tag)
 	return b, b.releaseAs(info), nil
+}
+
+// tagOptions describe the release branch's tag.
+func (b branchRelease) tagOptions(p *project) vcs.TagOptions {
+	return vcs.TagOptions{Dir: p.cfg.Dir, Name: b.tag, Message: "Release " + b.version, Commit: b.commit,
+		Now: p.now(), Getenv: p.getenv}
 }
 
 // printBranchPlan says, in a dry run, what happens to the tag after the
@@ -132,8 +177,10 @@ func (p *project) printBranchPlan(b branchRelease) {
 	case !b.active:
 	case b.create:
 		fmt.Fprintf(stdout, "would tag %s (annotated) at %s and push it to %s %s\n", b.tag, short(b.commit), b.remote, b.pushURL)
+	case !b.onRemote:
+		fmt.Fprintf(stdout, "tag %s is at HEAD already; would push it to %s %s\n", b.tag, b.remote, b.pushURL)
 	default:
-		fmt.Fprintf(stdout, "tag %s is at HEAD already; would push it to %s %s unless it is there\n", b.tag, b.remote, b.pushURL)
+		fmt.Fprintf(stdout, "tag %s is at HEAD and on %s already\n", b.tag, b.remote)
 	}
 }
 
@@ -143,38 +190,25 @@ func (p *project) printBranchPlan(b branchRelease) {
 // already (nothing uploaded, the tag here and on the remote), and then
 // there is nothing to notify either.
 func (p *project) tagBranchRelease(ctx context.Context, b branchRelease, uploaded bool) (fresh bool, err error) {
-	if !b.active {
+	switch {
+	case !b.active:
 		return true, nil
-	}
-	tag := vcs.Tag{Name: b.tag}
-	if b.create {
-		tag, err = vcs.CreateTag(ctx, vcs.TagOptions{Dir: p.cfg.Dir, Name: b.tag, Message: "Release " + b.version,
-			Commit: b.commit, Now: p.now(), Getenv: p.getenv})
+	case !b.create && b.onRemote && !uploaded:
+		fmt.Fprintf(stdout, "%s %s is released already: the index serves every file and tag %s is at HEAD and on %s; nothing to do\n", p.cfg.Project.Name, b.version, b.tag, b.remote)
+		return false, nil
+	case b.create:
+		_, err := vcs.CreateTag(ctx, b.tagOptions(p))
 		p.forgetVersion()
 		if err != nil {
 			return false, fmt.Errorf("release: %s %s is on the index, and tagging HEAD %s failed (run release again to tag it): %w", p.cfg.Project.Name, b.version, b.tag, err)
 		}
 		fmt.Fprintf(stdout, "tagged %s at %s\n", b.tag, short(b.commit))
-	} else if tag, err = vcs.ReadTag(p.cfg.Dir, b.tag); err != nil {
-		return false, err
 	}
-	token := p.cfg.GitToken.Reveal()
-	remoteObj, onRemote, err := vcs.RemoteTag(ctx, vcs.RemoteTagOptions{Dir: p.cfg.Dir, Remote: b.remote, Name: b.tag, Token: token})
-	if err != nil {
-		return false, fmt.Errorf("release: %s %s is on the index and tagged %s here; asking %s for the tag failed (run release again, or git push %s %s): %w", p.cfg.Project.Name, b.version, b.tag, b.remote, b.remote, b.tag, err)
-	}
-	switch {
-	case onRemote && remoteObj != tag.Object:
-		return false, fmt.Errorf("release: remote %s has tag %s at %s, and this repository's is %s: a tag names one release; delete the wrong one", b.remote, b.tag, short(remoteObj), short(tag.Object))
-	case onRemote:
-		if !b.create && !uploaded {
-			fmt.Fprintf(stdout, "%s %s is released already: the index serves every file and tag %s is at HEAD and on %s; nothing to do\n", p.cfg.Project.Name, b.version, b.tag, b.remote)
-			return false, nil
-		}
+	if b.onRemote {
 		fmt.Fprintf(stdout, "tag %s is on %s already\n", b.tag, b.remote)
 		return true, nil
 	}
-	err = vcs.Push(ctx, vcs.PushOptions{Dir: p.cfg.Dir, Remote: b.remote, Refs: []string{"refs/tags/" + b.tag}, Token: token})
+	err = vcs.Push(ctx, vcs.PushOptions{Dir: p.cfg.Dir, Remote: b.remote, Refs: []string{"refs/tags/" + b.tag}, Token: p.cfg.GitToken.Reveal()})
 	if err != nil {
 		return false, fmt.Errorf("release: %s %s is on the index and tagged %s here, and pushing the tag failed (run release again, or git push %s %s): %w", p.cfg.Project.Name, b.version, b.tag, b.remote, b.tag, err)
 	}

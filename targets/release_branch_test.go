@@ -34,7 +34,7 @@ func TestPlanBranchRelease(t *testing.T) {
 		"tag missing": {branch: "pypi-release", info: onBranch, fileVersion: "0.2.0\n", tag: missing,
 			want: branchRelease{active: true, branch: "pypi-release", version: "0.2.0", tag: "v0.2.0", commit: head, create: true}},
 		"tag at HEAD": {branch: "pypi-release", info: atTag, fileVersion: "0.2.0", tag: here,
-			want: branchRelease{active: true, branch: "pypi-release", version: "0.2.0", tag: "v0.2.0", commit: head}},
+			want: branchRelease{active: true, branch: "pypi-release", version: "0.2.0", tag: "v0.2.0", commit: head, object: here.Object}},
 		"tag elsewhere": {branch: "pypi-release", info: onBranch, fileVersion: "0.2.0", tag: elsewhere,
 			wantErr: []string{"tag v0.2.0 exists at commit 222222222222, not at HEAD (111111111111)", "released from another commit"}},
 		"normalised": {branch: "pypi-release", info: onBranch, fileVersion: "0.2.0-RC1", tag: vcs.Tag{Name: "v0.2.0rc1"},
@@ -124,6 +124,42 @@ func TestBranchReleasePreconditions(t *testing.T) {
 			}
 			if err == nil || !strings.Contains(err.Error(), c.wantErr) {
 				t.Errorf("err = %v, want %q", err, c.wantErr)
+			}
+		})
+	}
+}
+
+func TestBranchReleaseSetRemote(t *testing.T) {
+	const obj, other = "3333333333333333333333333333333333333333", "4444444444444444444444444444444444444444"
+	created := branchRelease{active: true, tag: "v0.2.0", remote: "origin", create: true}
+	here := branchRelease{active: true, tag: "v0.2.0", remote: "origin", object: obj}
+	for name, c := range map[string]struct {
+		plan     branchRelease
+		object   string
+		exists   bool
+		onRemote bool
+		wantErr  string
+	}{
+		"missing everywhere":    {plan: created, exists: false, onRemote: false},
+		"here, not on remote":   {plan: here, exists: false, onRemote: false},
+		"here and on remote":    {plan: here, object: obj, exists: true, onRemote: true},
+		"on remote only":        {plan: created, object: obj, exists: true, wantErr: "remote origin has tag v0.2.0 and this repository has not: fetch it (git fetch origin tag v0.2.0)"},
+		"another tag on remote": {plan: here, object: other, exists: true, wantErr: "remote origin has tag v0.2.0 at 444444444444, and this repository's is 333333333333"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			b := c.plan
+			err := b.setRemote(c.object, c.exists)
+			if c.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), c.wantErr) {
+					t.Errorf("err = %v, want %q", err, c.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if b.onRemote != c.onRemote {
+				t.Errorf("onRemote = %v, want %v", b.onRemote, c.onRemote)
 			}
 		})
 	}
