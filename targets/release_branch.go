@@ -200,7 +200,7 @@ func (p *project) tagBranchRelease(ctx context.Context, b branchRelease, uploade
 		_, err := vcs.CreateTag(ctx, b.tagOptions(p))
 		p.forgetVersion()
 		if err != nil {
-			return false, fmt.Errorf("release: %s %s is on the index, and tagging HEAD %s failed (run release again to tag it): %w", p.cfg.Project.Name, b.version, b.tag, err)
+			return false, fmt.Errorf("release: %s %s is on the index, and tagging HEAD as %s failed (run release again to tag it): %w", p.cfg.Project.Name, b.version, b.tag, err)
 		}
 		fmt.Fprintf(stdout, "tagged %s at %s\n", b.tag, short(b.commit))
 	}
