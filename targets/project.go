@@ -7,12 +7,14 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/pyrelease/pyrelease/targets/ci"
 	"github.com/pyrelease/pyrelease/targets/config"
 	"github.com/pyrelease/pyrelease/targets/internal/clilog"
+	"github.com/pyrelease/pyrelease/targets/pep440"
 	"github.com/pyrelease/pyrelease/targets/pyfile"
 	"github.com/pyrelease/pyrelease/targets/vcs"
 	"github.com/pyrelease/pyrelease/targets/version"
@@ -217,6 +219,11 @@ func (p *project) computeVersion(ctx context.Context) (buildVersion, error) {
 	if branch == "" {
 		branch = c.Branch
 	}
+	if !v.Tagged {
+		if fv := p.releaseBranchVersion(branch); fv != "" {
+			v.Version, v.Release = fv, fv
+		}
+	}
 	return buildVersion{
 		Version: v.Version, Release: v.Release, Dev: v.Dev, Build: v.Build, Local: v.Local,
 		Tagged: v.Tagged, Tag: d.Tag, TagVersion: v.TagVersion, Distance: d.Distance,
@@ -259,4 +266,26 @@ func firstNonEmpty(s ...string) string {
 		}
 	}
 	return ""
+}
+
+// releaseBranchVersion is the version builds on the release branch are
+// made as, the one release will upload and tag there: the version file's,
+// when it is a release version. It is "" off that branch, and when the
+// file holds a development or local version (release refuses those, and
+// says why).
+func (p *project) releaseBranchVersion(branch string) string {
+	files := p.versionFiles()
+	if p.cfg.Release.Branch == "" || branch != p.cfg.Release.Branch || len(files) == 0 {
+		return ""
+	}
+	text, err := pyfile.ReadFile(files[0])
+	if err != nil {
+		return ""
+	}
+	v, err := pep440.Parse(strings.TrimSpace(text))
+	if err != nil || len(v.Local) > 0 || v.IsDevrelease() {
+		p.warnOnce(fmt.Sprintf("on the release branch %s the version file says %q, not a release version: builds are versioned from the tags", branch, text))
+		return ""
+	}
+	return v.String()
 }
