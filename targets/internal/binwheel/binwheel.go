@@ -199,7 +199,7 @@ func (o Options) writeZip(ctx context.Context, w io.Writer) (int64, error) {
 	script := stem + ".data/scripts/" + o.Script
 	f, err := os.Open(o.Executable)
 	if err != nil {
-		return 0, err
+		return 0, err // names the file
 	}
 	defer f.Close()
 	h := sha256.New()

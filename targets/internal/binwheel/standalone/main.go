@@ -147,7 +147,7 @@ func (b platformBuild) run(ctx context.Context) ([]dist.Artifact, error) {
 		return nil, err
 	}
 	now := time.Now().UTC()
-	arts := []dist.Artifact{{Name: w.Name, Kind: dist.KindWheel, Version: b.version, Tags: w.Tags,
+	arts := []dist.Artifact{{Name: w.Name, Path: dist.PathFor(dist.KindWheel, w.Name), Kind: dist.KindWheel, Version: b.version, Tags: w.Tags,
 		SHA256: w.SHA256, Size: w.Size, Commit: b.commit, BuiltAt: now, Project: project}}
 
 	platform := archive.Platform(b.goos, b.goarch)
