@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -45,12 +46,18 @@ func TestStandalone(t *testing.T) {
 	cmd := exec.Command("go", "run", "./targets/internal/binwheel/standalone", "-dist", distDir,
 		"-platforms", runtime.GOOS+"/"+runtime.GOARCH)
 	cmd.Dir = root
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("building the standalone program: %v\n%s", err, out)
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	printed, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("building the standalone program: %v\n%s%s", err, printed, stderr.String())
 	}
 	t.Logf("compiled and packed in %v", time.Since(start).Round(time.Second))
 
 	whl, want := standaloneArtifacts(t, ctx, root, distDir)
+	if line := whl.File(distDir) + " " + strconv.FormatInt(whl.Size, 10) + " " + whl.SHA256 + "\n"; !strings.Contains(string(printed), line) {
+		t.Errorf("the builder printed:\n%swant a line %q", printed, line)
+	}
 	info, err := wheel.Verify(ctx, whl.File(distDir), wheel.VerifyOptions{ForIndex: true, ExpectName: "pyrelease", ExpectVersion: want})
 	if err != nil {
 		t.Fatalf("check: %v", err)
@@ -116,6 +123,24 @@ func TestStandalone(t *testing.T) {
 			t.Errorf("uvx pyrelease describe = %q; want %q", strings.TrimSpace(got), gitSays)
 		}
 	})
+}
+
+// TestStandaloneCrossVet type-checks the standalone program's magefile,
+// with its mage tag, for Windows and macOS, whose wheels only `mage
+// standalone` compiles. It is cheap after TestCrossBuild, which vets the
+// packages it imports for the same systems.
+func TestStandaloneCrossVet(t *testing.T) {
+	if testing.Short() {
+		t.Skip("vets for two other systems")
+	}
+	for _, p := range []struct{ goos, goarch string }{{goos: "windows", goarch: "amd64"}, {goos: "darwin", goarch: "arm64"}} {
+		cmd := exec.Command("go", "vet", "-tags", "mage", "./magefiles/pyrelease")
+		cmd.Dir = ".."
+		cmd.Env = append(os.Environ(), "GOOS="+p.goos, "GOARCH="+p.goarch, "CGO_ENABLED=0", "GOFLAGS=")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Errorf("GOOS=%s GOARCH=%s go vet -tags mage ./magefiles/pyrelease: %v\n%s", p.goos, p.goarch, err, out)
+		}
+	}
 }
 
 // standaloneArtifacts checks the manifest of one platform's build: a
