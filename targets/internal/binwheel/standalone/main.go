@@ -74,6 +74,13 @@ func main() {
 // build compiles, wraps and records every platform, one after another:
 // each compile already uses every core.
 func build(ctx context.Context, o options) error {
+	// A wrong platform fails before minutes of compiling the others.
+	for _, p := range o.platforms {
+		goos, goarch, _ := strings.Cut(p, "/")
+		if _, err := binwheel.Platform(goos, goarch); err != nil {
+			return fmt.Errorf("-platforms %s: %w", p, err)
+		}
+	}
 	d, err := version.Describe(ctx, version.Options{Dir: o.root, Dirty: true,
 		Candidate: func(tag string) bool { return version.LooksLikeVersion(tag, "") }})
 	if err != nil {
