@@ -71,6 +71,7 @@ type RecoveryConflictError struct {
 	Journal string // the journal directory
 }
 
+// Error names the file, why it is left alone, and where its original is.
 func (e *RecoveryConflictError) Error() string {
 	return fmt.Sprintf("vcs: %s was changed after a release was interrupted: it holds neither its original, its released nor its development content, so it is left as it is; its original is in %s (the journal of the interrupted release): put back what it should hold, then delete that directory", e.Path, e.Journal)
 }

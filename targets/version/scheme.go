@@ -149,10 +149,12 @@ type TagError struct {
 	Err    error
 }
 
+// Error names the tag and why it is no version.
 func (e *TagError) Error() string {
 	return fmt.Sprintf("version: tag %q: %s", e.Tag, e.Reason)
 }
 
+// Unwrap returns the parse error behind the reason, if any.
 func (e *TagError) Unwrap() error { return e.Err }
 
 // TagVersion reads the version a tag names: the literal prefix of pattern

@@ -234,6 +234,7 @@ func (w *walker) parentErr(c uint32, err error) error {
 // shallowHit is turned into a ShallowError naming the repository.
 type shallowHit struct{ commit gitread.OID }
 
+// Error names the boundary commit the walk reached.
 func (e *shallowHit) Error() string { return "shallow boundary at " + e.commit.String() }
 
 // commitQueue is git's date-ordered commit list as a heap: newest

@@ -99,6 +99,7 @@ type LockedError struct {
 	Lock string
 }
 
+// Error names the lock file and what to do about it.
 func (e *LockedError) Error() string {
 	return fmt.Sprintf("gitwrite: %s exists: another git command is running, or one was killed and left it (remove it once no git command is running)", e.Lock)
 }
@@ -112,6 +113,7 @@ type RefChangedError struct {
 	Want, Got plumbing.Hash // zero: absent
 }
 
+// Error says what the ref holds and what was expected.
 func (e *RefChangedError) Error() string {
 	show := func(h plumbing.Hash) string {
 		if h.IsZero() {
