@@ -45,7 +45,7 @@ func Integration(ctx context.Context) error {
 // Bench times our describe against git describe --tags --long on generated
 // repositories of 10k and 100k commits and prints a table of ratios.
 func Bench(ctx context.Context) error {
-	return sh(ctx, "go", "run", "./targets/internal/bench")
+	return sh(ctx, "go", "run", "./targets/internal/dev/bench")
 }
 
 // Standalone builds the standalone pyrelease program (every target, no Go

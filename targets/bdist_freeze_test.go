@@ -17,7 +17,7 @@ import (
 	"time"
 
 	"github.com/pyrelease/pyrelease/targets/archive"
-	"github.com/pyrelease/pyrelease/targets/internal/testenv"
+	"github.com/pyrelease/pyrelease/targets/internal/dev/testenv"
 )
 
 // TestBdistPyInstaller runs mage bdist with a real PyInstaller on

@@ -9,8 +9,8 @@ import (
 	"testing"
 
 	"github.com/pyrelease/pyrelease/targets/config"
+	"github.com/pyrelease/pyrelease/targets/internal/dev/testenv"
 	"github.com/pyrelease/pyrelease/targets/internal/statedir"
-	"github.com/pyrelease/pyrelease/targets/internal/testenv"
 )
 
 // TestBuildMarkRemovesSdistStaging: a build killed while setuptools had

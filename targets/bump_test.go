@@ -16,7 +16,7 @@ import (
 
 	"github.com/pyrelease/pyrelease/targets/config"
 	"github.com/pyrelease/pyrelease/targets/internal/clilog"
-	"github.com/pyrelease/pyrelease/targets/internal/testenv"
+	"github.com/pyrelease/pyrelease/targets/internal/dev/testenv"
 )
 
 // bumpProject is a copy of the example project in a git repository, v0.1.0

@@ -15,8 +15,8 @@ import (
 	"time"
 
 	"github.com/pyrelease/pyrelease/targets/archive"
-	"github.com/pyrelease/pyrelease/targets/internal/servers"
-	"github.com/pyrelease/pyrelease/targets/internal/testenv"
+	"github.com/pyrelease/pyrelease/targets/internal/dev/servers"
+	"github.com/pyrelease/pyrelease/targets/internal/dev/testenv"
 )
 
 // actVersion is the nektos/act the GitHub template runs under. It runs jobs

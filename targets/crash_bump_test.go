@@ -21,7 +21,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pyrelease/pyrelease/targets/internal/testenv"
+	"github.com/pyrelease/pyrelease/targets/internal/dev/testenv"
 )
 
 var (

@@ -17,7 +17,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pyrelease/pyrelease/targets/internal/testenv"
+	"github.com/pyrelease/pyrelease/targets/internal/dev/testenv"
 	"github.com/pyrelease/pyrelease/targets/store"
 )
 

@@ -16,7 +16,7 @@ import (
 	"time"
 
 	"github.com/pyrelease/pyrelease/targets/archive"
-	"github.com/pyrelease/pyrelease/targets/internal/testenv"
+	"github.com/pyrelease/pyrelease/targets/internal/dev/testenv"
 )
 
 // TestReadme runs the commands README.md shows and compares what they

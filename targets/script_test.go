@@ -21,8 +21,8 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/pyrelease/pyrelease/targets/archive"
-	"github.com/pyrelease/pyrelease/targets/internal/servers"
-	"github.com/pyrelease/pyrelease/targets/internal/testenv"
+	"github.com/pyrelease/pyrelease/targets/internal/dev/servers"
+	"github.com/pyrelease/pyrelease/targets/internal/dev/testenv"
 )
 
 var (

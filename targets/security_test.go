@@ -233,11 +233,11 @@ func TestSecretsNeverPrinted(t *testing.T) {
 		name    string
 		env     []string
 		args    []string
-		bump    bool   // runs in a copy of the project, which bump changes
-		want    string // what the output must say (the path was taken)
-		success bool   // the run succeeds (a notification failure only warns)
+		bump    bool     // runs in a copy of the project, which bump changes
+		want    string   // what the output must say (the path was taken)
+		success bool     // the run succeeds (a notification failure only warns)
 		drop    []string // variables of always the run goes without
-		files   string // what the run reads secrets from besides env
+		files   string   // what the run reads secrets from besides env
 	}
 	var scans []scan
 	for _, mode := range []string{"status-line", "text", "html", "json", "unavailable", "redirect"} {

@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pyrelease/pyrelease/targets/internal/testenv"
+	"github.com/pyrelease/pyrelease/targets/internal/dev/testenv"
 )
 
 // TestTerminationRestoresStampedFiles stops `mage stamped` with SIGTERM,

@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/pyrelease/pyrelease/targets/dist"
-	"github.com/pyrelease/pyrelease/targets/internal/testenv"
+	"github.com/pyrelease/pyrelease/targets/internal/dev/testenv"
 	"github.com/pyrelease/pyrelease/targets/pypi"
 	"github.com/pyrelease/pyrelease/targets/version"
 	"github.com/pyrelease/pyrelease/targets/wheel"

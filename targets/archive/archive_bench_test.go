@@ -8,8 +8,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/pyrelease/pyrelease/targets/internal/benchtree"
-	"github.com/pyrelease/pyrelease/targets/internal/testenv"
+	"github.com/pyrelease/pyrelease/targets/internal/dev/benchtree"
+	"github.com/pyrelease/pyrelease/targets/internal/dev/testenv"
 )
 
 // benchTree writes the shared benchmark tree (package benchtree) and

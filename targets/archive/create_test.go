@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pyrelease/pyrelease/targets/internal/testenv"
+	"github.com/pyrelease/pyrelease/targets/internal/dev/testenv"
 )
 
 var epoch = time.Date(2024, 5, 6, 7, 8, 10, 0, time.UTC)

@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pyrelease/pyrelease/targets/internal/benchtree"
+	"github.com/pyrelease/pyrelease/targets/internal/dev/benchtree"
 )
 
 // file is a fixture file: content and permission bits on disk.

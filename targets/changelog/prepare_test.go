@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pyrelease/pyrelease/targets/internal/testenv"
+	"github.com/pyrelease/pyrelease/targets/internal/dev/testenv"
 )
 
 const palletsChanges = "Version 8.1.9\n-------------\n\nUnreleased\n\n-   Fix.\n\n\nVersion 8.1.8\n-------------\n\nReleased 2024-12-19\n\n-   Older.\n"

@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pyrelease/pyrelease/targets/internal/testenv"
+	"github.com/pyrelease/pyrelease/targets/internal/dev/testenv"
 )
 
 // Each testdata/towncrier/*.txtar is a project that uses towncrier. The

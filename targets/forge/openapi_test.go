@@ -17,7 +17,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/pyrelease/pyrelease/targets/internal/testenv"
+	"github.com/pyrelease/pyrelease/targets/internal/dev/testenv"
 )
 
 // recorded is a request the client under test made, as a fake server saw

@@ -14,8 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pyrelease/pyrelease/targets/internal/dev/testenv"
 	"github.com/pyrelease/pyrelease/targets/internal/run"
-	"github.com/pyrelease/pyrelease/targets/internal/testenv"
 )
 
 func TestPyInstallerArgs(t *testing.T) {

@@ -10,8 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pyrelease/pyrelease/targets/internal/dev/testenv"
 	"github.com/pyrelease/pyrelease/targets/internal/pyenv"
-	"github.com/pyrelease/pyrelease/targets/internal/testenv"
 )
 
 // project is a tiny pure-Python project with a greet console script that

@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pyrelease/pyrelease/targets/internal/testenv"
+	"github.com/pyrelease/pyrelease/targets/internal/dev/testenv"
 )
 
 func TestMakeselfArgs(t *testing.T) {

@@ -11,7 +11,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/pyrelease/pyrelease/targets/internal/testenv"
+	"github.com/pyrelease/pyrelease/targets/internal/dev/testenv"
 )
 
 var oracleSeed = flag.Uint64("pep440.seed", 440, "seed of the differential test's version generator")

@@ -18,8 +18,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pyrelease/pyrelease/targets/internal/dev/testenv"
 	"github.com/pyrelease/pyrelease/targets/internal/httpretry"
-	"github.com/pyrelease/pyrelease/targets/internal/testenv"
 )
 
 // giteaFiles writes a wheel and an sdist of greet-tool at version.

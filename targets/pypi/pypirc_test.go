@@ -10,7 +10,7 @@ import (
 	"testing"
 	"unicode"
 
-	"github.com/pyrelease/pyrelease/targets/internal/testenv"
+	"github.com/pyrelease/pyrelease/targets/internal/dev/testenv"
 )
 
 // pypircCases are read by parsePypirc and, in TestPypircOracle, by

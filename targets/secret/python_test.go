@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pyrelease/pyrelease/targets/internal/testenv"
+	"github.com/pyrelease/pyrelease/targets/internal/dev/testenv"
 )
 
 // Python's cryptography is the reference: these tests run it on files Go

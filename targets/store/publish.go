@@ -95,7 +95,8 @@ const shortCache = "no-cache, max-age=0"
 //     describes (see settle);
 //   - alias: point latest aliases at this build (updateLatest);
 //   - prune: remove older builds of the same families in a branch's
-//     directory, once pages no longer link them;
+//     directory (chosen by doomed before the aliases move), once pages
+//     no longer link them;
 //   - index: regenerate the index pages from a full listing (WriteIndex);
 //   - sweep: remove what killed publishers left behind (Store.Sweep).
 //
@@ -122,10 +123,14 @@ func Publish(ctx context.Context, o PublishOptions) (*Result, error) {
 	if err := r.settle(ctx); err != nil {
 		return nil, err
 	}
+	doomed, err := r.doomed(ctx)
+	if err != nil {
+		return nil, err
+	}
 	if r.res.Latest, err = updateLatest(ctx, r.o.Store, r.dir, r.arts, r.o, r.now, r.log); err != nil {
 		return nil, err
 	}
-	if err := r.prune(ctx); err != nil {
+	if err := r.prune(ctx, doomed); err != nil {
 		return nil, err
 	}
 	if r.res.Indexes, err = WriteIndex(ctx, r.o.Store, IndexOptions{Concurrency: r.o.Concurrency, Now: r.o.Now}); err != nil {

@@ -16,7 +16,7 @@ import (
 	"time"
 
 	"github.com/pyrelease/pyrelease/targets/dist"
-	"github.com/pyrelease/pyrelease/targets/internal/testenv"
+	"github.com/pyrelease/pyrelease/targets/internal/dev/testenv"
 )
 
 // backends returns a fresh empty store of each kind: a folder and a

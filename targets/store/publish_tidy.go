@@ -142,18 +142,23 @@ func updateLatest(ctx context.Context, st Store, dir string, arts []dist.Artifac
 	return keys, nil
 }
 
-// prune removes older builds of this build's families from a branch's
-// directory. The pages are written without them first, so that no page
-// ever links to a deleted file.
-func (r *publishRun) prune(ctx context.Context) error {
+// doomed lists the older builds of this build's families that prune
+// removes from a branch's directory. It reads the directory before the
+// aliases are written, whose sidecars it has no use for.
+func (r *publishRun) doomed(ctx context.Context) ([]string, error) {
 	if r.o.Build.Tagged {
-		return nil
+		return nil, nil
 	}
 	current, err := readSidecars(ctx, r.o.Store, r.dir, r.o.Concurrency)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	doomed := stale(current, r.dir, r.arts, r.o)
+	return stale(current, r.dir, r.arts, r.o), nil
+}
+
+// prune removes the doomed older builds. The pages are written without
+// them first, so that no page ever links to a deleted file.
+func (r *publishRun) prune(ctx context.Context, doomed []string) error {
 	if len(doomed) == 0 {
 		return nil
 	}
@@ -164,6 +169,7 @@ func (r *publishRun) prune(ctx context.Context) error {
 	if _, err := WriteIndex(ctx, r.o.Store, IndexOptions{Concurrency: r.o.Concurrency, Now: r.o.Now, Exclude: exclude}); err != nil {
 		return err
 	}
+	var err error
 	r.res.Pruned, err = prune(ctx, r.o.Store, doomed, r.log)
 	return err
 }

@@ -15,7 +15,7 @@ import (
 	"time"
 
 	"github.com/pyrelease/pyrelease/targets/dist"
-	"github.com/pyrelease/pyrelease/targets/internal/testenv"
+	"github.com/pyrelease/pyrelease/targets/internal/dev/testenv"
 )
 
 // holdStore keeps the first PutBytes (op "PUT") or Verify (op "HEAD") of

@@ -13,8 +13,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pyrelease/pyrelease/targets/internal/gitgen"
-	"github.com/pyrelease/pyrelease/targets/internal/testenv"
+	"github.com/pyrelease/pyrelease/targets/internal/dev/gitgen"
+	"github.com/pyrelease/pyrelease/targets/internal/dev/testenv"
 )
 
 func TestParseMailmap(t *testing.T) {

@@ -11,8 +11,8 @@ import (
 
 	"github.com/go-git/go-git/v5/plumbing"
 
+	"github.com/pyrelease/pyrelease/targets/internal/dev/testenv"
 	"github.com/pyrelease/pyrelease/targets/internal/gitwrite"
-	"github.com/pyrelease/pyrelease/targets/internal/testenv"
 )
 
 // initRepo makes a repository with one commit of a.txt, pkg/sub/version.py

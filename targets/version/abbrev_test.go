@@ -5,8 +5,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/pyrelease/pyrelease/targets/internal/gitgen"
-	"github.com/pyrelease/pyrelease/targets/internal/testenv"
+	"github.com/pyrelease/pyrelease/targets/internal/dev/gitgen"
+	"github.com/pyrelease/pyrelease/targets/internal/dev/testenv"
 )
 
 // abbrevBase is small enough to describe every commit several times, and

@@ -4,7 +4,7 @@ import (
 	"context"
 	"testing"
 
-	"github.com/pyrelease/pyrelease/targets/internal/gitgen"
+	"github.com/pyrelease/pyrelease/targets/internal/dev/gitgen"
 )
 
 // BenchmarkDescribe describes HEAD of the generated 11k-commit history

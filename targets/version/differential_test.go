@@ -10,8 +10,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/pyrelease/pyrelease/targets/internal/gitgen"
-	"github.com/pyrelease/pyrelease/targets/internal/testenv"
+	"github.com/pyrelease/pyrelease/targets/internal/dev/gitgen"
+	"github.com/pyrelease/pyrelease/targets/internal/dev/testenv"
 )
 
 // shapes are the histories every differential test runs against.

@@ -10,8 +10,8 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/pyrelease/pyrelease/targets/internal/gitgen"
-	"github.com/pyrelease/pyrelease/targets/internal/testenv"
+	"github.com/pyrelease/pyrelease/targets/internal/dev/gitgen"
+	"github.com/pyrelease/pyrelease/targets/internal/dev/testenv"
 )
 
 // fixtureRoot holds repositories generated once per test process and

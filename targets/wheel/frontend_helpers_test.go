@@ -11,7 +11,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/pyrelease/pyrelease/targets/internal/testenv"
+	"github.com/pyrelease/pyrelease/targets/internal/dev/testenv"
 )
 
 // buildPython is Debian's interpreter with every backend the tests use

@@ -11,7 +11,7 @@ import (
 	"os"
 
 	"github.com/pyrelease/pyrelease/targets/archive"
-	"github.com/pyrelease/pyrelease/targets/internal/benchtree"
+	"github.com/pyrelease/pyrelease/targets/internal/dev/benchtree"
 )
 
 func main() {

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/pyrelease/pyrelease/targets/internal/servers"
+	"github.com/pyrelease/pyrelease/targets/internal/dev/servers"
 )
 
 // Index is a real package index on loopback (pypiserver) serving the

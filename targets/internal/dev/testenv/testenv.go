@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/pyrelease/pyrelease/targets/internal/gitgen"
+	"github.com/pyrelease/pyrelease/targets/internal/dev/gitgen"
 )
 
 // InCI reports whether the tests run in CI, where a missing tool is a

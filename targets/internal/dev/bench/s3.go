@@ -16,14 +16,14 @@ import (
 	"strings"
 	"time"
 
-	"github.com/pyrelease/pyrelease/targets/internal/servers"
+	"github.com/pyrelease/pyrelease/targets/internal/dev/servers"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 
 	"github.com/pyrelease/pyrelease/targets/dist"
-	"github.com/pyrelease/pyrelease/targets/internal/gitgen"
+	"github.com/pyrelease/pyrelease/targets/internal/dev/gitgen"
 )
 
 // s3Scenario is what -only matches to select the S3 rows; each row names

@@ -35,8 +35,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/pyrelease/pyrelease/targets/internal/gitgen"
-	"github.com/pyrelease/pyrelease/targets/internal/servers"
+	"github.com/pyrelease/pyrelease/targets/internal/dev/gitgen"
+	"github.com/pyrelease/pyrelease/targets/internal/dev/servers"
 )
 
 func main() {
@@ -260,7 +260,7 @@ func run(ctx context.Context, runs int, keep bool, only string) error {
 		return fmt.Errorf("mage -compile: %v\n%s", err, out)
 	}
 	core := filepath.Join(work, "describe")
-	if out, err := exec.CommandContext(ctx, "go", "build", "-o", core, "./targets/internal/bench/describecmd").CombinedOutput(); err != nil {
+	if out, err := exec.CommandContext(ctx, "go", "build", "-o", core, "./targets/internal/dev/bench/describecmd").CombinedOutput(); err != nil {
 		return fmt.Errorf("building describecmd: %v\n%s", err, out)
 	}
 
@@ -303,7 +303,7 @@ func run(ctx context.Context, runs int, keep bool, only string) error {
 	}
 	if strings.Contains(uploadScenario, only) {
 		uploader := filepath.Join(work, "upload-cmd")
-		if out, err := exec.CommandContext(ctx, "go", "build", "-o", uploader, "./targets/internal/bench/uploadcmd").CombinedOutput(); err != nil {
+		if out, err := exec.CommandContext(ctx, "go", "build", "-o", uploader, "./targets/internal/dev/bench/uploadcmd").CombinedOutput(); err != nil {
 			return fmt.Errorf("building uploadcmd: %v\n%s", err, out)
 		}
 		uploadRows, err := uploadBench(ctx, uploadOptions{cmd: uploader, work: work, runs: *uploadRuns})
@@ -373,7 +373,7 @@ func archiveBench(ctx context.Context, work string) ([]row, error) {
 // tar czf, then against zip -qr, on the benchmark's tree.
 func archiveRSS(ctx context.Context, work string, rows []row) error {
 	cmd := filepath.Join(work, "archivecmd")
-	if out, err := exec.CommandContext(ctx, "go", "build", "-o", cmd, "./targets/internal/bench/archivecmd").CombinedOutput(); err != nil {
+	if out, err := exec.CommandContext(ctx, "go", "build", "-o", cmd, "./targets/internal/dev/bench/archivecmd").CombinedOutput(); err != nil {
 		return fmt.Errorf("building archivecmd: %v\n%s", err, out)
 	}
 	tree := filepath.Join(work, "archive-tree")

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/pyrelease/pyrelease/targets/internal/servers"
+	"github.com/pyrelease/pyrelease/targets/internal/dev/servers"
 )
 
 // MinIO is a real MinIO server on loopback, owned by one test.

@@ -4,7 +4,7 @@ import (
 	"context"
 	"testing"
 
-	"github.com/pyrelease/pyrelease/targets/internal/servers"
+	"github.com/pyrelease/pyrelease/targets/internal/dev/servers"
 )
 
 // Gitea is a real Gitea server on loopback with its PyPI package

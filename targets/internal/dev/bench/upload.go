@@ -18,7 +18,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/pyrelease/pyrelease/targets/internal/servers"
+	"github.com/pyrelease/pyrelease/targets/internal/dev/servers"
 
 	"github.com/pyrelease/pyrelease/targets/dist"
 )
