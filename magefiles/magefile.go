@@ -54,7 +54,7 @@ func Bench(ctx context.Context) error {
 // each with SHA256SUMS, into dist/, recorded in dist/.pyrelease/artifacts.json
 // for snapshot and release.
 func Standalone(ctx context.Context) error {
-	return sh(ctx, "go", "run", "./targets/internal/binwheel/standalone")
+	return sh(ctx, "go", "run", "./targets/internal/dev/binwheel/standalone")
 }
 
 func sh(ctx context.Context, name string, args ...string) error {

@@ -43,7 +43,7 @@ func TestStandalone(t *testing.T) {
 	}
 	distDir := t.TempDir()
 	start := time.Now()
-	cmd := exec.Command("go", "run", "./targets/internal/binwheel/standalone", "-dist", distDir,
+	cmd := exec.Command("go", "run", "./targets/internal/dev/binwheel/standalone", "-dist", distDir,
 		"-platforms", runtime.GOOS+"/"+runtime.GOARCH)
 	cmd.Dir = root
 	var stderr strings.Builder

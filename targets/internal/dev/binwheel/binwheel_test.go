@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pyrelease/pyrelease/targets/internal/binwheel"
+	"github.com/pyrelease/pyrelease/targets/internal/dev/binwheel"
 	"github.com/pyrelease/pyrelease/targets/wheel"
 )
 

@@ -18,6 +18,23 @@ import (
 	"github.com/pyrelease/pyrelease/targets/version"
 )
 
+// Bump raises the version by PART, moves the changelog's Unreleased section
+// under it, commits and creates an annotated tag.
+//
+// PART is one of major, minor, patch, pre, alpha, beta, rc, post, dev or
+// release. It refuses a dirty tree, an existing tag and a version that would
+// go backwards, and pushes only when push = true. -devafter then bumps the
+// version files to the next .dev0 and commits again (zest.releaser's
+// postrelease); -dryrun prints the plan and changes nothing.
+func Bump(ctx context.Context, part string, devafter, dryrun *bool) (err error) {
+	defer scrub(&err)
+	p, err := loadProject(ctx)
+	if err != nil {
+		return err
+	}
+	return p.bump(ctx, part, deref(devafter, false), deref(dryrun, false))
+}
+
 // bumpPlan is everything a bump will do, decided and checked before
 // anything changes.
 type bumpPlan struct {

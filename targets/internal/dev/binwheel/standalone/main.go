@@ -7,7 +7,7 @@
 //
 // Run from the repository's root (`go tool mage standalone` does):
 //
-//	go run ./targets/internal/binwheel/standalone [-dist dist] [-platforms linux/amd64,...]
+//	go run ./targets/internal/dev/binwheel/standalone [-dist dist] [-platforms linux/amd64,...]
 package main
 
 import (
@@ -23,7 +23,7 @@ import (
 
 	"github.com/pyrelease/pyrelease/targets/archive"
 	"github.com/pyrelease/pyrelease/targets/dist"
-	"github.com/pyrelease/pyrelease/targets/internal/binwheel"
+	"github.com/pyrelease/pyrelease/targets/internal/dev/binwheel"
 	"github.com/pyrelease/pyrelease/targets/internal/run"
 	"github.com/pyrelease/pyrelease/targets/version"
 )
