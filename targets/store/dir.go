@@ -237,7 +237,7 @@ func (d *Dir) Upload(ctx context.Context, key, src string, o PutOptions) (Pendin
 		_ = d.Delete(context.WithoutCancel(ctx), tmp)
 		return nil, err
 	}
-	p := &dirPending{d: d, key: key, dst: dst, tmp: d.Location(tmp), createOnly: o.CreateOnly}
+	p := &dirPending{d: d, dst: dst, tmp: d.Location(tmp), createOnly: o.CreateOnly}
 	if o.SHA256 != "" {
 		fi, err := os.Stat(src)
 		if err == nil {
@@ -254,8 +254,7 @@ func (d *Dir) Upload(ctx context.Context, key, src string, o PutOptions) (Pendin
 // dirPending is a file under .incoming waiting to be put in place.
 type dirPending struct {
 	d          *Dir
-	key        string
-	dst, tmp   string
+	dst, tmp   string // final and .incoming paths
 	createOnly bool
 	placed     bool
 }
