@@ -15,6 +15,7 @@ import (
 	"github.com/pyrelease/pyrelease/targets/dist"
 )
 
+// sidecar is what a's sidecar says when this build publishes it at now.
 func (b Build) sidecar(a dist.Artifact, now time.Time) Sidecar {
 	sc := a.Sidecar()
 	sc.Project, sc.Describe, sc.Branch, sc.Tag, sc.JobURL = b.Project, b.Describe, b.Branch, b.Tag, b.JobURL
