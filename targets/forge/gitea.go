@@ -51,47 +51,19 @@ func (g *gitea) releases(query url.Values, more ...string) string {
 // find asks for the release of tag, then looks through the list of
 // releases: the by-tag lookup does not return drafts.
 func (g *gitea) find(ctx context.Context, tag string) (*release, error) {
-	var r giteaRelease
-	err := g.c.call(ctx, "looking up release "+tag, http.MethodGet, g.releases(nil, "tags", tag), nil, &r)
-	if err == nil {
-		return r.release(), nil
-	}
-	if !isStatus(err, http.StatusNotFound) {
-		return nil, err
-	}
 	const limit = 50
-	for page := 1; page <= 20; page++ {
-		var list []giteaRelease
-		q := url.Values{"page": {strconv.Itoa(page)}, "limit": {strconv.Itoa(limit)}}
-		if err := g.c.call(ctx, "listing releases", http.MethodGet, g.releases(q), nil, &list); err != nil {
-			return nil, err
-		}
-		for _, r := range list {
-			if r.TagName == tag {
-				return r.release(), nil
-			}
-		}
-		if len(list) < limit {
-			break
-		}
+	page := func(n int) string {
+		return g.releases(url.Values{"page": {strconv.Itoa(n)}, "limit": {strconv.Itoa(limit)}})
 	}
-	return nil, nil
+	return findRelease[giteaRelease](ctx, g.c, tag, g.releases(nil, "tags", tag), page, limit, 20)
 }
 
 func (g *gitea) create(ctx context.Context, want release) (*release, error) {
-	var r giteaRelease
-	if err := g.c.call(ctx, "creating release "+want.tag, http.MethodPost, g.releases(nil), giteaBody(want), &r); err != nil {
-		return nil, err
-	}
-	return r.release(), nil
+	return sendRelease[giteaRelease](ctx, g.c, "creating release "+want.tag, http.MethodPost, g.releases(nil), giteaBody(want))
 }
 
 func (g *gitea) update(ctx context.Context, old *release, want release) (*release, error) {
-	var r giteaRelease
-	if err := g.c.call(ctx, "updating release "+want.tag, http.MethodPatch, g.releases(nil, old.id), giteaBody(want), &r); err != nil {
-		return nil, err
-	}
-	return r.release(), nil
+	return sendRelease[giteaRelease](ctx, g.c, "updating release "+want.tag, http.MethodPatch, g.releases(nil, old.id), giteaBody(want))
 }
 
 // giteaAsset is an attachment of a release. Gitea gives no digest: its

@@ -58,49 +58,21 @@ func (g *github) releases(query url.Values, more ...string) string {
 // through the list of releases (repos/list-releases): the by-tag lookup
 // does not see drafts.
 func (g *github) find(ctx context.Context, tag string) (*release, error) {
-	var r githubRelease
 	// The tag is one parameter that may span segments (pkg/v1.0).
 	byTag := g.releases(nil, append([]string{"tags"}, strings.Split(tag, "/")...)...)
-	err := g.c.call(ctx, "looking up release "+tag, http.MethodGet, byTag, nil, &r)
-	if err == nil {
-		return r.release(), nil
-	}
-	if !isStatus(err, http.StatusNotFound) {
-		return nil, err
-	}
 	const perPage = 100
-	for page := 1; page <= 10; page++ {
-		var list []githubRelease
-		q := url.Values{"per_page": {strconv.Itoa(perPage)}, "page": {strconv.Itoa(page)}}
-		if err := g.c.call(ctx, "listing releases", http.MethodGet, g.releases(q), nil, &list); err != nil {
-			return nil, err
-		}
-		for _, r := range list {
-			if r.TagName == tag {
-				return r.release(), nil
-			}
-		}
-		if len(list) < perPage {
-			break
-		}
+	page := func(n int) string {
+		return g.releases(url.Values{"per_page": {strconv.Itoa(perPage)}, "page": {strconv.Itoa(n)}})
 	}
-	return nil, nil
+	return findRelease[githubRelease](ctx, g.c, tag, byTag, page, perPage, 10)
 }
 
 func (g *github) create(ctx context.Context, want release) (*release, error) {
-	var r githubRelease
-	if err := g.c.call(ctx, "creating release "+want.tag, http.MethodPost, g.releases(nil), githubBody(want), &r); err != nil {
-		return nil, err
-	}
-	return r.release(), nil
+	return sendRelease[githubRelease](ctx, g.c, "creating release "+want.tag, http.MethodPost, g.releases(nil), githubBody(want))
 }
 
 func (g *github) update(ctx context.Context, old *release, want release) (*release, error) {
-	var r githubRelease
-	if err := g.c.call(ctx, "updating release "+want.tag, http.MethodPatch, g.releases(nil, old.id), githubBody(want), &r); err != nil {
-		return nil, err
-	}
-	return r.release(), nil
+	return sendRelease[githubRelease](ctx, g.c, "updating release "+want.tag, http.MethodPatch, g.releases(nil, old.id), githubBody(want))
 }
 
 // githubAsset is a release asset; digest is "sha256:<hex>" on assets

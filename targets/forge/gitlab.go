@@ -69,21 +69,13 @@ func (g *gitlab) find(ctx context.Context, tag string) (*release, error) {
 }
 
 func (g *gitlab) create(ctx context.Context, want release) (*release, error) {
-	var r gitlabRelease
 	body := gitlabEdit{TagName: want.tag, Ref: want.commit, Name: want.title, Description: want.notes}
-	if err := g.c.call(ctx, "creating release "+want.tag, http.MethodPost, g.url(nil, "releases"), body, &r); err != nil {
-		return nil, err
-	}
-	return r.release(), nil
+	return sendRelease[gitlabRelease](ctx, g.c, "creating release "+want.tag, http.MethodPost, g.url(nil, "releases"), body)
 }
 
 func (g *gitlab) update(ctx context.Context, old *release, want release) (*release, error) {
-	var r gitlabRelease
 	body := gitlabEdit{Name: want.title, Description: want.notes}
-	if err := g.c.call(ctx, "updating release "+want.tag, http.MethodPut, g.url(nil, "releases", old.id), body, &r); err != nil {
-		return nil, err
-	}
-	return r.release(), nil
+	return sendRelease[gitlabRelease](ctx, g.c, "updating release "+want.tag, http.MethodPut, g.url(nil, "releases", old.id), body)
 }
 
 // gitlabLink is a release's asset link, as listed and as created.
