@@ -104,14 +104,8 @@ func sum(b []byte) string {
 
 // writeJournal records the originals of states before any of them changes.
 func writeJournal(dir string, states []*state, version string) error {
-	jdir, err := journalPath(dir)
+	jdir, err := statedir.Fresh(dir, journalDir)
 	if err != nil {
-		return err
-	}
-	if err := os.RemoveAll(jdir); err != nil {
-		return fmt.Errorf("pyfile: journal: %w", err)
-	}
-	if err := os.MkdirAll(jdir, 0o755); err != nil {
 		return fmt.Errorf("pyfile: journal: %w", err)
 	}
 	realDir, err := realPath(dir)

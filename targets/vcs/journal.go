@@ -117,14 +117,8 @@ func (r *Release) journal() *journal {
 }
 
 func writeJournal(dir string, j *journal) error {
-	jdir, err := journalDir(dir)
+	jdir, err := statedir.Fresh(dir, journalName)
 	if err != nil {
-		return err
-	}
-	if err := os.RemoveAll(jdir); err != nil {
-		return fmt.Errorf("vcs: release journal: %w", err)
-	}
-	if err := os.MkdirAll(jdir, 0o755); err != nil {
 		return fmt.Errorf("vcs: release journal: %w", err)
 	}
 	for _, f := range j.Files {

@@ -64,3 +64,21 @@ func For(dir string) (Dirs, error) {
 		Shared: filepath.Join(common, "pyrelease", rel),
 	}, nil
 }
+
+// Fresh returns the folder name in the work state directory of the
+// project in dir, empty: what an earlier run left there is removed first.
+// Journals start from one.
+func Fresh(dir, name string) (string, error) {
+	d, err := For(dir)
+	if err != nil {
+		return "", err
+	}
+	p := filepath.Join(d.Work, name)
+	if err := os.RemoveAll(p); err != nil {
+		return "", fmt.Errorf("statedir: %w", err)
+	}
+	if err := os.MkdirAll(p, 0o755); err != nil {
+		return "", fmt.Errorf("statedir: %w", err)
+	}
+	return p, nil
+}
