@@ -47,6 +47,16 @@ func load(ctx context.Context) (*project, error) {
 	return p, nil
 }
 
+// loadVersion is load, and the version this run builds.
+func loadVersion(ctx context.Context) (*project, buildVersion, error) {
+	p, err := load(ctx)
+	if err != nil {
+		return nil, buildVersion{}, err
+	}
+	info, err := p.versionInfo(ctx)
+	return p, info, err
+}
+
 // loadProject is load without looking for an interrupted bump.
 func loadProject(ctx context.Context) (*project, error) {
 	forwardTermination()

@@ -37,11 +37,7 @@ import (
 // can decide whether to run its freezing jobs at all.
 func Bdist(ctx context.Context, v, list *bool) (err error) {
 	defer scrub(&err)
-	p, err := load(ctx)
-	if err != nil {
-		return err
-	}
-	info, err := p.versionInfo(ctx)
+	p, info, err := loadVersion(ctx)
 	if err != nil {
 		return err
 	}

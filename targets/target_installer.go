@@ -32,11 +32,7 @@ import (
 // --version.
 func Installer(ctx context.Context) (err error) {
 	defer scrub(&err)
-	p, err := load(ctx)
-	if err != nil {
-		return err
-	}
-	info, err := p.versionInfo(ctx)
+	p, info, err := loadVersion(ctx)
 	if err != nil {
 		return err
 	}

@@ -32,11 +32,7 @@ import (
 // a tag's differing files. -dryrun prints the plan and writes nothing.
 func Snapshot(ctx context.Context, force, dryrun *bool) (err error) {
 	defer scrub(&err)
-	p, err := load(ctx)
-	if err != nil {
-		return err
-	}
-	info, err := p.versionInfo(ctx)
+	p, info, err := loadVersion(ctx)
 	if err != nil {
 		return err
 	}

@@ -19,11 +19,7 @@ import (
 // Actions the version is also written to $GITHUB_OUTPUT.
 func Version(ctx context.Context, format *string) (err error) {
 	defer scrub(&err)
-	p, err := load(ctx)
-	if err != nil {
-		return err
-	}
-	info, err := p.versionInfo(ctx)
+	_, info, err := loadVersion(ctx)
 	if err != nil {
 		return err
 	}
@@ -53,11 +49,7 @@ func Version(ctx context.Context, format *string) (err error) {
 // mage stamped "python3 -m build --no-isolation".
 func Stamped(ctx context.Context, command string) (err error) {
 	defer scrub(&err)
-	p, err := load(ctx)
-	if err != nil {
-		return err
-	}
-	info, err := p.versionInfo(ctx)
+	p, info, err := loadVersion(ctx)
 	if err != nil {
 		return err
 	}

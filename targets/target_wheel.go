@@ -38,11 +38,7 @@ import (
 // dist/.pyrelease/artifacts.json. -v shows the backend's output.
 func Wheel(ctx context.Context, v *bool) (err error) {
 	defer scrub(&err)
-	p, err := load(ctx)
-	if err != nil {
-		return err
-	}
-	info, err := p.versionInfo(ctx)
+	p, info, err := loadVersion(ctx)
 	if err != nil {
 		return err
 	}
