@@ -25,6 +25,7 @@ import (
 	kflate "github.com/klauspost/compress/flate"
 
 	"github.com/pyrelease/pyrelease/targets/pep440"
+	"github.com/pyrelease/pyrelease/targets/wheel"
 )
 
 // ErrOptions is returned for Options that cannot make a wheel.
@@ -55,21 +56,12 @@ type Wheel struct {
 	Size   int64
 }
 
-// nameRun is what PEP 503 normalisation and wheel-name escaping collapse.
-var nameRun = regexp.MustCompile(`[-_.]+`)
-
 // validName is a project name as the core metadata specification allows.
 var validName = regexp.MustCompile(`^(?i)[a-z0-9]([a-z0-9._-]*[a-z0-9])?$`)
 
-// EscapeName is a project name as wheel file names and .dist-info
-// directories spell it: runs of "-", "_" and "." become "_", lowercased.
-func EscapeName(name string) string {
-	return strings.ToLower(nameRun.ReplaceAllString(name, "_"))
-}
-
 // FileName is the wheel's file name: {name}-{version}-py3-none-{platform}.whl.
 func FileName(name, version, platform string) string {
-	return EscapeName(name) + "-" + version + "-py3-none-" + platform + ".whl"
+	return wheel.EscapeName(name) + "-" + version + "-py3-none-" + platform + ".whl"
 }
 
 // Tags are the tags of the wheel file's Tag lines: one per platform of a
@@ -192,7 +184,7 @@ func (o Options) writeZip(ctx context.Context, w io.Writer) (int64, error) {
 	zw.RegisterCompressor(zip.Deflate, func(w io.Writer) (io.WriteCloser, error) {
 		return kflate.NewWriter(w, 6)
 	})
-	stem := EscapeName(o.Name) + "-" + o.Version
+	stem := wheel.EscapeName(o.Name) + "-" + o.Version
 	distInfo := stem + ".dist-info/"
 	var record strings.Builder
 

@@ -71,22 +71,6 @@ func TestPlatform(t *testing.T) {
 	}
 }
 
-func TestEscapeName(t *testing.T) {
-	tests := map[string]struct{ in, want string }{
-		"plain":  {in: "pyrelease", want: "pyrelease"},
-		"dash":   {in: "py-release", want: "py_release"},
-		"runs":   {in: "Py.-_Release", want: "py_release"},
-		"digits": {in: "tool2", want: "tool2"},
-	}
-	for name, tc := range tests {
-		t.Run(name, func(t *testing.T) {
-			if got := binwheel.EscapeName(tc.in); got != tc.want {
-				t.Errorf("EscapeName(%q) = %q; want %q", tc.in, got, tc.want)
-			}
-		})
-	}
-}
-
 func TestRecordRow(t *testing.T) {
 	tests := map[string]struct {
 		data string
