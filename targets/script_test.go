@@ -36,7 +36,7 @@ var (
 func compileExample(t *testing.T) string {
 	t.Helper()
 	buildOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "pyrelease-mage-")
+		dir, err := os.MkdirTemp("", "example-mage-")
 		if err != nil {
 			buildErr = err
 			return

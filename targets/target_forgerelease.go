@@ -15,6 +15,7 @@ import (
 	"github.com/pyrelease/pyrelease/targets/dist"
 	"github.com/pyrelease/pyrelease/targets/forge"
 	"github.com/pyrelease/pyrelease/targets/internal/redact"
+	"github.com/pyrelease/pyrelease/targets/internal/statedir"
 	"github.com/pyrelease/pyrelease/targets/pep440"
 )
 
@@ -159,12 +160,12 @@ func (p *project) forgeAssets(version string) (assets []forge.Asset, cleanup fun
 		assets = append(assets, forge.Asset{Name: a.Name, Path: a.File(outDir), SHA256: a.SHA256})
 		fmt.Fprintf(&sums, "%s  %s\n", a.SHA256, a.Name)
 	}
-	tmp, err := os.MkdirTemp("", "pyrelease-forge-")
+	tmp, err := statedir.TempDir("pyrelease-forge-")
 	if err != nil {
 		return nil, cleanup, fmt.Errorf("forgerelease: %w", err)
 	}
-	cleanup = func() { os.RemoveAll(tmp) }
-	path := filepath.Join(tmp, "SHA256SUMS")
+	cleanup = func() { tmp.Remove() }
+	path := filepath.Join(tmp.Path, "SHA256SUMS")
 	if err := os.WriteFile(path, []byte(sums.String()), 0o644); err != nil {
 		cleanup()
 		return nil, func() {}, fmt.Errorf("forgerelease: %w", err)

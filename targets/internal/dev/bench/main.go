@@ -245,7 +245,7 @@ func run(ctx context.Context, runs int, keep bool, only string) error {
 			return fmt.Errorf("%s is needed (Debian packages git, hyperfine, time): %w", tool, err)
 		}
 	}
-	work, err := os.MkdirTemp("", "pyrelease-bench-")
+	work, err := os.MkdirTemp("", "bench-pyrelease-")
 	if err != nil {
 		return err
 	}
