@@ -132,39 +132,21 @@ func listEntries(ctx context.Context, st Store, cache map[string]cachedSidecar, 
 	return entries, hex.EncodeToString(h.Sum(nil)), nil
 }
 
-// section is one directory of the root page.
-type section struct {
-	Dir   string
-	Files []entry
-}
-
+// renderPages renders every index page of entries, keyed by store key:
+// the download page and the PEP 503 simple pages.
 func renderPages(entries []entry, fingerprint string) map[string][]byte {
 	pages := map[string][]byte{}
-	byDir := map[string][]entry{}
 	byProject := map[string][]entry{}
 	for _, e := range entries {
-		byDir[path.Dir(e.Key)] = append(byDir[path.Dir(e.Key)], e)
 		if e.AliasOf == "" && (e.Kind == "wheel" || e.Kind == "sdist") {
 			p := config.NormalizeName(e.Project)
 			byProject[p] = append(byProject[p], e)
 		}
 	}
-	dirs := slices.Collect(maps.Keys(byDir))
-	slices.SortFunc(dirs, compareDirs)
-	var sections []section
-	for _, d := range dirs {
-		files := byDir[d]
-		slices.SortFunc(files, func(a, b entry) int { return strings.Compare(a.Key, b.Key) })
-		sections = append(sections, section{Dir: d, Files: files})
-	}
-	var buf bytes.Buffer
-	if err := rootPage.Execute(&buf, map[string]any{"Sections": sections, "Fingerprint": fingerprint}); err != nil {
-		panic(err) // the templates are fixed; an error is a bug
-	}
-	pages[IndexFile] = bytes.Clone(buf.Bytes())
+	pages[IndexFile] = renderRoot(entries, fingerprint)
 
+	var buf bytes.Buffer
 	projects := slices.Sorted(maps.Keys(byProject))
-	buf.Reset()
 	if err := simpleRoot.Execute(&buf, projects); err != nil {
 		panic(err)
 	}
@@ -231,28 +213,6 @@ func short(commit string) string {
 	}
 	return commit
 }
-
-var funcs = template.FuncMap{"size": humanSize, "short": short, "base": path.Base,
-	"date": func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") }}
-
-// The root page: every file with its sha256 in the link, so that
-// pip install --find-links URL/index.html can check what it downloads.
-var rootPage = template.Must(template.New("index").Funcs(funcs).Parse(`<!DOCTYPE html>
-<html>
-<head><meta charset="utf-8"><meta name="pyrelease-listing" content="{{.Fingerprint}}"><title>Snapshots</title></head>
-<body>
-<h1>Snapshots</h1>
-{{- range .Sections}}
-<h2>{{.Dir}}</h2>
-<ul>
-{{- range .Files}}
-<li><a href="{{.Key}}#sha256={{.SHA256}}">{{base .Key}}</a> {{size .Size}}{{if .AliasOf}}, alias of {{base .AliasOf}}{{end}}, {{.Version}}{{if .Platform}} {{.Platform}}{{end}}, commit {{short .Commit}}{{if .Branch}} on {{.Branch}}{{end}}, built {{date .BuiltAt}}{{if .JobURL}} (<a href="{{.JobURL}}" rel="nofollow">job</a>){{end}}</li>
-{{- end}}
-</ul>
-{{- end}}
-</body>
-</html>
-`))
 
 var simpleRoot = template.Must(template.New("simple").Parse(`<!DOCTYPE html>
 <html>
