@@ -14,7 +14,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 
 	"golang.org/x/sync/errgroup"
 )
@@ -65,20 +64,20 @@ func PublishTree(ctx context.Context, st Store, prefix, dir string, o TreeOption
 	if err != nil {
 		return res, fmt.Errorf("store: listing %s: %w", st.Location(prefix), err)
 	}
-	had := make(map[string]string, len(old))
+	had := make(map[string]int64, len(old))
 	for _, obj := range old {
-		had[obj.Key] = obj.SHA256
+		had[obj.Key] = obj.Size
+	}
+	if err := uploadTree(ctx, st, files, had, o); err != nil {
+		return res, err
 	}
 	var send []*treeFile
 	for _, f := range files {
-		if sum, ok := had[f.key]; ok && sum != "" && sum == f.sha256 {
+		if f.up == nil {
 			res.Unchanged = append(res.Unchanged, f.key)
 			continue
 		}
 		send = append(send, f)
-	}
-	if err := uploadTree(ctx, st, send, o); err != nil {
-		return res, err
 	}
 	if err := placeTree(ctx, st, send); err != nil {
 		return res, err
@@ -160,9 +159,11 @@ func fileSHA256(p string) (string, int64, error) {
 	return hex.EncodeToString(h.Sum(nil)), n, nil
 }
 
-// uploadTree uploads every file out of sight; on any failure it discards
-// the uploads already made, so nothing of the tree is left behind.
-func uploadTree(ctx context.Context, st Store, files []*treeFile, o TreeOptions) error {
+// uploadTree uploads every file out of sight, but for those the store
+// already holds with the same size and sha256 (had: the sizes of what is
+// at the prefix), which are left without an upload. On any failure it
+// discards the uploads already made, so nothing of the tree is left behind.
+func uploadTree(ctx context.Context, st Store, files []*treeFile, had map[string]int64, o TreeOptions) error {
 	n := o.Concurrency
 	if n <= 0 {
 		n = 4
@@ -173,16 +174,16 @@ func uploadTree(ctx context.Context, st Store, files []*treeFile, o TreeOptions)
 	}
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(n)
-	var mu sync.Mutex
 	for _, f := range files {
 		g.Go(func() error {
+			if size, ok := had[f.key]; ok && size == f.size && st.Verify(gctx, f.key, f.size, f.sha256) == nil {
+				return nil
+			}
 			up, err := st.Upload(gctx, f.key, f.path, PutOptions{ContentType: treeContentType(f.rel), CacheControl: cache, SHA256: f.sha256})
 			if err != nil {
 				return fmt.Errorf("store: uploading %s to %s: %w", f.rel, st.Location(f.key), err)
 			}
-			mu.Lock()
-			f.up = up
-			mu.Unlock()
+			f.up = up // each goroutine its own file; read after Wait
 			return nil
 		})
 	}
