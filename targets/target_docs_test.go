@@ -38,12 +38,12 @@ var docsFixtures = map[string]docsFixture{
 }
 
 // docsPython is the interpreter with Sphinx and MkDocs that .ci/run
-// installs.
+// installs ($PYRELEASE_DOCS_PYTHON, else its cached venv).
 func docsPython(t *testing.T) string {
 	t.Helper()
-	py := os.Getenv("PYRELEASE_DOCS_PYTHON")
-	if py == "" {
-		testenv.Missing(t, "PYRELEASE_DOCS_PYTHON is not set: no Python with sphinx and mkdocs")
+	py, err := servers.Tool("PYRELEASE_DOCS_PYTHON", "docstools-*/bin/python")
+	if err != nil {
+		testenv.Missing(t, "no Python with sphinx and mkdocs: %v", err)
 	}
 	return py
 }
