@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/pyrelease/pyrelease/targets"
 	"github.com/pyrelease/pyrelease/targets/internal/dev/servers"
@@ -70,11 +71,7 @@ func buildDocsAt(t *testing.T, f docsFixture, tag, storeURL string) string {
 	}
 	t.Chdir(dir)
 	t.Setenv("PYRELEASE_STORE", storeURL)
-	// The version and branch come from the repository, not from a CI
-	// service the tests may run under.
-	for _, k := range []string{"GITHUB_ACTIONS", "GITLAB_CI", "TRAVIS", "APPVEYOR", "TF_BUILD", "CIRCLECI", "BUILDKITE", "JENKINS_URL"} {
-		t.Setenv(k, "")
-	}
+	noCIService(t)
 	out, err := captureStdout(t, func() error { return targets.Docs(context.Background(), nil) })
 	if err != nil {
 		t.Fatalf("docs at %q: %v", tag, err)
@@ -84,6 +81,14 @@ func buildDocsAt(t *testing.T, f docsFixture, tag, storeURL string) string {
 		t.Fatalf("%s after the build: %q, %v; want it restored to %q", f.file, after, err, before)
 	}
 	return out
+}
+
+// noCIService makes the version and branch come from the repository, not
+// from a CI service the tests may run under.
+func noCIService(t *testing.T) {
+	for _, k := range []string{"GITHUB_ACTIONS", "GITLAB_CI", "TRAVIS", "APPVEYOR", "TF_BUILD", "CIRCLECI", "BUILDKITE", "JENKINS_URL"} {
+		t.Setenv(k, "")
+	}
 }
 
 // checkPage fetches base+key over HTTP and looks for want in it.
@@ -179,6 +184,7 @@ func TestDocsMissingTool(t *testing.T) {
 	testenv.Git(t, dir, "add", "-A")
 	testenv.Git(t, dir, "commit", "-q", "-m", "Docs")
 	t.Chdir(dir)
+	noCIService(t)
 	f := false
 	_, err := captureStdout(t, func() error { return targets.Docs(context.Background(), &f) })
 	if err == nil {
@@ -186,5 +192,61 @@ func TestDocsMissingTool(t *testing.T) {
 	}
 	if !strings.Contains(err.Error(), "pip install mkdocs") {
 		t.Fatalf("err = %v; want it to say pip install mkdocs", err)
+	}
+}
+
+// An interrupted build puts the version file back: the "python" here
+// passes the import check, notes whether the file was stamped and waits
+// to be cancelled.
+func TestDocsInterruptedRestores(t *testing.T) {
+	testenv.Require(t, "git")
+	testenv.Require(t, "sh")
+	tmp := t.TempDir()
+	mark := filepath.Join(tmp, "mark")
+	py := filepath.Join(tmp, "python")
+	script := "#!/bin/sh\n[ \"$1\" = -c ] && exit 0\n" +
+		"grep -q '\"2.0.0\"' src/mkdocsproj/version.py && echo stamped >" + mark + ".tmp && mv " + mark + ".tmp " + mark + "\n" +
+		"exec sleep 30\n"
+	if err := os.WriteFile(py, []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PYRELEASE_PYTHON", py)
+	f := docsFixtures["mkdocs"]
+	dir := filepath.Join(t.TempDir(), f.dir)
+	if err := copyDir(filepath.Join(docsTestdata, f.dir), dir); err != nil {
+		t.Fatal(err)
+	}
+	testenv.Git(t, dir, "init", "-q", "-b", "main")
+	testenv.Git(t, dir, "add", "-A")
+	testenv.Git(t, dir, "commit", "-q", "-m", "Docs")
+	testenv.Git(t, dir, "tag", "-a", "v2.0.0", "-m", "Release 2.0.0")
+	before, err := os.ReadFile(filepath.Join(dir, f.file))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(dir)
+	noCIService(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() {
+		for ctx.Err() == nil {
+			if _, err := os.Stat(mark); err == nil {
+				cancel()
+				return
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}()
+	noPublish := false
+	_, err = captureStdout(t, func() error { return targets.Docs(ctx, &noPublish) })
+	if err == nil {
+		t.Fatal("an interrupted docs build succeeded")
+	}
+	if _, serr := os.Stat(mark); serr != nil {
+		t.Fatalf("the build never saw the version file stamped (docs: %v)", err)
+	}
+	after, rerr := os.ReadFile(filepath.Join(dir, f.file))
+	if rerr != nil || string(after) != string(before) {
+		t.Fatalf("%s after an interrupted build: %q, %v; want %q", f.file, after, rerr, before)
 	}
 }
