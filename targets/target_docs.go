@@ -92,7 +92,7 @@ func docsPrefixes(info buildVersion) ([]string, error) {
 		return nil, fmt.Errorf("docs: HEAD is on no branch and not at a release tag (%s): nowhere to publish; -publish=false only builds", info.Describe)
 	}
 	b := store.SafeBranch(info.Branch)
-	if b == store.LatestWord || strings.HasPrefix(b, "v") && len(b) > 1 && b[1] >= '0' && b[1] <= '9' {
+	if _, err := pep440.Parse(strings.TrimPrefix(b, "v")); b == store.LatestWord || strings.HasPrefix(b, "v") && err == nil {
 		return nil, fmt.Errorf("docs: the branch %q would publish to docs/%s/, which names a release's docs: rename the branch, or -publish=false only builds", info.Branch, b)
 	}
 	return []string{"docs/" + b + "/"}, nil

@@ -11,7 +11,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"github.com/pyrelease/pyrelease/targets/internal/run"
 )
@@ -37,6 +36,9 @@ var ErrNoDocs = errors.New("no docs/conf.py, conf.py or mkdocs.yml found")
 type Source struct {
 	Kind Kind
 	Path string
+	// Dir is the project, where the build runs, so relative paths in
+	// conf.py or mkdocs.yml resolve as they do for its authors.
+	Dir string
 }
 
 // Detect finds the documentation of the project in dir, given the names
@@ -53,7 +55,7 @@ func Detect(dir string, has func(rel string) bool) (Source, error) {
 		{"mkdocs.yaml", "mkdocs.yaml", MkDocs},
 	} {
 		if has(c.rel) {
-			return Source{Kind: c.kind, Path: filepath.Join(dir, filepath.FromSlash(c.src))}, nil
+			return Source{Kind: c.kind, Path: filepath.Join(dir, filepath.FromSlash(c.src)), Dir: dir}, nil
 		}
 	}
 	return Source{}, fmt.Errorf("docs: %s: %w: add one for Sphinx or MkDocs", dir, ErrNoDocs)
@@ -136,23 +138,10 @@ func Build(ctx context.Context, o Options) error {
 	if err := os.MkdirAll(o.Out, 0o755); err != nil {
 		return fmt.Errorf("docs: %w", err)
 	}
-	cmd := run.Cmd{Name: o.Python, Args: Args(o.Source, o.Out), Dir: workDir(o.Source),
+	cmd := run.Cmd{Name: o.Python, Args: Args(o.Source, o.Out), Dir: o.Source.Dir,
 		Env: run.Environ(Env(o.Version)...), Stderr: o.Stderr}
 	if err := runner(ctx, cmd); err != nil {
 		return fmt.Errorf("docs: %s build of %s: %w", o.Source.Kind, o.Source.Path, err)
 	}
 	return nil
-}
-
-// workDir is where the build runs: the project, so relative paths in
-// conf.py or mkdocs.yml resolve as they do for its authors.
-func workDir(src Source) string {
-	d := src.Path
-	if src.Kind == MkDocs {
-		d = filepath.Dir(d)
-	}
-	if strings.HasSuffix(filepath.ToSlash(d), "/docs") && src.Kind == Sphinx {
-		return filepath.Dir(d)
-	}
-	return d
 }

@@ -17,12 +17,12 @@ func TestDetect(t *testing.T) {
 		want  Source
 		err   error
 	}{
-		"sphinx in docs":         {files: []string{"docs/conf.py", "docs/index.rst"}, want: Source{Kind: Sphinx, Path: filepath.Join("p", "docs")}},
-		"sphinx at the root":     {files: []string{"conf.py"}, want: Source{Kind: Sphinx, Path: "p"}},
-		"docs/conf.py wins":      {files: []string{"conf.py", "docs/conf.py", "mkdocs.yml"}, want: Source{Kind: Sphinx, Path: filepath.Join("p", "docs")}},
-		"mkdocs":                 {files: []string{"mkdocs.yml", "docs/index.md"}, want: Source{Kind: MkDocs, Path: filepath.Join("p", "mkdocs.yml")}},
-		"mkdocs yaml":            {files: []string{"mkdocs.yaml"}, want: Source{Kind: MkDocs, Path: filepath.Join("p", "mkdocs.yaml")}},
-		"sphinx before mkdocs":   {files: []string{"mkdocs.yml", "conf.py"}, want: Source{Kind: Sphinx, Path: "p"}},
+		"sphinx in docs":         {files: []string{"docs/conf.py", "docs/index.rst"}, want: Source{Kind: Sphinx, Path: filepath.Join("p", "docs"), Dir: "p"}},
+		"sphinx at the root":     {files: []string{"conf.py"}, want: Source{Kind: Sphinx, Path: "p", Dir: "p"}},
+		"docs/conf.py wins":      {files: []string{"conf.py", "docs/conf.py", "mkdocs.yml"}, want: Source{Kind: Sphinx, Path: filepath.Join("p", "docs"), Dir: "p"}},
+		"mkdocs":                 {files: []string{"mkdocs.yml", "docs/index.md"}, want: Source{Kind: MkDocs, Path: filepath.Join("p", "mkdocs.yml"), Dir: "p"}},
+		"mkdocs yaml":            {files: []string{"mkdocs.yaml"}, want: Source{Kind: MkDocs, Path: filepath.Join("p", "mkdocs.yaml"), Dir: "p"}},
+		"sphinx before mkdocs":   {files: []string{"mkdocs.yml", "conf.py"}, want: Source{Kind: Sphinx, Path: "p", Dir: "p"}},
 		"none":                   {files: []string{"docs/index.md", "README.md"}, err: ErrNoDocs},
 		"a conf.py elsewhere is": {files: []string{"src/conf.py"}, err: ErrNoDocs},
 	} {
@@ -58,7 +58,7 @@ func TestArgs(t *testing.T) {
 func TestBuildCommand(t *testing.T) {
 	var cmds []run.Cmd
 	out := filepath.Join(t.TempDir(), "html")
-	o := Options{Source: Source{Kind: MkDocs, Path: filepath.Join("proj", "mkdocs.yml")}, Python: "py", Version: "1.2.3", Out: out,
+	o := Options{Source: Source{Kind: MkDocs, Path: filepath.Join("proj", "mkdocs.yml"), Dir: "proj"}, Python: "py", Version: "1.2.3", Out: out,
 		run: func(_ context.Context, c run.Cmd) error { cmds = append(cmds, c); return nil }}
 	if err := Build(context.Background(), o); err != nil {
 		t.Fatal(err)
