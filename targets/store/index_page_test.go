@@ -13,6 +13,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"golang.org/x/net/html"
 
@@ -344,4 +345,34 @@ func TestPlatformOf(t *testing.T) {
 			}
 		})
 	}
+}
+
+// FuzzIndexPageLinks checks that any file name a store can hold comes
+// back from the page, through ParseLinks, as the same name with its hash.
+func FuzzIndexPageLinks(f *testing.F) {
+	for _, s := range []string{"greet-1.0.0.tar.gz", `a b#c?d%e&f.whl`, `<script>x</script>`, `x:y.zip`, "é+1.whl", `"'>`} {
+		f.Add(s, "branch")
+	}
+	f.Fuzz(func(t *testing.T, name, branch string) {
+		if !SafeName(name) || !utf8.ValidString(name) {
+			t.Skip()
+		}
+		entries := []entry{
+			pageEntry("snapshots/v1.0.0/"+name, dist.KindWheel, "1.0.0", name),
+			pageEntry(BranchDir(branch)+"/"+name, dist.KindArchive, name, "any"),
+		}
+		page := renderRoot(entries, "fp")
+		base, _ := url.Parse("https://store.test/index.html")
+		links, err := ParseLinks(base, bytes.NewReader(page))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range entries {
+			if !slices.ContainsFunc(links, func(l Link) bool {
+				return l.URL.Path == "/"+e.Key && l.Name == name && l.SHA256 == e.SHA256
+			}) {
+				t.Errorf("no link to %q with its sha256 in:\n%s", e.Key, page)
+			}
+		}
+	})
 }
