@@ -86,7 +86,7 @@ func renderRoot(entries []entry, fingerprint string) []byte {
 			}
 		}
 	}
-	ids := map[string]bool{"latest": true, "versions": true, "branches": true, "other": true, "stable": true}
+	ids := map[string]bool{"title": true, "latest": true, "versions": true, "branches": true, "other": true, "stable": true}
 	dirs := slices.SortedFunc(maps.Keys(byDir), compareDirs)
 	for _, dir := range dirs {
 		files := byDir[dir]
