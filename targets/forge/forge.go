@@ -10,16 +10,13 @@ package forge
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
-	"os"
 	"slices"
 	"strings"
 
+	"github.com/pyrelease/pyrelease/targets/dist"
 	"github.com/pyrelease/pyrelease/targets/internal/httpretry"
 	"github.com/pyrelease/pyrelease/targets/internal/redact"
 )
@@ -338,7 +335,7 @@ func localAssets(ctx context.Context, o Options) ([]Asset, error) {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		sum, err := fileSHA256(a.Path)
+		sum, _, err := dist.Hash(a.Path)
 		if err != nil {
 			return nil, fmt.Errorf("forge: asset %s: %w", a.Name, err)
 		}
@@ -354,19 +351,6 @@ func localAssets(ctx context.Context, o Options) ([]Asset, error) {
 func baseName(path string) string {
 	i := strings.LastIndexAny(path, "/\\")
 	return path[i+1:]
-}
-
-func fileSHA256(path string) (string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return "", fmt.Errorf("reading %s: %w", path, err)
-	}
-	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
 // newAPI returns the API of o's forge, which c speaks to.

@@ -2,20 +2,18 @@ package store
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"mime"
-	"os"
 	"path"
 	"path/filepath"
 	"slices"
 	"strings"
 
 	"golang.org/x/sync/errgroup"
+
+	"github.com/pyrelease/pyrelease/targets/dist"
 )
 
 // TreeOptions say how PublishTree sends a folder.
@@ -131,7 +129,7 @@ func treeFiles(dir, prefix string) ([]*treeFile, error) {
 		if !validKey(rel) {
 			return fmt.Errorf("%s: %w", rel, ErrUnsafe)
 		}
-		sum, size, err := fileSHA256(p)
+		sum, size, err := dist.Hash(p)
 		if err != nil {
 			return err
 		}
@@ -143,20 +141,6 @@ func treeFiles(dir, prefix string) ([]*treeFile, error) {
 	}
 	slices.SortFunc(files, func(a, b *treeFile) int { return strings.Compare(a.key, b.key) })
 	return files, nil
-}
-
-func fileSHA256(p string) (string, int64, error) {
-	f, err := os.Open(p)
-	if err != nil {
-		return "", 0, err
-	}
-	defer f.Close()
-	h := sha256.New()
-	n, err := io.Copy(h, f)
-	if err != nil {
-		return "", 0, err
-	}
-	return hex.EncodeToString(h.Sum(nil)), n, nil
 }
 
 // uploadTree uploads every file out of sight, but for those the store
