@@ -30,20 +30,6 @@ func (g giteaRelease) release() *release {
 	return &release{id: strconv.FormatInt(g.ID, 10), tag: g.TagName, title: g.Name, notes: g.Body, draft: g.Draft, prerelease: g.Prerelease, page: g.HTMLURL}
 }
 
-// giteaEdit is the body of a create or an edit.
-type giteaEdit struct {
-	TagName    string `json:"tag_name"`
-	Target     string `json:"target_commitish,omitempty"`
-	Name       string `json:"name"`
-	Body       string `json:"body"`
-	Draft      bool   `json:"draft"`
-	Prerelease bool   `json:"prerelease"`
-}
-
-func giteaBody(r release) giteaEdit {
-	return giteaEdit{TagName: r.tag, Target: r.commit, Name: r.title, Body: r.notes, Draft: r.draft, Prerelease: r.prerelease}
-}
-
 func (g *gitea) releases(query url.Values, more ...string) string {
 	return g.c.url(query, append([]string{"repos", g.owner, g.name, "releases"}, more...)...)
 }
@@ -59,11 +45,11 @@ func (g *gitea) find(ctx context.Context, tag string) (*release, error) {
 }
 
 func (g *gitea) create(ctx context.Context, want release) (*release, error) {
-	return sendRelease[giteaRelease](ctx, g.c, "creating release "+want.tag, http.MethodPost, g.releases(nil), giteaBody(want))
+	return sendRelease[giteaRelease](ctx, g.c, "creating release "+want.tag, http.MethodPost, g.releases(nil), editBody(want))
 }
 
 func (g *gitea) update(ctx context.Context, old *release, want release) (*release, error) {
-	return sendRelease[giteaRelease](ctx, g.c, "updating release "+want.tag, http.MethodPatch, g.releases(nil, old.id), giteaBody(want))
+	return sendRelease[giteaRelease](ctx, g.c, "updating release "+want.tag, http.MethodPatch, g.releases(nil, old.id), editBody(want))
 }
 
 // giteaAsset is an attachment of a release. Gitea gives no digest: its

@@ -36,8 +36,10 @@ func (g githubRelease) release() *release {
 		draft: g.Draft, prerelease: g.Prerelease, page: g.HTMLURL, upload: g.UploadURL}
 }
 
-// githubEdit is the body of repos/create-release and repos/update-release.
-type githubEdit struct {
+// releaseEdit is the body of a create or an update of a release, as
+// GitHub's API takes it (repos/create-release, repos/update-release) and
+// Gitea's, which follows it.
+type releaseEdit struct {
 	TagName    string `json:"tag_name"`
 	Target     string `json:"target_commitish,omitempty"`
 	Name       string `json:"name"`
@@ -46,8 +48,8 @@ type githubEdit struct {
 	Prerelease bool   `json:"prerelease"`
 }
 
-func githubBody(r release) githubEdit {
-	return githubEdit{TagName: r.tag, Target: r.commit, Name: r.title, Body: r.notes, Draft: r.draft, Prerelease: r.prerelease}
+func editBody(r release) releaseEdit {
+	return releaseEdit{TagName: r.tag, Target: r.commit, Name: r.title, Body: r.notes, Draft: r.draft, Prerelease: r.prerelease}
 }
 
 func (g *github) releases(query url.Values, more ...string) string {
@@ -68,11 +70,11 @@ func (g *github) find(ctx context.Context, tag string) (*release, error) {
 }
 
 func (g *github) create(ctx context.Context, want release) (*release, error) {
-	return sendRelease[githubRelease](ctx, g.c, "creating release "+want.tag, http.MethodPost, g.releases(nil), githubBody(want))
+	return sendRelease[githubRelease](ctx, g.c, "creating release "+want.tag, http.MethodPost, g.releases(nil), editBody(want))
 }
 
 func (g *github) update(ctx context.Context, old *release, want release) (*release, error) {
-	return sendRelease[githubRelease](ctx, g.c, "updating release "+want.tag, http.MethodPatch, g.releases(nil, old.id), githubBody(want))
+	return sendRelease[githubRelease](ctx, g.c, "updating release "+want.tag, http.MethodPatch, g.releases(nil, old.id), editBody(want))
 }
 
 // githubAsset is a release asset; digest is "sha256:<hex>" on assets
