@@ -39,6 +39,7 @@ var secretEnv = []string{
 	"PYRELEASE_TOKEN", "TWINE_PASSWORD", "PYRELEASE_GIT_TOKEN", "GITHUB_TOKEN", "GH_TOKEN",
 	"AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "PYRELEASE_KEY",
 	"ACTIONS_ID_TOKEN_REQUEST_TOKEN", "ACTIONS_RUNTIME_TOKEN", "CI_JOB_TOKEN", "CI_JOB_JWT", "CI_JOB_JWT_V2",
+	"PYPI_ID_TOKEN",
 }
 
 // secretName matches the names of other variables whose values are taken
@@ -48,8 +49,9 @@ var secretName = regexp.MustCompile(`(?i)(token|passw(or)?d|secret|credential|ap
 
 // registerSecrets adds the secrets of env (KEY=value lines) to
 // redact.Default: the variables above, variables named like a secret
-// (values of 8 bytes or more), and the hook URLs, which are credentials
-// whole.
+// (values of 8 bytes or more), the hook URLs, which are credentials
+// whole, and the password of any URL with one (PIP_INDEX_URL often
+// carries the index's).
 func registerSecrets(env []string) {
 	for _, kv := range env {
 		k, v, ok := strings.Cut(kv, "=")
@@ -63,6 +65,10 @@ func registerSecrets(env []string) {
 			redact.AddBasic("__token__", v)
 		case secretName.MatchString(k) && len(v) >= 8:
 			redact.Add(v)
+		case strings.Contains(v, "@") && strings.Contains(v, "://"):
+			for _, f := range strings.Fields(v) {
+				redact.AddURL(f, false)
+			}
 		}
 	}
 }
