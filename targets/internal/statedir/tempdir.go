@@ -1,9 +1,12 @@
 package statedir
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 )
@@ -39,7 +42,10 @@ func TempDir(pattern string) (*Temp, error) {
 // OwnedDir is TempDir in parent ("" for the system's temporary directory),
 // for the folders a build keeps beside its output; Sweep removes them.
 func OwnedDir(parent, pattern string) (*Temp, error) {
-	dir, err := os.MkdirTemp(parent, pattern)
+	// The name carries the creator's pid: a run killed before its owner
+	// file is in place leaves a folder Sweep can still tell is a dead
+	// run's.
+	dir, err := os.MkdirTemp(parent, pattern+strconv.Itoa(os.Getpid())+"-")
 	if err != nil {
 		return nil, fmt.Errorf("statedir: %w", err)
 	}
@@ -123,6 +129,13 @@ func Sweep(parent, prefix string) []string {
 		owner := filepath.Join(dir, ownerName)
 		di, derr := os.Lstat(dir)
 		oi, oerr := os.Lstat(owner)
+		if derr == nil && errors.Is(oerr, fs.ErrNotExist) && di.IsDir() && mine(di) && creatorGone(e.Name()) {
+			// Killed between making the folder and locking its owner file.
+			if os.RemoveAll(dir) == nil {
+				removed = append(removed, dir)
+			}
+			continue
+		}
 		if derr != nil || oerr != nil || !di.IsDir() || !oi.Mode().IsRegular() || !mine(di) || !mine(oi) {
 			continue
 		}
@@ -143,4 +156,19 @@ func Sweep(parent, prefix string) []string {
 		}
 	}
 	return removed
+}
+
+// creatorGone reports whether the process whose pid OwnedDir wrote into
+// the folder's name (the part before the random suffix) is gone. A name
+// without one, or a pid that is alive (or reused), keeps the folder.
+func creatorGone(name string) bool {
+	parts := strings.Split(name, "-")
+	if len(parts) < 3 {
+		return false
+	}
+	pid, err := strconv.Atoi(parts[len(parts)-2])
+	if err != nil || pid <= 0 || pid == os.Getpid() {
+		return false
+	}
+	return processGone(pid)
 }

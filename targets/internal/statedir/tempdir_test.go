@@ -2,7 +2,9 @@ package statedir
 
 import (
 	"errors"
+	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -62,5 +64,34 @@ func TestSweepTempFollowsNoSymbolicLink(t *testing.T) {
 	}
 	if data, err := os.ReadFile(victim); err != nil || string(data) != "keep me\n" {
 		t.Errorf("the file the link points to holds %q (err %v)", data, err)
+	}
+}
+
+// A run killed between making its folder and locking the owner file
+// leaves a folder without one; the pid in its name tells it is a dead
+// run's.
+func TestSweepRemovesAFolderKilledBeforeItsOwnerFile(t *testing.T) {
+	parent := t.TempDir()
+	cmd := exec.Command("true")
+	if err := cmd.Run(); err != nil {
+		t.Skipf("no true: %v", err)
+	}
+	dead := cmd.ProcessState.Pid()
+	gone := filepath.Join(parent, fmt.Sprintf("pyrelease-hooks-%d-123456", dead))
+	live := filepath.Join(parent, fmt.Sprintf("pyrelease-hooks-%d-654321", os.Getppid()))
+	plain := filepath.Join(parent, "pyrelease-hooks-987654")
+	for _, d := range []string{gone, live, plain} {
+		if err := os.Mkdir(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	removed := Sweep(parent, "pyrelease-")
+	if len(removed) != 1 || removed[0] != gone {
+		t.Fatalf("Sweep removed %q, want only %s", removed, gone)
+	}
+	for _, d := range []string{live, plain} {
+		if _, err := os.Stat(d); err != nil {
+			t.Errorf("%s: %v; a live or unnamed creator's folder must stay", d, err)
+		}
 	}
 }
