@@ -60,7 +60,6 @@ func loadVersion(ctx context.Context) (*project, buildVersion, error) {
 // loadProject is load without looking for an interrupted bump.
 func loadProject(ctx context.Context) (*project, error) {
 	forwardTermination()
-	registerSecrets(os.Environ())
 	cfg, err := config.Load(".")
 	if err != nil {
 		return nil, err
