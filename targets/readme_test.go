@@ -2,9 +2,13 @@ package targets_test
 
 import (
 	"bufio"
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
+	"io"
 	"io/fs"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -37,7 +41,11 @@ import (
 //     tagged v0.1.0, "after-tag" one commit more. `go tool mage` runs the
 //     compiled example magefile. "gitea" runs the block against a Gitea
 //     package registry, with PYRELEASE_REPOSITORY and PYRELEASE_TOKEN set
-//     for a user of its own.
+//     for a user of its own. "forge" adds that user's Gitea repository
+//     greet, holding the block's commits and tags, as the forge of
+//     forgerelease (PYRELEASE_FORGE_* and GITEA_TOKEN). "docs" sets
+//     PYRELEASE_PYTHON to an interpreter with Sphinx and MkDocs
+//     (PYRELEASE_DOCS_PYTHON, as .ci/run installs it).
 //
 // The lines after a command, up to the next `$ `, are what it prints: lines
 // starting with "pyrelease: " or "Error: " are stderr, the others stdout.
@@ -78,7 +86,7 @@ func TestReadme(t *testing.T) {
 
 	var gitea *testenv.Gitea
 	for _, b := range blocks {
-		if b.lang == "console" && b.gitea {
+		if b.lang == "console" && (b.gitea || b.forge) {
 			if _, err := exec.LookPath("gitea"); err == nil || os.Getenv("PYRELEASE_GITEA") != "" || testenv.InCI() {
 				gitea = testenv.StartGitea(t)
 			}
@@ -112,7 +120,15 @@ func TestReadme(t *testing.T) {
 				}
 			}
 			run := readmeRun{state: b.state}
-			if b.gitea {
+			if b.docs {
+				py := os.Getenv("PYRELEASE_DOCS_PYTHON")
+				if py == "" {
+					testenv.Missing(t, "README.md:%d needs Sphinx and MkDocs: set PYRELEASE_DOCS_PYTHON to a python3 that has them (.ci/run does)", b.line)
+				}
+				run.env = append(run.env, "PYRELEASE_PYTHON="+py)
+				run.replace = append(run.replace, py, "/usr/bin/python3")
+			}
+			if b.gitea || b.forge {
 				if gitea == nil {
 					testenv.Missing(t, "README.md:%d needs Gitea: set PYRELEASE_GITEA or put gitea on PATH", b.line)
 				}
@@ -123,11 +139,24 @@ func TestReadme(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				run.env = []string{"PYRELEASE_REPOSITORY=" + u.UploadURL, "PYRELEASE_TOKEN=" + u.Token}
-				// Longest first: the user's URL before the server's.
-				run.replace = []string{
+				run.env = append(run.env, "PYRELEASE_REPOSITORY="+u.UploadURL, "PYRELEASE_TOKEN="+u.Token)
+				// Longest first: the user's URLs before the server's.
+				run.replace = append(run.replace,
 					u.UploadURL, "http://127.0.0.1:3000/api/packages/me/pypi",
+					gitea.URL+u.Name+"/", "http://127.0.0.1:3000/me/",
 					gitea.URL, "http://127.0.0.1:3000/",
+				)
+				if b.forge {
+					run.replace = append(run.replace, u.Name+"/greet", "me/greet")
+					token := readmeForge(t, gitea, u)
+					run.env = append(run.env, "GITEA_TOKEN="+token, "PYRELEASE_FORGE_KIND=gitea",
+						"PYRELEASE_FORGE_URL="+gitea.URL+"api/v1", "PYRELEASE_FORGE_REPOSITORY="+u.Name+"/greet")
+					remote := strings.Replace(gitea.URL, "://", "://"+u.Name+":"+u.Password+"@", 1) + u.Name + "/greet.git"
+					run.setup = func(t *testing.T, work string, env []string) {
+						if _, err := gitRun(work, env, "push", "-q", remote, "main", "--tags"); err != nil {
+							t.Fatal(err)
+						}
+					}
 				}
 			}
 			env.runBlock(t, b, cmds, run)
@@ -143,6 +172,8 @@ type readmeBlock struct {
 	tested bool   // a readme-test comment precedes it
 	state  string // "on-tag" or "after-tag"
 	gitea  bool
+	forge  bool
+	docs   bool
 }
 
 var readmeDirective = regexp.MustCompile(`^<!-- readme-test: (.*) -->$`)
@@ -179,8 +210,12 @@ func readmeBlocks(path string) ([]readmeBlock, error) {
 						cur.state = word
 					case "gitea":
 						cur.gitea = true
+					case "forge":
+						cur.forge = true
+					case "docs":
+						cur.docs = true
 					default:
-						return nil, fmt.Errorf("%s:%d: unknown word %q in the readme-test comment (want on-tag, after-tag, gitea)", path, n-1, word)
+						return nil, fmt.Errorf("%s:%d: unknown word %q in the readme-test comment (want on-tag, after-tag, gitea, forge, docs)", path, n-1, word)
 					}
 				}
 				if cur.state == "" {
@@ -365,6 +400,9 @@ type readmeRun struct {
 	state   string
 	env     []string
 	replace []string // old, new pairs applied to the output before comparing
+	// setup runs in the block's repository, made in its state, before the
+	// block.
+	setup func(t *testing.T, work string, env []string)
 }
 
 // runBlock runs a console block's commands in one shell and compares what
@@ -392,6 +430,9 @@ func (e *readmeEnv) runBlock(t *testing.T, b readmeBlock, cmds []consoleCommand,
 		if _, err := gitRun(work, e.base, args...); err != nil {
 			t.Fatal(err)
 		}
+	}
+	if r.setup != nil {
+		r.setup(t, work, e.base)
 	}
 	// `go tool mage` is the compiled example magefile; any other go
 	// command is the real one.
@@ -549,4 +590,44 @@ func copyDir(src, dst string) error {
 // shellQuote quotes s for sh.
 func shellQuote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// readmeForge creates u's repository greet on the Gitea server, empty, and
+// returns a token of u allowed to write repositories (releases and their
+// assets).
+func readmeForge(t *testing.T, g *testenv.Gitea, u testenv.GiteaUser) string {
+	t.Helper()
+	call := func(path string, body, out any) {
+		t.Helper()
+		data, err := json.Marshal(body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, g.URL+"api/v1/"+path, bytes.NewReader(data))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.SetBasicAuth(u.Name, u.Password)
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		got, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode/100 != 2 {
+			t.Fatalf("POST %s: %s\n%s", path, resp.Status, got)
+		}
+		if out != nil {
+			if err := json.Unmarshal(got, out); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	var token struct {
+		SHA1 string `json:"sha1"`
+	}
+	call("users/"+u.Name+"/tokens", map[string]any{"name": "forge", "scopes": []string{"write:repository"}}, &token)
+	call("user/repos", map[string]any{"name": "greet", "default_branch": "main"}, nil)
+	return token.SHA1
 }

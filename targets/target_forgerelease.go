@@ -85,10 +85,14 @@ func (p *project) forgeRelease(ctx context.Context, out io.Writer, dry bool) err
 		return err
 	}
 	switch {
+	case res.Created && dry:
+		p.log.Info("would create the release", "tag", info.Tag)
 	case res.Created:
-		p.log.Info("release created", "tag", info.Tag, "url", res.URL, "dry-run", dry)
+		p.log.Info("release created", "tag", info.Tag, "url", res.URL)
+	case len(res.Updated) > 0 && dry:
+		p.log.Info("would update the release", "tag", info.Tag, "fields", strings.Join(res.Updated, ", "), "url", res.URL)
 	case len(res.Updated) > 0:
-		p.log.Info("release updated", "tag", info.Tag, "fields", strings.Join(res.Updated, ", "), "url", res.URL, "dry-run", dry)
+		p.log.Info("release updated", "tag", info.Tag, "fields", strings.Join(res.Updated, ", "), "url", res.URL)
 	default:
 		p.log.Info("release already as wanted", "tag", info.Tag, "url", res.URL)
 	}
