@@ -126,7 +126,7 @@ func TestReadme(t *testing.T) {
 					testenv.Missing(t, "README.md:%d needs Sphinx and MkDocs: set PYRELEASE_DOCS_PYTHON to a python3 that has them (.ci/run does)", b.line)
 				}
 				run.env = append(run.env, "PYRELEASE_PYTHON="+py)
-				run.replace = append(run.replace, py, "/usr/bin/python3")
+				run.replace = append(run.replace, py, "/home/me/.venv/bin/python")
 			}
 			if b.gitea || b.forge {
 				if gitea == nil {

@@ -5,10 +5,12 @@ package targets_test
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -153,6 +155,21 @@ func TestReleaseAsksOnATerminal(t *testing.T) {
 		if strings.Contains(s, u.Token) {
 			t.Errorf("the token shows on the terminal")
 		}
+		// What the README shows of it, line by line, in order.
+		want, err := readmePrompt(filepath.Join("..", "README.md"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		screen := strings.Split(normalise(strings.ReplaceAll(s, "\r\n", "\n"), []string{u.UploadURL, "http://127.0.0.1:3000/api/packages/me/pypi", "Username [__token__]: " + u.Name, "Username [__token__]: me"}), "\n")
+		for _, w := range want {
+			re := regexp.MustCompile("^" + strings.ReplaceAll(regexp.QuoteMeta(normalise(w, nil)), "…", ".*") + "$")
+			i := slices.IndexFunc(screen, func(l string) bool { return re.MatchString(strings.TrimRight(l, " ")) })
+			if i < 0 {
+				t.Errorf("README.md's release prompt shows %q; the terminal does not, after the lines before it", w)
+				continue
+			}
+			screen = screen[i+1:]
+		}
 		if t.Failed() {
 			t.Logf("the terminal shows:\n%s", s)
 		}
@@ -161,4 +178,27 @@ func TestReleaseAsksOnATerminal(t *testing.T) {
 			t.Fatalf("the index lists %v (%v), want the wheel and the sdist", files, err)
 		}
 	})
+}
+
+// readmePrompt returns the lines of README.md's block marked
+// <!-- release-prompt -->, after its first line (the command).
+func readmePrompt(path string) ([]string, error) {
+	blocks, err := readmeBlocks(path)
+	if err != nil {
+		return nil, err
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	lines := strings.Split(string(data), "\n")
+	for _, b := range blocks {
+		if b.line >= 2 && lines[b.line-2] == "<!-- release-prompt -->" {
+			if len(b.lines) < 2 || b.lines[0] != "$ go tool mage release" {
+				return nil, fmt.Errorf("%s:%d: the release prompt block must start with `$ go tool mage release` and show what follows", path, b.line)
+			}
+			return b.lines[1:], nil
+		}
+	}
+	return nil, fmt.Errorf("%s: no block marked <!-- release-prompt -->", path)
 }
