@@ -51,8 +51,9 @@ func Bench(ctx context.Context) error {
 // Standalone builds the standalone pyrelease program (every target, no Go
 // needed to run it) for Linux, macOS and Windows on amd64 and arm64: a
 // platform wheel each, which pip, pipx and uvx install, and an archive
-// each with SHA256SUMS, into dist/, recorded in dist/.pyrelease/artifacts.json
-// for snapshot and release.
+// each with SHA256SUMS, into magefiles/pyrelease/dist/, recorded in its
+// .pyrelease/artifacts.json: run check, snapshot, fetch and release in
+// magefiles/pyrelease to publish them.
 func Standalone(ctx context.Context) error {
 	return sh(ctx, "go", "run", "./targets/internal/dev/binwheel/standalone")
 }

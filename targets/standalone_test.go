@@ -1,7 +1,10 @@
 package targets_test
 
 import (
+	"archive/tar"
+	"compress/gzip"
 	"context"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,19 +17,24 @@ import (
 
 	"github.com/pyrelease/pyrelease/targets/dist"
 	"github.com/pyrelease/pyrelease/targets/internal/dev/testenv"
-	"github.com/pyrelease/pyrelease/targets/pypi"
 	"github.com/pyrelease/pyrelease/targets/version"
 	"github.com/pyrelease/pyrelease/targets/wheel"
 )
 
 // TestStandalone is the standalone program's journey on this machine's
-// platform: `mage standalone`'s builder compiles magefiles/pyrelease and
-// wraps it into a wheel and an archive, the wheel passes check, goes to a
-// real index (Gitea), pip installs it back from there into a fresh venv
-// with no other index, and the installed pyrelease, with no Go around,
-// lists its targets and describes a git repository as git does. uvx runs
-// it from the index too. The other platforms' wheels are only compiled by
-// `mage standalone`: cross-compiling them all is minutes of two cores.
+// platform, released as pyrelease releases itself: in a repository laid
+// out as this one (go.mod, LICENSE, magefiles/pyrelease with its
+// pyproject.toml, tagged v1.2.3), `mage standalone`'s builder compiles
+// magefiles/pyrelease and wraps it into a wheel and an archive in
+// magefiles/pyrelease/dist/; then the program just built, taken out of its
+// archive, runs its own targets there as any project's release job would:
+// check, snapshot to a folder store, fetch back into an empty dist/, and
+// release to a real index (Gitea). pip installs it back from there into a
+// fresh venv with no other index, and the installed pyrelease, with no Go
+// around, lists its targets and describes a git repository as git does.
+// uvx and pipx run it from the index too. The other platforms' wheels are
+// only compiled by `mage standalone`: cross-compiling them all is minutes
+// of two cores.
 func TestStandalone(t *testing.T) {
 	if testing.Short() {
 		t.Skip("compiles pyrelease and installs it from a real index")
@@ -37,15 +45,18 @@ func TestStandalone(t *testing.T) {
 		testenv.Missing(t, "Debian's python3 (with venv and pip): %v", err)
 	}
 	ctx := context.Background()
-	root, err := filepath.Abs("..")
+	module, err := filepath.Abs("..")
 	if err != nil {
 		t.Fatal(err)
 	}
-	distDir := t.TempDir()
+	root := standaloneRepository(t, module, "v1.2.3")
+	const want = "1.2.3"
+	project := filepath.Join(root, "magefiles", "pyrelease")
+	distDir := filepath.Join(project, "dist")
 	start := time.Now()
-	cmd := exec.Command("go", "run", "./targets/internal/dev/binwheel/standalone", "-dist", distDir,
+	cmd := exec.Command("go", "run", "./targets/internal/dev/binwheel/standalone", "-root", root, "-dist", distDir,
 		"-platforms", runtime.GOOS+"/"+runtime.GOARCH)
-	cmd.Dir = root
+	cmd.Dir = module
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
 	printed, err := cmd.Output()
@@ -54,7 +65,7 @@ func TestStandalone(t *testing.T) {
 	}
 	t.Logf("compiled and packed in %v", time.Since(start).Round(time.Second))
 
-	whl, want := standaloneArtifacts(t, ctx, root, distDir)
+	whl, archived := standaloneArtifacts(t, ctx, root, distDir, want)
 	if line := whl.File(distDir) + " " + strconv.FormatInt(whl.Size, 10) + " " + whl.SHA256 + "\n"; !strings.Contains(string(printed), line) {
 		t.Errorf("the builder printed:\n%swant a line %q", printed, line)
 	}
@@ -66,18 +77,35 @@ func TestStandalone(t *testing.T) {
 		t.Errorf("the manifest says sha256 %s; the wheel's is %s", whl.SHA256, info.SHA256)
 	}
 
+	// The release job, run by the program itself.
+	self := standaloneExtract(t, archived.File(distDir))
 	u := g.User("standalone")
-	repo := pypi.Repository{Name: u.Name, UploadURL: u.UploadURL, IndexURL: u.SimpleURL, Username: u.Name, Password: u.Token}
-	f, err := pypi.ReadFile(whl.File(distDir))
-	if err != nil {
+	env := append(standaloneEnv(), "PYRELEASE_STORE="+filepath.Join(t.TempDir(), "store"),
+		"PYRELEASE_REPOSITORY="+u.UploadURL, "PYRELEASE_TOKEN="+u.Token, "PYRELEASE_VERIFY_TIMEOUT=60")
+	if out := standaloneRun(t, project, env, self, "check", "dist/*"); !strings.Contains(out, "ok (wheel pyrelease "+want+")") {
+		t.Errorf("pyrelease check of its own wheel: %s", out)
+	}
+	out := standaloneRun(t, project, env, self, "snapshot")
+	for _, a := range []dist.Artifact{whl, archived} {
+		if !strings.Contains(out, "snapshots/v"+want+"/"+a.Name+" publish "+strconv.FormatInt(a.Size, 10)+" "+a.SHA256) {
+			t.Errorf("pyrelease snapshot did not publish %s:\n%s", a.Name, out)
+		}
+	}
+	if err := os.RemoveAll(distDir); err != nil {
 		t.Fatal(err)
 	}
-	c := &pypi.Client{}
-	if _, err := c.Upload(ctx, repo, f); err != nil {
-		t.Fatal(err)
+	out = standaloneRun(t, project, env, self, "fetch")
+	for _, a := range []dist.Artifact{whl, archived} {
+		if !strings.Contains(out, filepath.Join("dist", filepath.FromSlash(a.Path))+" fetched "+strconv.FormatInt(a.Size, 10)+" "+a.SHA256) {
+			t.Errorf("pyrelease fetch did not fetch %s:\n%s", a.Name, out)
+		}
 	}
-	if err := c.Verify(ctx, repo, "pyrelease", []pypi.File{f}, 30*time.Second, 200*time.Millisecond); err != nil {
-		t.Fatal(err)
+	out = standaloneRun(t, project, env, self, "release")
+	if !strings.Contains(out, whl.Name+" uploaded "+whl.SHA256) || !strings.Contains(out, "serves pyrelease "+want+": 1 files, every sha256 checked") {
+		t.Errorf("pyrelease release:\n%s", out)
+	}
+	if out := standaloneRun(t, project, env, self, "release"); !strings.Contains(out, whl.Name+" present "+whl.SHA256) {
+		t.Errorf("pyrelease release, again:\n%s", out)
 	}
 
 	venv := filepath.Join(t.TempDir(), "venv")
@@ -96,7 +124,7 @@ func TestStandalone(t *testing.T) {
 			t.Errorf("pyrelease -l does not list %s:\n%s", target, listed)
 		}
 	}
-	if out := standaloneRun(t, root, nil, bin, "check", whl.File(distDir)); !strings.Contains(out, "ok (wheel pyrelease "+want+")") {
+	if out := standaloneRun(t, project, nil, bin, "check", whl.File(distDir)); !strings.Contains(out, "ok (wheel pyrelease "+want+")") {
 		t.Errorf("the installed pyrelease's check of its own wheel: %s", out)
 	}
 
@@ -123,6 +151,91 @@ func TestStandalone(t *testing.T) {
 			t.Errorf("uvx pyrelease describe = %q; want %q", strings.TrimSpace(got), gitSays)
 		}
 	})
+	t.Run("pipx", func(t *testing.T) {
+		pipx := testenv.Pipx(t)
+		tmp := t.TempDir()
+		// pipx updates the pip of its shared venv from the index first:
+		// the test index has no pip, .ci/run keeps its wheel beside pipx.
+		wheels := filepath.Join(filepath.Dir(filepath.Dir(pipx)), "wheels")
+		env := append(standalonePipEnv(), "PIP_FIND_LINKS="+wheels, "PIPX_HOME="+filepath.Join(tmp, "home"),
+			"PIPX_BIN_DIR="+filepath.Join(tmp, "bin"), "PIPX_MAN_DIR="+filepath.Join(tmp, "man"), "PIPX_DEFAULT_PYTHON="+python)
+		got := standaloneRun(t, fixture, env, pipx, "run", "--index-url", u.SimpleURL, "--spec", "pyrelease=="+want, "pyrelease", "describe")
+		if strings.TrimSpace(got) != gitSays {
+			t.Errorf("pipx run pyrelease describe = %q; want %q", strings.TrimSpace(got), gitSays)
+		}
+	})
+}
+
+// standaloneRepository makes a git repository laid out as this module for
+// the standalone builder (go.mod, go.sum, LICENSE, targets linked to this
+// tree's, magefiles/pyrelease copied), with one commit tagged tag.
+func standaloneRepository(t *testing.T, module, tag string) string {
+	t.Helper()
+	root := t.TempDir()
+	for _, name := range []string{"go.mod", "go.sum", "LICENSE", ".gitignore", "magefiles/pyrelease/magefile.go", "magefiles/pyrelease/pyproject.toml"} {
+		data, err := os.ReadFile(filepath.Join(module, filepath.FromSlash(name)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		dst := filepath.Join(root, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(dst, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Symlink(filepath.Join(module, "targets"), filepath.Join(root, "targets")); err != nil {
+		t.Fatal(err)
+	}
+	testenv.Git(t, root, "init", "-q", "-b", "main")
+	testenv.Git(t, root, "add", "-A")
+	testenv.Git(t, root, "commit", "-q", "-m", "Release "+strings.TrimPrefix(tag, "v"))
+	testenv.Git(t, root, "tag", "-a", "-m", "Release "+strings.TrimPrefix(tag, "v"), tag)
+	return root
+}
+
+// standaloneExtract returns the executable of a standalone archive
+// (.tar.gz), written into a temporary folder.
+func standaloneExtract(t *testing.T, path string) string {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := tar.NewReader(zr)
+	for {
+		h, err := tr.Next()
+		if err != nil {
+			t.Fatalf("%s: no pyrelease executable: %v", path, err)
+		}
+		if h.Name != "pyrelease" || h.Mode&0o111 == 0 {
+			continue
+		}
+		exe := filepath.Join(t.TempDir(), "pyrelease")
+		out, err := os.OpenFile(exe, os.O_CREATE|os.O_WRONLY|os.O_EXCL, 0o755)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := io.Copy(out, tr); err != nil {
+			t.Fatal(err)
+		}
+		if err := out.Close(); err != nil {
+			t.Fatal(err)
+		}
+		return exe
+	}
+}
+
+// standaloneEnv is this process's environment without what a CI job of
+// this machine would add to a release's (GITHUB_OUTPUT, pip's settings).
+func standaloneEnv() []string {
+	return slices.DeleteFunc(standalonePipEnv(), func(kv string) bool { return strings.HasPrefix(kv, "GITHUB_OUTPUT=") })
 }
 
 // TestStandaloneCrossVet type-checks the standalone program's magefile,
@@ -145,8 +258,9 @@ func TestStandaloneCrossVet(t *testing.T) {
 
 // standaloneArtifacts checks the manifest of one platform's build: a
 // wheel and an archive of the repository's own version, the archive in
-// SHA256SUMS. It returns the wheel and that version.
-func standaloneArtifacts(t *testing.T, ctx context.Context, root, distDir string) (dist.Artifact, string) {
+// SHA256SUMS, of version want (the repository's own). It returns the
+// wheel and the archive.
+func standaloneArtifacts(t *testing.T, ctx context.Context, root, distDir, want string) (whl, archived dist.Artifact) {
 	t.Helper()
 	d, err := version.Describe(ctx, version.Options{Dir: root, Dirty: true,
 		Candidate: func(tag string) bool { return version.LooksLikeVersion(tag, "") }})
@@ -156,6 +270,9 @@ func standaloneArtifacts(t *testing.T, ctx context.Context, root, distDir string
 	v, err := version.Compute(d, version.SchemeOptions{})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if v.Version != want {
+		t.Fatalf("the repository's version is %s, want %s", v.Version, want)
 	}
 	m, err := dist.Load(distDir)
 	if err != nil {
@@ -181,7 +298,7 @@ func standaloneArtifacts(t *testing.T, ctx context.Context, root, distDir string
 	if line := archives[0].SHA256 + "  " + archives[0].Name + "\n"; string(sums) != line {
 		t.Errorf("SHA256SUMS:\n%swant:\n%s", sums, line)
 	}
-	return wheels[0], v.Version
+	return wheels[0], archives[0]
 }
 
 // standaloneFixture is a project in a git repository with a lightweight

@@ -101,6 +101,12 @@ func UV(t testing.TB) string {
 	return cached(t, "PYRELEASE_UV", "pytools-*/bin/uv")
 }
 
+// Pipx returns the pipx of .ci/run's pipx venv ($PYRELEASE_PIPX).
+func Pipx(t testing.TB) string {
+	t.Helper()
+	return cached(t, "PYRELEASE_PIPX", "pipx-*/bin/pipx")
+}
+
 // PyBuild returns the Python of .ci/run's tools venv, which has the pinned
 // build (python -m build) ($PYRELEASE_PYBUILD).
 func PyBuild(t testing.TB) string {

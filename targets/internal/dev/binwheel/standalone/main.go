@@ -7,7 +7,7 @@
 //
 // Run from the repository's root (`go tool mage standalone` does):
 //
-//	go run ./targets/internal/dev/binwheel/standalone [-dist dist] [-platforms linux/amd64,...]
+//	go run ./targets/internal/dev/binwheel/standalone [-dist magefiles/pyrelease/dist] [-platforms linux/amd64,...]
 package main
 
 import (
@@ -59,7 +59,7 @@ func main() {
 	var o options
 	var platforms string
 	flag.StringVar(&o.root, "root", ".", "the repository's root")
-	flag.StringVar(&o.distDir, "dist", "dist", "where wheels go (archives and the manifest into its .pyrelease/)")
+	flag.StringVar(&o.distDir, "dist", "magefiles/pyrelease/dist", "where wheels go (archives and the manifest into its .pyrelease/): by default the dist/ of magefiles/pyrelease, the folder pyrelease releases itself from")
 	flag.StringVar(&platforms, "platforms", allPlatforms, "comma-separated goos/goarch list")
 	flag.Parse()
 	o.platforms = strings.Split(platforms, ",")
