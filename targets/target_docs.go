@@ -2,7 +2,9 @@ package targets
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -32,9 +34,19 @@ const docsDir = "dist/docs"
 // docs/{branch}/. A tree is uploaded whole out of sight and then put in
 // place, so readers never see part of it, and the previous tree's files
 // the new one lacks are removed. One line per published folder goes to
-// stdout. -publish=false only builds.
-func Docs(ctx context.Context, publish *bool) (err error) {
+// stdout. -publish=false only builds. -list builds nothing: it prints one
+// "TOOL PATH" line (sphinx docs, mkdocs mkdocs.yml) for a project with
+// documentation, and nothing for one without, so a CI job can decide
+// whether to install the tool and build at all.
+func Docs(ctx context.Context, publish, list *bool) (err error) {
 	defer scrub(&err)
+	if deref(list, false) {
+		p, err := load(ctx)
+		if err != nil {
+			return err
+		}
+		return p.listDocs(stdout)
+	}
 	p, info, err := loadVersion(ctx)
 	if err != nil {
 		return err
@@ -77,6 +89,24 @@ func Docs(ctx context.Context, publish *bool) (err error) {
 			len(res.Placed)+len(res.Unchanged), len(res.Placed), len(res.Removed))
 	}
 	return nil
+}
+
+// listDocs prints the project's documentation tool and source, relative
+// to the project; a project without documentation prints nothing.
+func (p *project) listDocs(out io.Writer) error {
+	src, err := docs.DetectDir(p.cfg.Dir)
+	if errors.Is(err, docs.ErrNoDocs) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	rel, err := filepath.Rel(p.cfg.Dir, src.Path)
+	if err != nil {
+		return fmt.Errorf("docs: %w", err)
+	}
+	_, err = fmt.Fprintf(out, "%s %s\n", src.Kind, filepath.ToSlash(rel))
+	return err
 }
 
 // docsPrefixes are where a build's documentation is published: a tag's

@@ -72,7 +72,7 @@ func buildDocsAt(t *testing.T, f docsFixture, tag, storeURL string) string {
 	t.Chdir(dir)
 	t.Setenv("PYRELEASE_STORE", storeURL)
 	noCIService(t)
-	out, err := captureStdout(t, func() error { return targets.Docs(context.Background(), nil) })
+	out, err := captureStdout(t, func() error { return targets.Docs(context.Background(), nil, nil) })
 	if err != nil {
 		t.Fatalf("docs at %q: %v", tag, err)
 	}
@@ -186,7 +186,7 @@ func TestDocsMissingTool(t *testing.T) {
 	t.Chdir(dir)
 	noCIService(t)
 	f := false
-	_, err := captureStdout(t, func() error { return targets.Docs(context.Background(), &f) })
+	_, err := captureStdout(t, func() error { return targets.Docs(context.Background(), &f, nil) })
 	if err == nil {
 		t.Skip("/usr/bin/python3 has mkdocs")
 	}
@@ -238,7 +238,7 @@ func TestDocsInterruptedRestores(t *testing.T) {
 		}
 	}()
 	noPublish := false
-	_, err = captureStdout(t, func() error { return targets.Docs(ctx, &noPublish) })
+	_, err = captureStdout(t, func() error { return targets.Docs(ctx, &noPublish, nil) })
 	if err == nil {
 		t.Fatal("an interrupted docs build succeeded")
 	}
