@@ -4,11 +4,14 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -32,9 +35,13 @@ const actVersion = "v0.2.89"
 // download-artifact copy to and from a folder. Secrets point the snapshot
 // store at a folder and the release at a real Gitea (with a token: PyPI's
 // trusted publishing needs GitHub's identity token); pip finds the build
-// requirements and dependencies on the local test index. The tools
-// fixture freezes with zipapp, which keeps each case short; PyInstaller
-// builds are tested by TestBdistPyInstaller.
+// requirements and dependencies on the local test index. The same Gitea is
+// the forge of forgerelease, through the variables that name another forge
+// than GitHub's (PYRELEASE_FORGE_*), with the job's GITHUB_TOKEN being a
+// Gitea token of the fixture's repository there. The docs job's Python is
+// the one with Sphinx and MkDocs ($PYRELEASE_DOCS_PYTHON), as on a runner
+// that has them. The tools fixture freezes with zipapp, which keeps each
+// case short; PyInstaller builds are tested by TestBdistPyInstaller.
 func TestGitHubWorkflowRuns(t *testing.T) {
 	act := actBinary(t)
 	testenv.Require(t, "git")
@@ -42,6 +49,7 @@ func TestGitHubWorkflowRuns(t *testing.T) {
 		testenv.Missing(t, "Debian's /usr/bin/python3 (with pip and venv): %v", err)
 	}
 	mage := compileExample(t)
+	docsPy := docsPython(t)
 	index := testenv.StartIndex(t)
 	gitea := testenv.StartGitea(t)
 	stubs, err := filepath.Abs(filepath.Join("testdata", "ci", "actions"))
@@ -57,6 +65,7 @@ func TestGitHubWorkflowRuns(t *testing.T) {
 		name     string
 		fixture  string
 		pyproj   func(string) string // edits pyproject.toml; nil leaves it
+		files    map[string]string   // files added to the fixture
 		tag      string              // pushed tag; "" pushes the branch
 		event    string              // "push" or "pull_request"
 		jobs     []string            // jobs that must have run (matrix entries by job id)
@@ -65,51 +74,80 @@ func TestGitHubWorkflowRuns(t *testing.T) {
 		store    []string            // files the snapshot store must hold (globs)
 		noStore  bool                // the store must stay empty
 		released []string            // files the release must have uploaded
+		// forge is the release forgerelease must have made on the Gitea
+		// forge; nil: the repository there must have none.
+		forge *forgeRelease
 	}{
 		{
-			name: "library, release tag in the project's style", fixture: "library",
+			name: "library with docs, release tag in the project's style", fixture: "library",
 			pyproj: func(s string) string {
 				return strings.Replace(s, "[tool.pyrelease]\n", "[tool.pyrelease]\ntag-pattern = \"release-*\"\n", 1)
 			},
+			files: map[string]string{
+				"CHANGELOG.md":  "# Changelog\n\n## [0.1.0] - 2026-11-02\n\n- Records compare by value.\n",
+				"mkdocs.yml":    "site_name: recordkit\n",
+				"docs/index.md": "# recordkit\n\nSmall immutable records.\n",
+			},
 			tag: "release-0.1.0", event: "push",
-			jobs: []string{"build", "release"}, notJobs: []string{"bdist"},
-			output:   `nothing to freeze: no console scripts`,
-			store:    []string{"snapshots/v0.1.0/recordkit-0.1.0-py3-none-any.whl", "snapshots/v0.1.0/recordkit-0.1.0.tar.gz"},
+			jobs: []string{"build", "docs", "release"}, notJobs: []string{"bdist"},
+			output: `nothing to freeze: no console scripts`,
+			store: []string{"snapshots/v0.1.0/recordkit-0.1.0-py3-none-any.whl", "snapshots/v0.1.0/recordkit-0.1.0.tar.gz",
+				"docs/v0.1.0/index.html", "docs/latest/index.html"},
 			released: []string{"recordkit-0.1.0-py3-none-any.whl", "recordkit-0.1.0.tar.gz"},
+			// A library has no archives or installers: a release without assets.
+			forge: &forgeRelease{tag: "release-0.1.0", title: "recordkit 0.1.0", notes: "- Records compare by value."},
 		},
 		{
 			name: "tools, bare version tag", fixture: "setuppy", tag: "0.1.0", event: "push",
-			jobs:     []string{"build", "bdist", "release"},
+			jobs: []string{"build", "bdist", "release"}, notJobs: []string{"docs"},
 			output:   `(?m)^\[release/build\]\s+\| oldstyle-tool zipapp$`,
 			store:    []string{"snapshots/v0.1.0/oldstyle_tool-0.1.0-py3-none-any.whl", "snapshots/v0.1.0/oldstyle-tool-0.1.0-" + platform + ".tar.gz"},
 			released: []string{"oldstyle_tool-0.1.0-py3-none-any.whl"},
+			forge: &forgeRelease{tag: "0.1.0", title: "oldstyle-tool 0.1.0", notes: "- Initial release.",
+				assets: []string{"SHA256SUMS", "oldstyle-tool-0.1.0-" + platform + ".tar.gz"}},
 		},
 		{
 			name: "tools, a tag that is not a release tag", fixture: "setuppy", tag: "nightly", event: "push",
-			jobs: []string{"build"}, notJobs: []string{"bdist", "release"}, noStore: true,
+			jobs: []string{"build"}, notJobs: []string{"bdist", "docs", "release"}, noStore: true,
 		},
 		{
 			name: "library, branch push", fixture: "library", event: "push",
-			jobs: []string{"build"}, notJobs: []string{"bdist", "release"},
+			jobs: []string{"build"}, notJobs: []string{"bdist", "docs", "release"},
 			store: []string{"branches/main/recordkit-0.1.dev*-py3-none-any.whl"},
 		},
 		{
+			name: "library with docs, branch push", fixture: "library", event: "push",
+			files: map[string]string{"mkdocs.yml": "site_name: recordkit\n", "docs/index.md": "# recordkit\n"},
+			jobs:  []string{"build", "docs"}, notJobs: []string{"bdist", "release"},
+			store: []string{"branches/main/recordkit-0.1.dev*-py3-none-any.whl", "docs/main/index.html"},
+		},
+		{
 			name: "tools, pull request", fixture: "setuppy", event: "pull_request",
-			jobs: []string{"build", "bdist"}, notJobs: []string{"release"}, noStore: true,
+			files: map[string]string{"mkdocs.yml": "site_name: oldstyle\n", "docs/index.md": "# oldstyle\n"},
+			jobs:  []string{"build", "bdist"}, notJobs: []string{"docs", "release"}, noStore: true,
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			start := time.Now()
-			work, origin := templateProject(t, filepath.Join(fixtures, tc.fixture), tc.pyproj, tc.tag)
+			work, origin := templateProject(t, filepath.Join(fixtures, tc.fixture), tc.pyproj, tc.files, tc.tag)
 			user := gitea.User(fmt.Sprintf("ghact%d", i))
+			repo := user.Name + "/" + tc.fixture
+			forgeToken := giteaForge(t, gitea, user, tc.fixture, origin)
 			store := filepath.Join(work, "store")
 			r := runAct(t, actRun{
 				act: act, mage: mage, stubs: stubs, repo: origin, work: work, event: tc.event, tag: tc.tag,
-				env: index.Env(cleanEnv()),
+				env:        index.Env(cleanEnv()),
+				docsPython: docsPy,
+				vars: map[string]string{
+					"PYRELEASE_FORGE_KIND":       "gitea",
+					"PYRELEASE_FORGE_URL":        gitea.URL + "api/v1",
+					"PYRELEASE_FORGE_REPOSITORY": repo,
+				},
 				secrets: map[string]string{
 					"PYRELEASE_STORE":      store,
 					"PYRELEASE_REPOSITORY": user.UploadURL,
 					"PYRELEASE_TOKEN":      user.Token,
+					"GITHUB_TOKEN":         forgeToken,
 				},
 			})
 			if r.err != nil {
@@ -141,8 +179,9 @@ func TestGitHubWorkflowRuns(t *testing.T) {
 					t.Errorf("the release did not upload %s\n%s", f, r.log)
 				}
 			}
-			if strings.Contains(r.log, user.Token) {
-				t.Errorf("the token reached the log")
+			checkForgeRelease(t, gitea, repo, forgeToken, tc.forge, r.log)
+			if strings.Contains(r.log, user.Token) || strings.Contains(r.log, forgeToken) {
+				t.Errorf("a token reached the log")
 			}
 			t.Logf("%s: %s; what the jobs printed:\n%s", tc.name, time.Since(start).Round(time.Second), r.summary())
 		})
@@ -151,15 +190,15 @@ func TestGitHubWorkflowRuns(t *testing.T) {
 
 // templateProject is a fixture as a user's repository that runs a CI
 // template: in work/origin, with what userRepo adds, pyproj's change to
-// pyproject.toml, and an annotated tag when tag is set.
-func templateProject(t *testing.T, fixture string, pyproj func(string) string, tag string) (work, origin string) {
+// pyproject.toml, the files added, and an annotated tag when tag is set.
+func templateProject(t *testing.T, fixture string, pyproj func(string) string, files map[string]string, tag string) (work, origin string) {
 	t.Helper()
 	work = t.TempDir()
 	origin = filepath.Join(work, "origin")
 	if err := gitProject(fixture, origin); err != nil {
 		t.Fatal(err)
 	}
-	userRepo(t, origin, pyproj)
+	userRepo(t, origin, pyproj, files)
 	if tag != "" {
 		testenv.Git(t, origin, "tag", "-a", "-m", "Release", tag)
 	}
@@ -168,8 +207,8 @@ func templateProject(t *testing.T, fixture string, pyproj func(string) string, t
 
 // userRepo adds what a user commits to release with pyrelease (go.mod,
 // magefiles/ and the template as .github/workflows/release.yml) to the
-// fixture repository, edits its pyproject.toml, and commits.
-func userRepo(t *testing.T, dir string, pyproj func(string) string) {
+// fixture repository, edits its pyproject.toml, adds extra, and commits.
+func userRepo(t *testing.T, dir string, pyproj func(string) string, extra map[string]string) {
 	t.Helper()
 	workflow, err := os.ReadFile(filepath.Join("..", filepath.FromSlash(githubWorkflow)))
 	if err != nil {
@@ -179,6 +218,9 @@ func userRepo(t *testing.T, dir string, pyproj func(string) string) {
 		"go.mod":                        "module example.com/project/build\n\ngo 1.26.0\n\ntool github.com/magefile/mage\n",
 		"magefiles/magefile.go":         "//go:build mage\n\npackage main\n\nimport (\n\t//mage:import\n\t_ \"github.com/pyrelease/pyrelease/targets\"\n)\n",
 		".github/workflows/release.yml": string(workflow),
+	}
+	for name, content := range extra {
+		files[name] = content
 	}
 	if pyproj != nil {
 		data, err := os.ReadFile(filepath.Join(dir, "pyproject.toml"))
@@ -210,7 +252,13 @@ type actRun struct {
 	event            string // push or pull_request
 	tag              string // the pushed tag; "" for a branch
 	env              []string
-	secrets          map[string]string
+	// vars are the repository's variables, in every job's environment
+	// (act --env), as a workflow's env would put them.
+	vars    map[string]string
+	secrets map[string]string
+	// docsPython is the interpreter the docs job's setup-python gives:
+	// one with Sphinx and MkDocs.
+	docsPython string
 }
 
 type actResult struct {
@@ -260,6 +308,19 @@ func runAct(t *testing.T, o actRun) actResult {
 			t.Fatal(err)
 		}
 	}
+	// A venv's interpreter finds its packages from where it was called,
+	// so the docs Python is a script that runs it, not a link.
+	docsBin := filepath.Join(o.work, "docs-python-bin")
+	if o.docsPython != "" {
+		if err := os.MkdirAll(docsBin, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		for _, name := range []string{"python", "python3"} {
+			if err := os.WriteFile(filepath.Join(docsBin, name), []byte(fmt.Sprintf("#!/bin/sh\nexec %q \"$@\"\n", o.docsPython)), 0o755); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
 	ref := "refs/heads/main"
 	if o.tag != "" {
 		ref = "refs/tags/" + o.tag
@@ -292,6 +353,9 @@ func runAct(t *testing.T, o actRun) actResult {
 		t.Fatal(err)
 	}
 	args = append(args, "--secret-file", secretFile)
+	for k, v := range o.vars {
+		args = append(args, "--env", k+"="+v)
+	}
 	env := append([]string{}, o.env...)
 	env = append(env,
 		"HOME="+filepath.Join(o.work, "home"),
@@ -300,6 +364,9 @@ func runAct(t *testing.T, o actRun) actResult {
 		"STANDIN_PYTHON_BIN="+pybin,
 		"STANDIN_ARTIFACTS="+filepath.Join(o.work, "artifacts"),
 	)
+	if o.docsPython != "" {
+		env = append(env, "STANDIN_DOCS_PYTHON_BIN="+docsBin)
+	}
 	cmd := exec.CommandContext(t.Context(), o.act, args...)
 	cmd.Dir = o.repo
 	cmd.Env = env
@@ -374,4 +441,104 @@ func actBinary(t *testing.T) string {
 		testenv.Missing(t, "%v", actErr)
 	}
 	return actPath
+}
+
+// forgeRelease is a release forgerelease must have made: the tag, title
+// and notes, and the names of its assets, sorted.
+type forgeRelease struct {
+	tag, title, notes string
+	assets            []string
+}
+
+// giteaForge creates the repository name of u on Gitea, pushes origin's
+// main branch and tags to it, and returns a token of u allowed to write
+// repositories (releases and their assets): the forge forgerelease
+// publishes to.
+func giteaForge(t *testing.T, g *testenv.Gitea, u testenv.GiteaUser, name, origin string) string {
+	t.Helper()
+	var token struct {
+		SHA1 string `json:"sha1"`
+	}
+	giteaCall(t, g, u.Name+":"+u.Password, http.MethodPost, "users/"+u.Name+"/tokens", map[string]any{"name": "forge", "scopes": []string{"write:repository"}}, &token)
+	giteaCall(t, g, u.Name+":"+u.Password, http.MethodPost, "user/repos", map[string]any{"name": name, "default_branch": "main"}, nil)
+	remote := strings.Replace(g.URL, "://", "://"+u.Name+":"+u.Password+"@", 1) + u.Name + "/" + name + ".git"
+	testenv.Git(t, origin, "push", "-q", remote, "main", "--tags")
+	return token.SHA1
+}
+
+// giteaCall calls Gitea's API as auth ("user:password", or a token) and
+// decodes the answer into out; an error status fails the test, except 404
+// when out is a *bool, which is set to whether it was found.
+func giteaCall(t *testing.T, g *testenv.Gitea, auth, method, path string, body, out any) {
+	t.Helper()
+	var r io.Reader
+	if body != nil {
+		data, err := json.Marshal(body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r = bytes.NewReader(data)
+	}
+	req, err := http.NewRequestWithContext(t.Context(), method, g.URL+"api/v1/"+path, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if user, password, ok := strings.Cut(auth, ":"); ok {
+		req.SetBasicAuth(user, password)
+	} else {
+		req.Header.Set("Authorization", "token "+auth)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	got, _ := io.ReadAll(resp.Body)
+	if found, ok := out.(*bool); ok && resp.StatusCode == http.StatusNotFound {
+		*found = false
+		return
+	}
+	if resp.StatusCode/100 != 2 {
+		t.Fatalf("%s %s: %s\n%s", method, path, resp.Status, got)
+	}
+	if out != nil {
+		if err := json.Unmarshal(got, out); err != nil {
+			t.Fatalf("%s %s: %v\n%s", method, path, err, got)
+		}
+	}
+}
+
+// checkForgeRelease compares the releases of repo on Gitea with want: the
+// one release want describes, or none.
+func checkForgeRelease(t *testing.T, g *testenv.Gitea, repo, token string, want *forgeRelease, log string) {
+	t.Helper()
+	var releases []struct {
+		TagName string `json:"tag_name"`
+		Name    string `json:"name"`
+		Body    string `json:"body"`
+		Assets  []struct {
+			Name string `json:"name"`
+		} `json:"assets"`
+	}
+	giteaCall(t, g, token, http.MethodGet, "repos/"+repo+"/releases", nil, &releases)
+	if want == nil {
+		if len(releases) != 0 {
+			t.Errorf("the forge has %d releases, want none: %+v", len(releases), releases)
+		}
+		return
+	}
+	if len(releases) != 1 {
+		t.Fatalf("the forge has %d releases, want the one of %s: %+v\n%s", len(releases), want.tag, releases, log)
+	}
+	got := releases[0]
+	var assets []string
+	for _, a := range got.Assets {
+		assets = append(assets, a.Name)
+	}
+	slices.Sort(assets)
+	if got.TagName != want.tag || got.Name != want.title || !strings.Contains(got.Body, want.notes) || !slices.Equal(assets, want.assets) {
+		t.Errorf("the forge's release: tag %q, title %q, notes %q, assets %q; want %q, %q, notes with %q, assets %q\n%s",
+			got.TagName, got.Name, got.Body, assets, want.tag, want.title, want.notes, want.assets, log)
+	}
 }

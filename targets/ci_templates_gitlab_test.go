@@ -26,11 +26,14 @@ import (
 // as deep as GIT_DEPTH says), with the predefined variables of the
 // pipeline, the template's variables and the CI/CD variables (the
 // snapshot store in a folder, the release going to a real Gitea with a
-// token instead of PyPI's identity token), its
-// before_script and script lines in one bash, and the artifacts of its
-// needs restored. The image is this machine: apt-get only checks that the
-// packages it is asked for are installed, and `go tool mage` is the
-// compiled example magefile. Of the architecture matrix, only this
+// token instead of PyPI's identity token, and the same Gitea as the forge
+// of forgerelease through PYRELEASE_FORGE_* and GITEA_TOKEN instead of
+// GitLab's API and CI_JOB_TOKEN), its before_script and script lines in
+// one bash, and the artifacts of its needs restored. The image is this
+// machine: apt-get only checks that the packages it is asked for are
+// installed, and `go tool mage` is the compiled example magefile; the docs
+// job's image stands for one with Sphinx and MkDocs, which PYRELEASE_PYTHON
+// names ($PYRELEASE_DOCS_PYTHON). Of the architecture matrix, only this
 // machine's entry runs.
 func TestGitLabPipelineRuns(t *testing.T) {
 	testenv.Require(t, "git")
@@ -40,6 +43,7 @@ func TestGitLabPipelineRuns(t *testing.T) {
 		testenv.Missing(t, "Debian's /usr/bin/python3 (with pip and venv): %v", err)
 	}
 	mage := compileExample(t)
+	docsPy := docsPython(t)
 	index := testenv.StartIndex(t)
 	gitea := testenv.StartGitea(t)
 	fixtures, err := filepath.Abs(filepath.Join("testdata", "projects"))
@@ -53,48 +57,69 @@ func TestGitLabPipelineRuns(t *testing.T) {
 		name     string
 		fixture  string
 		pyproj   func(string) string
-		tag      string // pushed tag; "" pushes the branch
-		mr       bool   // a merge request pipeline
+		files    map[string]string // files added to the fixture
+		tag      string            // pushed tag; "" pushes the branch
+		mr       bool              // a merge request pipeline
 		noRun    []string
 		output   map[string]string // a regexp the job's output must match
 		store    []string
 		noStore  bool
 		released []string
+		forge    *forgeRelease // nil: the forge must have no release
 	}{
 		{
-			name: "library, release tag in the project's style", fixture: "library",
+			name: "library with docs, release tag in the project's style", fixture: "library",
 			pyproj: func(s string) string {
 				return strings.Replace(s, "[tool.pyrelease]\n", "[tool.pyrelease]\ntag-pattern = \"release-*\"\n", 1)
 			},
-			tag:      "release-0.1.0",
-			output:   map[string]string{"bdist": `(?m)^no tools to freeze$`},
-			store:    []string{"snapshots/v0.1.0/recordkit-0.1.0-py3-none-any.whl", "snapshots/v0.1.0/recordkit-0.1.0.tar.gz"},
+			files: map[string]string{
+				"CHANGELOG.md":  "# Changelog\n\n## [0.1.0] - 2026-11-02\n\n- Records compare by value.\n",
+				"mkdocs.yml":    "site_name: recordkit\n",
+				"docs/index.md": "# recordkit\n\nSmall immutable records.\n",
+			},
+			tag:    "release-0.1.0",
+			output: map[string]string{"bdist": `(?m)^no tools to freeze$`},
+			store: []string{"snapshots/v0.1.0/recordkit-0.1.0-py3-none-any.whl", "snapshots/v0.1.0/recordkit-0.1.0.tar.gz",
+				"docs/v0.1.0/index.html", "docs/latest/index.html"},
 			released: []string{"recordkit-0.1.0-py3-none-any.whl", "recordkit-0.1.0.tar.gz"},
+			forge:    &forgeRelease{tag: "release-0.1.0", title: "recordkit 0.1.0", notes: "- Records compare by value."},
 		},
 		{
 			name: "tools, bare version tag", fixture: "setuppy", tag: "0.1.0",
+			output:   map[string]string{"docs": `(?m)^no docs to build$`},
 			store:    []string{"snapshots/v0.1.0/oldstyle_tool-0.1.0-py3-none-any.whl", "snapshots/v0.1.0/oldstyle-tool-0.1.0-" + platform + ".tar.gz"},
 			released: []string{"oldstyle_tool-0.1.0-py3-none-any.whl", "oldstyle_tool-0.1.0.tar.gz"},
+			forge: &forgeRelease{tag: "0.1.0", title: "oldstyle-tool 0.1.0", notes: "- Initial release.",
+				assets: []string{"SHA256SUMS", "oldstyle-tool-0.1.0-" + platform + ".tar.gz"}},
 		},
 		{
 			name: "tools, a tag that is not a release tag", fixture: "setuppy", tag: "nightly",
-			output:  map[string]string{"build": `nightly is not a release tag`, "release": `nightly is not a release tag`},
+			output:  map[string]string{"build": `nightly is not a release tag`, "docs": `nightly is not a release tag`, "release": `nightly is not a release tag`},
 			noStore: true,
 		},
 		{
 			name: "library, branch push", fixture: "library", noRun: []string{"release"},
-			store: []string{"branches/main/recordkit-0.1.dev*-py3-none-any.whl"},
+			output: map[string]string{"docs": `(?m)^no docs to build$`},
+			store:  []string{"branches/main/recordkit-0.1.dev*-py3-none-any.whl"},
 		},
 		{
-			name: "tools, merge request", fixture: "setuppy", mr: true, noRun: []string{"release"},
+			name: "library with docs, branch push", fixture: "library", noRun: []string{"release"},
+			files: map[string]string{"mkdocs.yml": "site_name: recordkit\n", "docs/index.md": "# recordkit\n"},
+			store: []string{"branches/main/recordkit-0.1.dev*-py3-none-any.whl", "docs/main/index.html"},
+		},
+		{
+			name: "tools, merge request", fixture: "setuppy", mr: true, noRun: []string{"docs", "release"},
+			files:   map[string]string{"mkdocs.yml": "site_name: oldstyle\n", "docs/index.md": "# oldstyle\n"},
 			output:  map[string]string{"bdist": `(?m)^dist/\.pyrelease/oldstyle-tool-0\.1\.dev\d+-` + regexp.QuoteMeta(platform) + `\.tar\.gz \d+ [0-9a-f]{64}$`},
 			noStore: true,
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			start := time.Now()
-			work, origin := templateProject(t, filepath.Join(fixtures, tc.fixture), tc.pyproj, tc.tag)
+			work, origin := templateProject(t, filepath.Join(fixtures, tc.fixture), tc.pyproj, tc.files, tc.tag)
 			user := gitea.User(fmt.Sprintf("glci%d", i))
+			repo := user.Name + "/" + tc.fixture
+			forgeToken := giteaForge(t, gitea, user, tc.fixture, origin)
 			store := filepath.Join(work, "store")
 			vars := map[string]string{
 				"CI": "true", "GITLAB_CI": "true",
@@ -107,6 +132,12 @@ func TestGitLabPipelineRuns(t *testing.T) {
 				"PYRELEASE_STORE":      store,
 				"PYRELEASE_REPOSITORY": user.UploadURL,
 				"PYRELEASE_TOKEN":      user.Token,
+				// The forge: Gitea's API, where GitLab's would be found
+				// from CI_API_V4_URL and CI_PROJECT_ID, with CI_JOB_TOKEN.
+				"PYRELEASE_FORGE_KIND":       "gitea",
+				"PYRELEASE_FORGE_URL":        gitea.URL + "api/v1",
+				"PYRELEASE_FORGE_REPOSITORY": repo,
+				"GITEA_TOKEN":                forgeToken,
 			}
 			switch {
 			case tc.tag != "":
@@ -122,6 +153,7 @@ func TestGitLabPipelineRuns(t *testing.T) {
 			}
 			ran := runGitLabPipeline(t, pipeline, gitlabRun{
 				origin: origin, work: work, mage: mage, runner: runner, vars: vars, env: index.Env(cleanEnv()),
+				jobVars: map[string]map[string]string{"docs": {"PYRELEASE_PYTHON": docsPy}},
 			})
 			var log strings.Builder
 			for _, j := range ran {
@@ -136,7 +168,7 @@ func TestGitLabPipelineRuns(t *testing.T) {
 			for _, j := range ran {
 				status[j.job] = j.status
 			}
-			for _, job := range []string{"build", "bdist", "release"} {
+			for _, job := range []string{"build", "bdist", "docs", "release"} {
 				want := "success"
 				if slices.Contains(tc.noRun, job) {
 					want = ""
@@ -163,6 +195,10 @@ func TestGitLabPipelineRuns(t *testing.T) {
 				if !regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(f) + ` uploaded [0-9a-f]{64}$`).MatchString(log.String()) {
 					t.Errorf("the release did not upload %s\n%s", f, log.String())
 				}
+			}
+			checkForgeRelease(t, gitea, repo, forgeToken, tc.forge, log.String())
+			if strings.Contains(log.String(), user.Token) || strings.Contains(log.String(), forgeToken) {
+				t.Errorf("a token reached the log")
 			}
 			t.Logf("%s: %s\n%s", tc.name, time.Since(start).Round(time.Second), log.String())
 		})
@@ -243,7 +279,10 @@ type gitlabRun struct {
 	origin, work, mage string
 	runner             string // the runner tag this machine stands for
 	vars               map[string]string
-	env                []string
+	// jobVars are variables of one job only, by job name: what its image
+	// would set.
+	jobVars map[string]map[string]string
+	env     []string
 }
 
 // gitlabJobRun is one job of a pipeline, as it ran.
@@ -291,6 +330,9 @@ func runGitLabPipeline(t *testing.T, p gitlabPipeline, r gitlabRun) []gitlabJobR
 					jobVars[k] = v
 				}
 				for k, v := range def.Variables {
+					jobVars[k] = v
+				}
+				for k, v := range r.jobVars[name] {
 					jobVars[k] = v
 				}
 				for k, v := range matrix {

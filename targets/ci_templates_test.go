@@ -78,12 +78,14 @@ func TestCITemplatesRunTargets(t *testing.T) {
 		needs    []string
 		release  bool // release tags only, with a PyPI identity token
 	}{
-		"github build":   {file: githubWorkflow, job: "build", commands: []string{"go tool mage wheel snapshot", "go tool mage wheel", `go tool mage bdist -list | tee "$RUNNER_TEMP/tools.txt"`}},
+		"github build":   {file: githubWorkflow, job: "build", commands: []string{"go tool mage wheel snapshot", "go tool mage wheel", `go tool mage bdist -list | tee "$RUNNER_TEMP/tools.txt"`, "docs=$(go tool mage docs -list)"}},
 		"github bdist":   {file: githubWorkflow, job: "bdist", commands: []string{"go tool mage bdist snapshot", "go tool mage bdist"}, needs: []string{"build"}},
-		"github release": {file: githubWorkflow, job: "release", commands: []string{"go tool mage release"}, needs: []string{"build", "bdist"}, release: true},
+		"github docs":    {file: githubWorkflow, job: "docs", commands: []string{"go tool mage docs"}, needs: []string{"build"}},
+		"github release": {file: githubWorkflow, job: "release", commands: []string{"go tool mage release", "go tool mage forgerelease"}, needs: []string{"build", "bdist"}, release: true},
 		"gitlab build":   {file: gitlabCI, job: "build", commands: []string{"go tool mage wheel snapshot", "go tool mage wheel"}},
 		"gitlab bdist":   {file: gitlabCI, job: "bdist", commands: []string{"go tool mage bdist snapshot", "go tool mage bdist", "tools=$(go tool mage bdist -list)"}, needs: []string{"build"}},
-		"gitlab release": {file: gitlabCI, job: "release", commands: []string{"go tool mage release"}, needs: []string{"build", "bdist"}, release: true},
+		"gitlab docs":    {file: gitlabCI, job: "docs", commands: []string{"docs=$(go tool mage docs -list)", "go tool mage docs"}},
+		"gitlab release": {file: gitlabCI, job: "release", commands: []string{"go tool mage release", "go tool mage forgerelease"}, needs: []string{"build", "bdist"}, release: true},
 	} {
 		t.Run(name, func(t *testing.T) {
 			job, ok := templates[tc.file][tc.job]
@@ -109,6 +111,147 @@ func TestCITemplatesRunTargets(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestCITemplatesForgeRelease requires the forge release to be made in the
+// release job only, once mage release has succeeded (so only for release
+// tags, and never for a version PyPI does not serve), and on GitHub with
+// the least privilege it needs: contents: write in that job alone, and the
+// token given to that one step, not kept by checkout.
+func TestCITemplatesForgeRelease(t *testing.T) {
+	const forge, release = "go tool mage forgerelease", "go tool mage release"
+	for file, jobs := range map[string]map[string]ciJob{
+		githubWorkflow: githubJobs(t, githubWorkflow),
+		gitlabCI:       gitlabJobs(t, gitlabCI),
+	} {
+		for name, job := range jobs {
+			// The forge release after every release line, so after the last.
+			i, j := -1, slices.Index(job.lines, forge)
+			for k, l := range job.lines {
+				if l == release {
+					i = k
+				}
+			}
+			switch {
+			case name != "release" && j >= 0:
+				t.Errorf("%s: job %s runs %q; only the release job may", file, name, forge)
+			case name == "release" && (j < 0 || i < 0 || j < i):
+				t.Errorf("%s: the release job runs %q at line %d and %q at %d: want both, the forge release after", file, release, i, forge, j)
+			}
+		}
+	}
+	w := githubSteps(t)
+	for name, job := range w.Jobs {
+		write := job.Permissions["contents"] == "write"
+		if write != (name == "release") {
+			t.Errorf("%s: job %s has contents: %q; only the release job needs write", githubWorkflow, name, job.Permissions["contents"])
+		}
+		for _, s := range job.Steps {
+			if strings.HasPrefix(s.Uses, "actions/checkout@") && write && s.With["persist-credentials"] != false {
+				t.Errorf("%s: job %s checks out with persist-credentials %v: its write token would stay in .git/config", githubWorkflow, name, s.With["persist-credentials"])
+			}
+			runsForge := slices.Contains(shellLines(s.Run), forge)
+			if _, ok := s.Env["GITHUB_TOKEN"]; ok != runsForge {
+				t.Errorf("%s: job %s, step %q: GITHUB_TOKEN given %v; only the forge release's step needs it", githubWorkflow, name, s.Name, ok)
+			}
+			if runsForge && s.If != "" {
+				t.Errorf("%s: the forge release's step has if: %q; it must run only when the steps before it (mage release) succeeded", githubWorkflow, s.If)
+			}
+		}
+	}
+}
+
+// TestCITemplatesDocs requires docs to be built and published on pushes
+// of branches and tags, never for a pull or merge request, by one job that
+// runs only when mage docs -list found docs.
+func TestCITemplatesDocs(t *testing.T) {
+	const docs = "go tool mage docs"
+	for file, jobs := range map[string]map[string]ciJob{
+		githubWorkflow: githubJobs(t, githubWorkflow),
+		gitlabCI:       gitlabJobs(t, gitlabCI),
+	} {
+		for name, job := range jobs {
+			if slices.Contains(job.lines, docs) != (name == "docs") {
+				t.Errorf("%s: job %s runs %q: %v; want it in the docs job only", file, name, docs, !(name == "docs"))
+			}
+		}
+	}
+	w := githubSteps(t)
+	if cond := w.Jobs["docs"].If; !strings.Contains(cond, "github.event_name != 'pull_request'") || !strings.Contains(cond, "needs.build.outputs.docs != ''") {
+		t.Errorf("%s: the docs job runs if %q; want it on pushes only, for a project with docs", githubWorkflow, cond)
+	}
+	p := readGitLabPipeline(t, gitlabCI)
+	for event, tc := range map[string]struct {
+		vars map[string]string
+		want bool
+	}{
+		"branch":        {vars: map[string]string{"CI_COMMIT_BRANCH": "main", "CI_PIPELINE_SOURCE": "push"}, want: true},
+		"tag":           {vars: map[string]string{"CI_COMMIT_TAG": "v1.0.0", "CI_PIPELINE_SOURCE": "push"}, want: true},
+		"merge request": {vars: map[string]string{"CI_MERGE_REQUEST_IID": "7", "CI_PIPELINE_SOURCE": "merge_request_event"}, want: false},
+	} {
+		if got := rulesAllow(t, p.jobs["docs"].Rules, tc.vars); got != tc.want {
+			t.Errorf("%s: the docs job runs in a %s pipeline: %v, want %v", gitlabCI, event, got, tc.want)
+		}
+	}
+}
+
+// TestCITemplatesMageHashFast requires both templates to reuse the
+// compiled magefile across a job's calls, and to say what that costs and
+// when it is unsafe.
+func TestCITemplatesMageHashFast(t *testing.T) {
+	for _, file := range []string{githubWorkflow, gitlabCI} {
+		var doc yaml.Node
+		decodeYAML(t, file, &doc)
+		root := doc.Content[0]
+		found := false
+		for i := 0; i+1 < len(root.Content); i += 2 {
+			if k := root.Content[i].Value; k != "env" && k != "variables" {
+				continue
+			}
+			vars := root.Content[i+1].Content
+			for j := 0; j+1 < len(vars); j += 2 {
+				if vars[j].Value != "MAGEFILE_HASHFAST" {
+					continue
+				}
+				found = true
+				if vars[j+1].Value != "1" {
+					t.Errorf("%s: MAGEFILE_HASHFAST = %q, want \"1\"", file, vars[j+1].Value)
+				}
+				for _, want := range []string{"0.6 s", "go.sum", "delete this"} {
+					if !strings.Contains(vars[j].HeadComment, want) {
+						t.Errorf("%s: the comment on MAGEFILE_HASHFAST does not say %q: %q", file, want, vars[j].HeadComment)
+					}
+				}
+			}
+		}
+		if !found {
+			t.Errorf("%s: no MAGEFILE_HASHFAST for the whole workflow", file)
+		}
+	}
+}
+
+// githubWorkflowSteps is what the forge and docs checks read of the GitHub
+// template's jobs and steps.
+type githubWorkflowSteps struct {
+	Jobs map[string]struct {
+		If          string            `yaml:"if"`
+		Permissions map[string]string `yaml:"permissions"`
+		Steps       []struct {
+			Name string            `yaml:"name"`
+			If   string            `yaml:"if"`
+			Uses string            `yaml:"uses"`
+			With map[string]any    `yaml:"with"`
+			Run  string            `yaml:"run"`
+			Env  map[string]string `yaml:"env"`
+		} `yaml:"steps"`
+	} `yaml:"jobs"`
+}
+
+func githubSteps(t *testing.T) githubWorkflowSteps {
+	t.Helper()
+	var w githubWorkflowSteps
+	decodeYAML(t, githubWorkflow, &w)
+	return w
 }
 
 // TestCITemplatesBuildFromBuildSystem requires the build requirements to
