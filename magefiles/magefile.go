@@ -42,8 +42,9 @@ func Integration(ctx context.Context) error {
 	return sh(ctx, "go", "test", "-count=1", "-run", "TestScript", "-v", "./targets/")
 }
 
-// Bench times our describe against git describe --tags --long on generated
-// repositories of 10k and 100k commits and prints a table of ratios.
+// Bench times pyrelease's commands against what users run instead (git
+// describe, setuptools-scm, dunamai, uv build, python -m build, twine,
+// uv publish, PyInstaller by hand, aws s3 cp) and prints a table of ratios.
 func Bench(ctx context.Context) error {
 	return sh(ctx, "go", "run", "./targets/internal/dev/bench")
 }

@@ -70,6 +70,15 @@ func TestQuickstart(t *testing.T) {
 				switch {
 				case strings.HasPrefix(line, "cd "):
 					continue // the test runs in the project
+				case strings.HasPrefix(line, "export "):
+					// Each line runs in a shell of its own: the
+					// variable goes into the environment of the next.
+					kv := strings.TrimPrefix(line, "export ")
+					if !strings.Contains(kv, "=") {
+						t.Fatalf("README.md's Quickstart: %q sets no value", line)
+					}
+					env = append(env, kv)
+					continue
 				case strings.Contains(line, "go get github.com/pyrelease/pyrelease/targets@latest"):
 					// This tree is the pyrelease module.
 					line = "go mod edit -require=github.com/pyrelease/pyrelease@v0.0.0-00010101000000-000000000000 -replace=github.com/pyrelease/pyrelease=" + root +

@@ -1,24 +1,40 @@
 // Command bench is what `mage bench` runs: it times pyrelease against the
 // tools a user would otherwise run, in the same run on the same machine,
-// and prints one table of ratios.
+// and prints one table of ratios. The Python peers are installed by the
+// bench itself, at the versions pinned in peers.go, into a venv cached
+// beside .ci/run's tools; the table names them.
 //
-// Today that is our describe against `git describe --tags --long` on
+// -only selects the scenarios whose name contains its argument, or one of
+// its comma-separated parts; the groups start with a word for it:
+// version, wheel, bdist, upload, S3.
+//
+// version: in a Quickstart project (the example project with a go.mod
+// that has mage as a tool), the version as the README has users get it,
+// `go tool mage version`, and its faster forms (MAGEFILE_HASHFAST=1, the
+// compiled magefile, the standalone executable), against setuptools-scm,
+// dunamai and `git describe --tags --long`, all in one hyperfine run.
+//
+// wheel: in the same project, `mage wheel` (as `go tool mage wheel` and
+// compiled), isolated, against `uv build` and `python -m build`, each
+// followed by what mage wheel checks (twine check, a fresh venv, the wheel
+// installed, its tool run with --version), everything from a local index.
+//
+// describe: our describe against `git describe --tags --long` on
 // generated repositories of 10k and 100k commits, with and without a
-// commit-graph file, as whole commands with hyperfine, plus peak memory.
-// Our side is measured twice: as describecmd (package version alone) and
-// as the compiled example magefile, exactly what a user runs, whose
-// start-up links every target.
+// commit-graph file, plus peak memory. Our side is measured twice: as
+// describecmd (package version alone) and as the compiled example
+// magefile, whose start-up links every target.
 //
 // It also times `mage snapshot` against `aws s3 cp --recursive` publishing
 // the same dist/ (200 files of 5 MB, then one 2 GiB file) to buckets of a
 // local MinIO server, wall clock and peak memory, each run into empty
 // buckets (-s3runs, -s3bigruns; -s3query adds settings to our store URL).
 //
-// And it times uploading one 500 MiB wheel to the PyPI registry of a local
+// upload: a 50 MiB and a 500 MiB wheel to the PyPI registry of a local
 // Gitea server: uploadcmd, package pypi alone as mage release uses it for
-// each file, against Debian's `twine upload`, wall clock and peak memory,
-// each run to a fresh account, and each checked on the index's simple page
-// by its sha256 (-uploadruns).
+// each file, against current twine, `uv publish` and Debian's twine, wall
+// clock and peak memory, each run to a fresh account, and each checked on
+// the index's simple page by its sha256 (-uploadruns).
 package main
 
 import (
@@ -42,11 +58,11 @@ import (
 func main() {
 	keep := flag.Bool("keep", false, "keep the generated repositories")
 	runs := flag.Int("runs", 30, "minimum hyperfine runs per command")
-	only := flag.String("only", "", "run only the scenarios whose name contains this")
+	only := flag.String("only", "", "run only the scenarios whose name contains this (or one of these, comma-separated)")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	if err := run(ctx, *runs, *keep, *only); err != nil {
+	if err := run(ctx, *runs, *keep, selector(*only)); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
@@ -70,7 +86,7 @@ type pair struct {
 	sameOutput bool   // the two must print the same thing
 }
 
-func scenarios(bin, core string) []scenario {
+func scenarios(bin, core string, p peers) []scenario {
 	gitDescribe := []string{"git", "describe", "--tags", "--long"}
 	gitDirty := append(gitDescribe[:4:4], "--dirty")
 	describe := pair{what: "mage describe", peerName: "git describe --tags --long", peer: gitDescribe, ours: []string{bin, "describe"}, sameOutput: true}
@@ -95,14 +111,16 @@ func scenarios(bin, core string) []scenario {
 		{name: "10k commits, no commit-graph", opts: repo(10_000, false), pairs: []pair{coreDescribe, describe}},
 		{name: "100k commits, no commit-graph", opts: repo(100_000, false), pairs: []pair{coreDescribe, describe}},
 		{name: "example project (setuptools), on a tag", setup: exampleRepo, pairs: []pair{wheel}},
-		{name: depsScenario, setup: depsRepo, pairs: depsPairs(bin)},
+		{name: depsScenario, setup: depsRepo, pairs: depsPairs(bin, p)},
 		{name: bdistScenario, setup: bdistRepo(bin), pairs: bdistPairs(bin)},
 	}
 }
 
 // bdistScenario is the two-tool fixture frozen with PyInstaller, its wheel
-// built already, as a release job has it after mage wheel.
-const bdistScenario = "twotools fixture (PyInstaller 6.22.3; click), two tools in one group, from a local index"
+// built already, as a release job has it after mage wheel. Both sides
+// install the pinned PyInstaller from the local index, whose wheelhouse
+// (targets/testdata/projects/requirements.txt) pins the same version.
+var bdistScenario = "bdist: twotools fixture (PyInstaller " + pinnedVersion("pyinstaller") + "; click), two tools in one group, from a local index"
 
 // bdistRepo copies the two-tool fixture, tags it, points pip at a local
 // index and builds its wheel once, so both sides freeze the same wheel.
@@ -141,7 +159,7 @@ func bdistPairs(bin string) []pair {
 		return "printf 'from " + module + " import main\\nraise SystemExit(main())\\n' > " + path
 	}
 	pyi := "venv/bin/pyinstaller --onefile --clean --noconfirm --log-level WARN --distpath handbin --workpath build --specpath build"
-	byHand := "/usr/bin/python3 -m venv venv && venv/bin/python -m pip install -q pyinstaller==6.22.3 dist/*.whl && mkdir -p launch && " +
+	byHand := "/usr/bin/python3 -m venv venv && venv/bin/python -m pip install -q pyinstaller==" + pinnedVersion("pyinstaller") + " dist/*.whl && mkdir -p launch && " +
 		launcher("launch/tally-launcher.py", "tally.cli") + " && " + launcher("launch/info-launcher.py", "tally.info") + " && " +
 		pyi + " --name tally_main --additional-hooks-dir \"$PWD/release/hooks\" launch/tally-launcher.py && " +
 		pyi + " --name tally-info --exclude-module tally.extra --add-data \"$PWD/share/motd.txt:tally_share\" launch/info-launcher.py && " +
@@ -166,20 +184,20 @@ const depsScenario = "srcdeps fixture (setuptools; requests, packaging), on a ta
 // today's tools: build both distributions in isolation, twine check, a
 // fresh venv, install the wheel with its dependencies, run the tool. Both
 // peers install from the same index.
-func depsPairs(bin string) []pair {
-	uv, _ := servers.Tool("PYRELEASE_UV", "pytools-*/bin/uv")
-	twine, _ := servers.Tool("PYRELEASE_TWINE", "pytools-*/bin/twine")
-	pybuild, _ := servers.Tool("PYRELEASE_PYBUILD", "pytools-*/bin/python")
+func depsPairs(bin string, p peers) []pair {
+	uv, twine, pybuild := p.bin("uv"), p.bin("twine"), p.bin("python")
 	run := " && /usr/bin/python3 -m venv --without-pip venv"
 	byUV := uv + " build -q --out-dir dist . && " + twine + " check dist/* >/dev/null" + run +
 		" && " + uv + " pip install -q --python venv/bin/python dist/*.whl && venv/bin/urlpeek --version"
 	byBuild := pybuild + " -m build -q --outdir dist . >/dev/null && " + twine + " check dist/* >/dev/null" + run +
-		" && /usr/bin/python3 -m pip -q --python venv/bin/python install dist/*.whl && venv/bin/urlpeek --version"
+		" && " + pybuild + " -m pip -q --python venv/bin/python install dist/*.whl && venv/bin/urlpeek --version"
 	ours := []string{"env", "PYRELEASE_ISOLATION=true", bin, "wheel"}
 	prepare := "rm -rf dist venv build src/urlpeek.egg-info"
 	return []pair{
-		{what: "mage wheel (isolated)", peerName: "uv build, twine check, venv, uv pip install, urlpeek --version", peer: []string{"sh", "-c", byUV}, ours: ours, prepare: prepare, runs: 5},
-		{what: "mage wheel (isolated)", peerName: "python -m build, twine check, venv, pip install, urlpeek --version", peer: []string{"sh", "-c", byBuild}, ours: ours, prepare: prepare, runs: 5},
+		{what: "mage wheel (isolated)", peerName: p.named("uv", "build") + ", " + p.named("twine", "check") + ", venv, uv pip install, urlpeek --version",
+			peer: []string{"sh", "-c", byUV}, ours: ours, prepare: prepare, runs: 5},
+		{what: "mage wheel (isolated)", peerName: "python -m " + p.named("build", "") + ", " + p.named("twine", "check") + ", venv, " + p.named("pip", "install") + ", urlpeek --version",
+			peer: []string{"sh", "-c", byBuild}, ours: ours, prepare: prepare, runs: 5},
 	}
 }
 
@@ -239,7 +257,20 @@ type row struct {
 	peerRSS, oursRSS   int64 // KiB
 }
 
-func run(ctx context.Context, runs int, keep bool, only string) error {
+// selector is the -only flag: a scenario is selected when its name
+// contains one of the comma-separated parts (all are, for "").
+type selector string
+
+func (s selector) selects(name string) bool {
+	for _, part := range strings.Split(string(s), ",") {
+		if strings.Contains(name, part) {
+			return true
+		}
+	}
+	return false
+}
+
+func run(ctx context.Context, runs int, keep bool, only selector) error {
 	for _, tool := range []string{"git", "hyperfine", "go", "/usr/bin/time"} {
 		if _, err := exec.LookPath(tool); err != nil {
 			return fmt.Errorf("%s is needed (Debian packages git, hyperfine, time): %w", tool, err)
@@ -264,9 +295,14 @@ func run(ctx context.Context, runs int, keep bool, only string) error {
 		return fmt.Errorf("building describecmd: %v\n%s", err, out)
 	}
 
+	// Before any scenario points pip at the local index.
+	p, err := installPeers(ctx)
+	if err != nil {
+		return err
+	}
 	var rows []row
-	for i, sc := range scenarios(bin, core) {
-		if !strings.Contains(sc.name, only) {
+	for i, sc := range scenarios(bin, core, p) {
+		if !only.selects(sc.name) {
 			continue
 		}
 		dir := filepath.Join(work, fmt.Sprintf("repo%d", i))
@@ -287,26 +323,31 @@ func run(ctx context.Context, runs int, keep bool, only string) error {
 			rows = append(rows, r)
 		}
 	}
-	if strings.Contains(archiveScenario, only) {
+	qsRows, err := quickstartBench(ctx, p, work, runs, only)
+	if err != nil {
+		return err
+	}
+	rows = append(rows, qsRows...)
+	if only.selects(archiveScenario) {
 		archiveRows, err := archiveBench(ctx, work)
 		if err != nil {
 			return err
 		}
 		rows = append(rows, archiveRows...)
 	}
-	if strings.Contains(s3Scenario, only) {
+	if only.selects(s3Scenario) {
 		s3Rows, err := s3Bench(ctx, s3Options{bin: bin, work: work, runs: *s3Runs, bigRuns: *s3BigRuns, query: *s3Query})
 		if err != nil {
 			return err
 		}
 		rows = append(rows, s3Rows...)
 	}
-	if strings.Contains(uploadScenario, only) {
+	if only.selects(uploadScenario) {
 		uploader := filepath.Join(work, "upload-cmd")
 		if out, err := exec.CommandContext(ctx, "go", "build", "-o", uploader, "./targets/internal/dev/bench/uploadcmd").CombinedOutput(); err != nil {
 			return fmt.Errorf("building uploadcmd: %v\n%s", err, out)
 		}
-		uploadRows, err := uploadBench(ctx, uploadOptions{cmd: uploader, work: work, runs: *uploadRuns})
+		uploadRows, err := uploadBench(ctx, uploadOptions{cmd: uploader, bin: bin, work: work, runs: *uploadRuns, peers: p})
 		if err != nil {
 			return err
 		}
@@ -528,6 +569,8 @@ func printTable(rows []row) {
 	gitVersion, _ := exec.Command("git", "--version").Output()
 	fmt.Printf("Machine: %s, %s/%s, %d cores; %s; %s; %s\n\n", cpuModel(), runtime.GOOS, runtime.GOARCH, runtime.NumCPU(),
 		strings.TrimSpace(string(gitVersion)), runtime.Version(), time.Now().UTC().Format("2006-01-02"))
+	fmt.Printf("Command: go run ./targets/internal/dev/bench %s\n\n", strings.Join(os.Args[1:], " "))
+	fmt.Printf("%s\n\n", peersLine())
 	fmt.Println("| scenario | ours | peer | ours: time | peer: time | ratio | ours: peak RSS | peer: peak RSS |")
 	fmt.Println("|---|---|---|---|---|---|---|---|")
 	for _, r := range rows {
