@@ -73,6 +73,18 @@
 //
 // snapshot-keys:end
 //
+// An s3:// store URL may carry settings in its query, which win over the
+// table: endpoint, region, profile, path-style, acl, checksum, part-size,
+// concurrency, and latest-copy-limit (MiB from 0 to 5120, default 100). A
+// latest alias of a file smaller than latest-copy-limit is a server-side
+// copy, which a plain URL serves; a larger file's alias is a pointer
+// instead, since its copy would take nearly as long as its upload: a small
+// HTML page that sends a browser on to the versioned file (and S3 static
+// website hosting answers it with a 301 there), while a plain download of
+// the alias (curl without -L, the S3 REST endpoint) gets the page, not the
+// file. The download page links a pointer's row straight to the versioned
+// file. In a folder an alias is a symlink where the system allows them.
+//
 // [tool.pyrelease.smoke] says how mage wheel installs and runs what it built:
 //
 // smoke-keys:begin

@@ -25,7 +25,9 @@ import (
 // PYRELEASE_STORE overrides): tag
 // builds under snapshots/v{version}/, others under branches/{branch}/,
 // each file beside a JSON sidecar, with older branch builds pruned,
-// latest aliases and index pages pip installs from. Files already there
+// latest aliases (in S3 a copy, or from 100 MiB on, a pointer page that
+// links to the versioned file: the store URL's latest-copy-limit sets the
+// size) and index pages pip installs from. Files already there
 // with the same sha256 are not sent again, and a tag keeps the files of
 // its first complete publish (a rebuilt sdist with other bytes is kept
 // out). Pull-request builds are refused; -force publishes them and replaces
@@ -83,6 +85,10 @@ func Snapshot(ctx context.Context, force, dryrun *bool) (err error) {
 		fmt.Fprintf(stdout, "%s %s\n", st.Location(k), map[bool]string{false: "pruned", true: "would prune"}[deref(dryrun, false)])
 	}
 	for _, k := range res.Latest {
+		if target, ok := res.Pointers[k]; ok {
+			fmt.Fprintf(stdout, "%s latest pointer %s\n", st.Location(k), st.Location(target))
+			continue
+		}
 		fmt.Fprintf(stdout, "%s latest\n", st.Location(k))
 	}
 	if len(res.Indexes) > 0 {

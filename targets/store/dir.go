@@ -23,6 +23,12 @@ import (
 // are renamed into place within the folder, so they appear atomically.
 type Dir struct {
 	root string
+	// copyLimit is the size from which an alias that cannot be a symlink
+	// is a pointer page; 0 means DefaultLatestCopyLimit.
+	copyLimit int64
+	// symlink stands in for os.Symlink in tests of folders without
+	// symlinks; nil means os.Symlink.
+	symlink func(oldname, newname string) error
 }
 
 // NewDir returns the store rooted at dir, creating it.
@@ -339,25 +345,44 @@ func (d *Dir) RemoveStaleTemp(cutoff time.Time) []string {
 	return removed
 }
 
-// Link implements Store with a relative symlink, swapped in atomically.
-// Where symlinks are not allowed, the alias is a copy.
-func (d *Dir) Link(ctx context.Context, alias, target string, o PutOptions) error {
+// Link implements Store with a relative symlink, swapped in atomically:
+// as cheap as a pointer, and read as the file itself by anything that
+// reads the folder or serves it. Where symlinks are not allowed, the alias
+// is a copy, or a pointer page for files of copyLimit bytes or more.
+func (d *Dir) Link(ctx context.Context, alias, target string, o PutOptions) (pointer bool, err error) {
 	dst, err := d.path(alias)
 	if err != nil {
-		return err
+		return false, err
 	}
 	src, err := d.path(target)
 	if err != nil {
-		return err
+		return false, err
+	}
+	fi, err := os.Stat(src)
+	if err != nil {
+		return false, d.notExist(target, err)
 	}
 	rel, err := filepath.Rel(filepath.Dir(dst), src)
 	if err != nil {
-		return fmt.Errorf("store: %w", err)
+		return false, fmt.Errorf("store: %w", err)
 	}
-	return d.write(dst, func(dst string) error {
+	symlink := d.symlink
+	if symlink == nil {
+		symlink = os.Symlink
+	}
+	limit := d.copyLimit
+	if limit == 0 {
+		limit = DefaultLatestCopyLimit
+	}
+	err = d.write(dst, func(dst string) error {
+		pointer = false
 		tmp := filepath.Join(filepath.Dir(dst), ".link-"+filepath.Base(dst)+randomSuffix())
-		if err := os.Symlink(rel, tmp); err != nil {
-			return atomicfile.Copy(src, dst, 0o644)
+		if err := symlink(rel, tmp); err != nil {
+			if fi.Size() < limit {
+				return atomicfile.Copy(src, dst, 0o644)
+			}
+			pointer = true
+			return atomicfile.Write(dst, pointerPage(alias, target, o.SHA256), 0o644)
 		}
 		if err := os.Rename(tmp, dst); err != nil {
 			os.Remove(tmp)
@@ -365,6 +390,7 @@ func (d *Dir) Link(ctx context.Context, alias, target string, o PutOptions) erro
 		}
 		return nil
 	})
+	return pointer, err
 }
 
 // Delete implements Store. Emptied directories of uploads in flight are

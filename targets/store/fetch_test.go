@@ -114,11 +114,11 @@ func (m *memStore) Move(_ context.Context, from, to string, _ PutOptions) error 
 	return nil
 }
 
-func (m *memStore) Link(_ context.Context, alias, target string, _ PutOptions) error {
+func (m *memStore) Link(_ context.Context, alias, target string, _ PutOptions) (bool, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.objs[alias] = m.objs[target]
-	return nil
+	return false, nil
 }
 
 func (m *memStore) Delete(_ context.Context, key string) error {

@@ -46,7 +46,7 @@ func WriteIndex(ctx context.Context, st Store, o IndexOptions) ([]string, error)
 		if err != nil {
 			return nil, err
 		}
-		entries = slices.DeleteFunc(entries, func(e entry) bool { return o.Exclude[e.Key] })
+		entries = slices.DeleteFunc(entries, func(e entry) bool { return o.Exclude[e.Key] || e.Pointer && o.Exclude[e.AliasOf] })
 		if fp == prev {
 			return written, nil
 		}
@@ -65,13 +65,14 @@ func WriteIndex(ctx context.Context, st Store, o IndexOptions) ([]string, error)
 
 type cachedSidecar struct {
 	stamp string
-	sc    Sidecar
+	sc    storedSidecar
 }
 
 // entry is one published file.
 type entry struct {
 	Key string
 	Sidecar
+	Pointer bool // a latest alias that is a pointer to the file at AliasOf
 }
 
 // listEntries returns every published file (one with both its bytes and
@@ -124,10 +125,19 @@ func listEntries(ctx context.Context, st Store, cache map[string]cachedSidecar, 
 		art := strings.TrimSuffix(obj.Key, SidecarExt)
 		// A sidecar that disagrees with the size of its file describes a
 		// file being replaced: leave it out until the sidecar catches up.
-		if c.sc.Size != files[art].Size {
+		// A pointer's file is the one it names, which must be there.
+		size := files[art].Size
+		if c.sc.Pointer {
+			target, ok := files[c.sc.AliasOf]
+			if !ok {
+				continue
+			}
+			size = target.Size
+		}
+		if c.sc.Size != size {
 			continue
 		}
-		entries = append(entries, entry{Key: art, Sidecar: c.sc})
+		entries = append(entries, entry{Key: art, Sidecar: c.sc.Sidecar, Pointer: c.sc.Pointer})
 	}
 	return entries, hex.EncodeToString(h.Sum(nil)), nil
 }

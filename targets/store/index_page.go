@@ -72,6 +72,11 @@ func renderRoot(entries []entry, fingerprint string) []byte {
 	var aliases []pageFile
 	for _, e := range entries {
 		f := pageFile{entry: e, Href: fileHref(e.Key, e.SHA256), Name: path.Base(e.Key)}
+		if e.Pointer {
+			// The alias's own URL serves a page that leads there; the
+			// download page, pip and fetch go straight to the file.
+			f.Href = fileHref(e.AliasOf, e.SHA256)
+		}
 		dir := path.Dir(e.Key)
 		switch {
 		case e.AliasOf != "" && dir == SnapshotsDir:

@@ -15,8 +15,10 @@ import (
 //	s3://bucket/prefix                                 an S3 bucket
 //
 // An s3 URL may carry settings as query parameters, which win over o:
-// endpoint, region, profile, path-style, acl, checksum, part-size (MiB) and concurrency, such as
-// s3://snapshots/greet?endpoint=http://127.0.0.1:9000&path-style=true.
+// endpoint, region, profile, path-style, acl, checksum, part-size (MiB),
+// concurrency and latest-copy-limit (MiB: files this large get a pointer
+// as their latest alias instead of a copy; 0 gives every alias a pointer),
+// such as s3://snapshots/greet?endpoint=http://127.0.0.1:9000&path-style=true.
 // With an endpoint and no path-style setting, path-style is used: that is
 // what MinIO and most S3-compatible servers expect.
 func Open(ctx context.Context, raw, base string, o S3Options) (Store, error) {
@@ -107,8 +109,17 @@ func applyQuery(o *S3Options, q url.Values) (pathStyleSet bool, err error) {
 				return false, fmt.Errorf("concurrency %q: want 1 to 64", v)
 			}
 			o.Concurrency = n
+		case "latest-copy-limit":
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 0 || n > 5120 {
+				return false, fmt.Errorf("latest-copy-limit %q: want MiB between 0 and 5120 (S3 copies at most 5 GiB at once)", v)
+			}
+			o.LatestCopyLimit = int64(n) << 20
+			if n == 0 {
+				o.LatestCopyLimit = -1
+			}
 		default:
-			return false, fmt.Errorf("unknown setting %q: want endpoint, region, profile, path-style, acl, checksum, part-size or concurrency", key)
+			return false, fmt.Errorf("unknown setting %q: want endpoint, region, profile, path-style, acl, checksum, part-size, concurrency or latest-copy-limit", key)
 		}
 	}
 	return pathStyleSet, nil

@@ -57,13 +57,24 @@ func TestOpenErrors(t *testing.T) {
 func TestApplyQuery(t *testing.T) {
 	var o S3Options
 	set, err := applyQuery(&o, map[string][]string{"endpoint": {"https://s3.example.test"}, "region": {"eu-west-1"},
-		"path-style": {"false"}, "acl": {"public-read"}, "checksum": {"when-required"}, "part-size": {"64"}, "concurrency": {"8"}, "profile": {"ci"}})
+		"path-style": {"false"}, "acl": {"public-read"}, "checksum": {"when-required"}, "part-size": {"64"}, "concurrency": {"8"}, "profile": {"ci"},
+		"latest-copy-limit": {"20"}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := S3Options{Endpoint: "https://s3.example.test", Region: "eu-west-1", ACL: "public-read", Checksum: "when-required",
-		PartSize: 64 << 20, Concurrency: 8, Profile: "ci"}
+		PartSize: 64 << 20, Concurrency: 8, Profile: "ci", LatestCopyLimit: 20 << 20}
 	if !set || o != want {
 		t.Errorf("applyQuery = %+v (path-style set %v), want %+v", o, set, want)
+	}
+	// 0 MiB: every alias is a pointer, which the options say with a
+	// negative size (0 there is the default).
+	if _, err := applyQuery(&o, map[string][]string{"latest-copy-limit": {"0"}}); err != nil || o.LatestCopyLimit >= 0 {
+		t.Errorf("latest-copy-limit=0: %d, %v; want a negative limit", o.LatestCopyLimit, err)
+	}
+	for _, bad := range []string{"-1", "5121", "1.5", "big"} {
+		if _, err := applyQuery(&o, map[string][]string{"latest-copy-limit": {bad}}); err == nil || !strings.Contains(err.Error(), "latest-copy-limit") {
+			t.Errorf("latest-copy-limit=%s: err = %v, want it refused", bad, err)
+		}
 	}
 }

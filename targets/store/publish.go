@@ -38,6 +38,7 @@ type PublishOptions struct {
 	Build     Build
 	// Keep is how many builds of each artifact family a branch directory
 	// keeps, newest versions first (default 1). Tag directories keep all.
+	// A build a pointer alias names is kept too.
 	Keep         int
 	CacheControl string // Cache-Control of artifacts; "" = the server's default
 	Concurrency  int    // files transferred at once (default 4)
@@ -54,11 +55,14 @@ type PublishOptions struct {
 
 // Result is what Publish did (or, with DryRun, would do).
 type Result struct {
-	Dir     string      // the version or branch directory
-	Files   []Published // one per artifact, sorted by name
-	Pruned  []string    // keys removed as older builds of a family
-	Latest  []string    // alias keys pointed at this build
-	Indexes []string    // index pages written
+	Dir    string      // the version or branch directory
+	Files  []Published // one per artifact, sorted by name
+	Pruned []string    // keys removed as older builds of a family
+	Latest []string    // alias keys pointed at this build
+	// Pointers are the aliases of Latest that are pointers rather than
+	// copies (see Store.Link), alias key to the key of the file.
+	Pointers map[string]string
+	Indexes  []string // index pages written
 }
 
 // Published is one artifact's fate.
@@ -93,7 +97,8 @@ const shortCache = "no-cache, max-age=0"
 //   - settle: where another job may have put the same name in place
 //     meanwhile, check that the file is still the one its sidecar
 //     describes (see settle);
-//   - alias: point latest aliases at this build (updateLatest);
+//   - alias: point latest aliases at this build, with a copy, or for a
+//     large file a pointer, now that the file is settled (updateLatest);
 //   - prune: remove older builds of the same families in a branch's
 //     directory (chosen by doomed before the aliases move), once pages
 //     no longer link them;
@@ -127,7 +132,7 @@ func Publish(ctx context.Context, o PublishOptions) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	if r.res.Latest, err = updateLatest(ctx, r.o.Store, r.dir, r.arts, r.o, r.now, r.log); err != nil {
+	if r.res.Latest, r.res.Pointers, err = updateLatest(ctx, r.o.Store, r.dir, r.arts, r.o, r.now, r.log); err != nil {
 		return nil, err
 	}
 	if err := r.prune(ctx, doomed); err != nil {
@@ -146,8 +151,8 @@ type publishRun struct {
 	log      *slog.Logger
 	dir      string
 	now      time.Time
-	arts     []dist.Artifact    // sorted by name; res.Files and files follow the same order
-	sidecars map[string]Sidecar // of dir as planned, keyed by artifact key
+	arts     []dist.Artifact          // sorted by name; res.Files and files follow the same order
+	sidecars map[string]storedSidecar // of dir as planned, keyed by artifact key
 	res      *Result
 	files    []fileRun
 }

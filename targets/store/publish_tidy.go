@@ -3,6 +3,7 @@ package store
 import (
 	"cmp"
 	"context"
+	"errors"
 	"log/slog"
 	"path"
 	"slices"
@@ -17,8 +18,9 @@ import (
 )
 
 // stale returns, for the families of arts, the keys in dir beyond the
-// newest keep builds. This build's files are always kept.
-func stale(sidecars map[string]Sidecar, dir string, arts []dist.Artifact, o PublishOptions) []string {
+// newest keep builds. This build's files are always kept. (A file a
+// pointer alias names is spared later, once the aliases moved: see spare.)
+func stale(sidecars map[string]storedSidecar, dir string, arts []dist.Artifact, o PublishOptions) []string {
 	ours := map[string]bool{}
 	families := map[string]bool{}
 	for _, a := range arts {
@@ -36,7 +38,7 @@ func stale(sidecars map[string]Sidecar, dir string, arts []dist.Artifact, o Publ
 	}
 	var out []string
 	for _, keys := range byFamily {
-		slices.SortFunc(keys, func(a, b string) int { return newerFirst(sidecars[a], sidecars[b]) })
+		slices.SortFunc(keys, func(a, b string) int { return newerFirst(sidecars[a].Sidecar, sidecars[b].Sidecar) })
 		kept := 0
 		for _, k := range keys {
 			if kept < o.Keep || ours[k] {
@@ -63,17 +65,17 @@ func newerFirst(a, b Sidecar) int {
 	return cmp.Or(b.BuiltAt.Compare(a.BuiltAt), strings.Compare(b.File, a.File))
 }
 
-func planPrune(sidecars map[string]Sidecar, dir string, arts []dist.Artifact, o PublishOptions) []string {
+func planPrune(sidecars map[string]storedSidecar, dir string, arts []dist.Artifact, o PublishOptions) []string {
 	if o.Build.Tagged {
 		return nil
 	}
 	// The plan counts this build as published.
-	planned := make(map[string]Sidecar, len(sidecars)+len(arts))
+	planned := make(map[string]storedSidecar, len(sidecars)+len(arts))
 	for k, v := range sidecars {
 		planned[k] = v
 	}
 	for _, a := range arts {
-		planned[dir+"/"+a.Name] = o.Build.sidecar(a, o.Now())
+		planned[dir+"/"+a.Name] = storedSidecar{Sidecar: o.Build.sidecar(a, o.Now())}
 	}
 	return stale(planned, dir, arts, o)
 }
@@ -95,17 +97,22 @@ func prune(ctx context.Context, st Store, keys []string, log *slog.Logger) ([]st
 }
 
 // updateLatest points each family's alias at this build unless it already
-// points at a newer version. Branch aliases live in the branch directory,
-// tag aliases in snapshots/. The alias moves first, then its sidecar: an
-// alias is always a whole copy of a published file, but killed in between
-// its sidecar still names the previous one until the next publish.
-// Readers that need a checked file use the versioned name.
-func updateLatest(ctx context.Context, st Store, dir string, arts []dist.Artifact, o PublishOptions, now time.Time, log *slog.Logger) ([]string, error) {
+// points at a newer version (that still exists: a pointer left at a file
+// since pruned is moved). Branch aliases live in the branch directory,
+// tag aliases in snapshots/. The alias moves first, then its sidecar:
+// killed in between, its sidecar still names the previous file until the
+// next publish. An alias is a whole copy of a published file, or a
+// pointer to one (see Store.Link), written only now that the file is in
+// place with its sidecar, settled. Readers that need a checked file use
+// the versioned name. It returns the alias keys it moved, and which of
+// them are pointers (alias key to target key).
+func updateLatest(ctx context.Context, st Store, dir string, arts []dist.Artifact, o PublishOptions, now time.Time, log *slog.Logger) ([]string, map[string]string, error) {
 	aliasDir := dir
 	if o.Build.Tagged {
 		aliasDir = SnapshotsDir
 	}
 	var keys []string
+	pointers := map[string]string{}
 	var mu sync.Mutex
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(o.Concurrency)
@@ -115,31 +122,47 @@ func updateLatest(ctx context.Context, st Store, dir string, arts []dist.Artifac
 			continue
 		}
 		g.Go(func() error {
-			alias := aliasDir + "/" + name
+			alias, target := aliasDir+"/"+name, dir+"/"+a.Name
 			sc := o.Build.sidecar(a, now)
-			if cur, err := readSidecar(gctx, st, alias+SidecarExt); err == nil && cur.AliasOf != dir+"/"+a.Name && newerFirst(cur, sc) < 0 {
-				log.Info("latest left at a newer build", "alias", alias, "version", cur.Version)
-				return nil
+			if cur, err := readSidecar(gctx, st, alias+SidecarExt); err == nil && cur.AliasOf != target && newerFirst(cur.Sidecar, sc) < 0 {
+				if !cur.Pointer || targetExists(gctx, st, cur.AliasOf) {
+					log.Info("latest left at a newer build", "alias", alias, "version", cur.Version)
+					return nil
+				}
+				log.Warn("latest pointed at a file since removed; moving it", "alias", alias, "was", cur.AliasOf)
 			}
-			sc.AliasOf = dir + "/" + a.Name
+			sc.AliasOf = target
 			sc.File = name
-			if err := st.Link(gctx, alias, dir+"/"+a.Name, PutOptions{ContentType: contentType(a.Name), CacheControl: shortCache, SHA256: a.SHA256}); err != nil {
+			pointer, err := st.Link(gctx, alias, target, PutOptions{ContentType: contentType(a.Name), CacheControl: shortCache, SHA256: a.SHA256})
+			if err != nil {
 				return err
 			}
-			if err := st.PutBytes(gctx, alias+SidecarExt, sc.Marshal(), PutOptions{ContentType: "application/json", CacheControl: shortCache}); err != nil {
+			if err := st.PutBytes(gctx, alias+SidecarExt, aliasSidecar{Sidecar: sc, Pointer: pointer}.Marshal(), sidecarOptions); err != nil {
 				return err
 			}
 			mu.Lock()
 			keys = append(keys, alias)
+			if pointer {
+				pointers[alias] = target
+				log.Info("latest is a pointer", "alias", alias, "to", target)
+			}
 			mu.Unlock()
 			return nil
 		})
 	}
 	if err := g.Wait(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	slices.Sort(keys)
-	return keys, nil
+	return keys, pointers, nil
+}
+
+// targetExists reports whether key is still there; an error other than
+// its absence counts as there, so that a flaky read never moves latest
+// back.
+func targetExists(ctx context.Context, st Store, key string) bool {
+	_, err := st.Stat(ctx, key)
+	return !errors.Is(err, ErrNotExist)
 }
 
 // doomed lists the older builds of this build's families that prune
@@ -162,6 +185,12 @@ func (r *publishRun) prune(ctx context.Context, doomed []string) error {
 	if len(doomed) == 0 {
 		return nil
 	}
+	// doomed was read before the aliases moved: another publisher may
+	// have pointed one at a build doomed here since.
+	doomed, err := r.spare(ctx, doomed)
+	if err != nil || len(doomed) == 0 {
+		return err
+	}
 	exclude := map[string]bool{}
 	for _, k := range doomed {
 		exclude[k] = true
@@ -169,9 +198,32 @@ func (r *publishRun) prune(ctx context.Context, doomed []string) error {
 	if _, err := WriteIndex(ctx, r.o.Store, IndexOptions{Concurrency: r.o.Concurrency, Now: r.o.Now, Exclude: exclude}); err != nil {
 		return err
 	}
-	var err error
 	r.res.Pruned, err = prune(ctx, r.o.Store, doomed, r.log)
 	return err
+}
+
+// spare drops from doomed the files that a pointer alias of this build's
+// families names now.
+func (r *publishRun) spare(ctx context.Context, doomed []string) ([]string, error) {
+	var aliases []string
+	for _, a := range r.arts {
+		if name := LatestName(Family(a.Name, a.Version, r.o.Build.Version), a.Kind); name != "" {
+			aliases = append(aliases, r.dir+"/"+name+SidecarExt)
+		}
+	}
+	current, err := loadSidecars(ctx, r.o.Store, aliases, r.o.Concurrency)
+	if err != nil {
+		return nil, err
+	}
+	return slices.DeleteFunc(doomed, func(k string) bool {
+		for _, sc := range current {
+			if sc.Pointer && sc.AliasOf == k {
+				r.log.Info("kept: latest points at it", "key", k)
+				return true
+			}
+		}
+		return false
+	}), nil
 }
 
 // sweep removes what killed publishers left behind. A day is far longer

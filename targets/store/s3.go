@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"errors"
@@ -52,6 +53,11 @@ type S3Options struct {
 	PartSize    int64 // multipart part size; files up to this size go in one PUT. Default 16 MiB.
 	Concurrency int   // requests carrying data at once, across files. Default 4.
 	MaxAttempts int   // attempts per request. Default 6.
+
+	// LatestCopyLimit is the size from which a latest alias is a pointer
+	// rather than a copy (see Link); 0 means DefaultLatestCopyLimit, and a
+	// negative size makes every alias a pointer.
+	LatestCopyLimit int64
 
 	// HTTPClient replaces the SDK's client (tests, proxies).
 	HTTPClient *http.Client
@@ -523,14 +529,41 @@ func (s *S3) copy(ctx context.Context, from, to string, o PutOptions, replace bo
 	return s.fail("COPY "+s.Location(from)+" to", to, err)
 }
 
-// Link implements Store with a copy of the target carrying the alias's
-// own (short) Cache-Control, so the alias is fetched fresh soon after it
-// moves.
-func (s *S3) Link(ctx context.Context, alias, target string, o PutOptions) error {
+// Link implements Store. A target below LatestCopyLimit (and within
+// CopyObject's 5 GiB) is copied server-side, the copy carrying the
+// alias's own short Cache-Control so that it is fetched fresh soon after
+// it moves: a plain URL then serves the file itself. A larger one would
+// take nearly as long to copy as it took to upload, so the alias is a
+// pointer: the page of pointerPage, whose website redirect sends S3
+// static website hosting's visitors to the target with a 301.
+func (s *S3) Link(ctx context.Context, alias, target string, o PutOptions) (pointer bool, err error) {
 	if !validKey(alias) || !validKey(target) {
-		return fmt.Errorf("store: link %q to %q: %w", alias, target, ErrUnsafe)
+		return false, fmt.Errorf("store: link %q to %q: %w", alias, target, ErrUnsafe)
 	}
-	return s.copy(ctx, target, alias, o, true)
+	obj, err := s.Stat(ctx, target)
+	if err != nil {
+		return false, err
+	}
+	limit := s.o.LatestCopyLimit
+	if limit == 0 {
+		limit = DefaultLatestCopyLimit
+	}
+	if limit > 0 && obj.Size < limit && obj.Size <= maxCopySize {
+		return false, s.copy(ctx, target, alias, o, true)
+	}
+	page := pointerPage(alias, target, o.SHA256)
+	_, err = s.client.PutObject(ctx, &s3.PutObjectInput{
+		Bucket: &s.o.Bucket, Key: aws.String(s.key(alias)), Body: bytes.NewReader(page),
+		ContentLength: aws.Int64(int64(len(page))), ContentType: aws.String("text/html; charset=utf-8"),
+		CacheControl: nonEmpty(o.CacheControl), ACL: s.acl(),
+		// An absolute path in the bucket: the website endpoint serves the
+		// whole bucket, prefix included.
+		WebsiteRedirectLocation: aws.String("/" + escapeKey(s.key(target))),
+	})
+	if err != nil {
+		return false, s.fail("PUT", alias, err)
+	}
+	return true, nil
 }
 
 // Delete implements Store.

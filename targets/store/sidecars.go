@@ -25,7 +25,7 @@ func (b Build) sidecar(a dist.Artifact, now time.Time) Sidecar {
 
 // readSidecars reads every sidecar directly in dir, keyed by the key of
 // the artifact it describes; unreadable ones are skipped.
-func readSidecars(ctx context.Context, st Store, dir string, concurrency int) (map[string]Sidecar, error) {
+func readSidecars(ctx context.Context, st Store, dir string, concurrency int) (map[string]storedSidecar, error) {
 	objs, err := st.List(ctx, dir+"/")
 	if err != nil {
 		return nil, err
@@ -42,9 +42,9 @@ func readSidecars(ctx context.Context, st Store, dir string, concurrency int) (m
 // loadSidecars reads sidecars in parallel, keyed by artifact key.
 // Sidecars that vanish or do not parse are left out: a reader cannot trust
 // them, and the next publish rewrites them.
-func loadSidecars(ctx context.Context, st Store, keys []string, concurrency int) (map[string]Sidecar, error) {
+func loadSidecars(ctx context.Context, st Store, keys []string, concurrency int) (map[string]storedSidecar, error) {
 	var mu sync.Mutex
-	out := make(map[string]Sidecar, len(keys))
+	out := make(map[string]storedSidecar, len(keys))
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(max(concurrency, 8))
 	for _, key := range keys {
@@ -61,7 +61,7 @@ func loadSidecars(ctx context.Context, st Store, keys []string, concurrency int)
 			if err != nil {
 				return fmt.Errorf("store: reading %s: %w", st.Location(key), err)
 			}
-			sc, err := ParseSidecar(st.Location(key), data)
+			sc, err := parseStored(st.Location(key), data)
 			if err != nil {
 				return nil
 			}
@@ -77,15 +77,15 @@ func loadSidecars(ctx context.Context, st Store, keys []string, concurrency int)
 	return out, nil
 }
 
-func readSidecar(ctx context.Context, st Store, key string) (Sidecar, error) {
+func readSidecar(ctx context.Context, st Store, key string) (storedSidecar, error) {
 	rc, _, err := st.Open(ctx, key)
 	if err != nil {
-		return Sidecar{}, err
+		return storedSidecar{}, err
 	}
 	defer rc.Close()
 	data, err := io.ReadAll(io.LimitReader(rc, 1<<20))
 	if err != nil {
-		return Sidecar{}, err
+		return storedSidecar{}, err
 	}
-	return ParseSidecar(st.Location(key), data)
+	return parseStored(st.Location(key), data)
 }

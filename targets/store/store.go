@@ -9,7 +9,8 @@
 //	snapshots/v{version}/{file}        builds of a tagged commit
 //	snapshots/v{version}/{file}.json   the file's sidecar: who built it, sha256
 //	branches/{branch}/{file}           builds of a branch, pruned to the newest
-//	branches/{branch}/{family}-latest  alias of the newest build of a family
+//	branches/{branch}/{family}-latest  alias of the newest build of a family:
+//	                                   a copy, or for a large file a pointer
 //	index.html                         every file, with #sha256= links
 //	simple/{project}/index.html        PEP 503 pages pip installs from
 //	.incoming/{run}/                   uploads in flight to a folder, never linked
@@ -39,8 +40,12 @@ type Store interface {
 	Upload(ctx context.Context, key, path string, o PutOptions) (Pending, error)
 	// PutBytes writes a small object whole, replacing what was there.
 	PutBytes(ctx context.Context, key string, data []byte, o PutOptions) error
-	// Link points alias at target: the alias reads as a whole copy of it.
-	Link(ctx context.Context, alias, target string, o PutOptions) error
+	// Link points alias at target, a published file whose sha256 is
+	// o.SHA256. The alias reads as a whole copy of it (a symlink, a copy)
+	// unless copying would cost more than a small file is worth: then it is
+	// a pointer, a small page that links to target (see pointerPage), and
+	// Link reports so. A missing target is an error wrapping ErrNotExist.
+	Link(ctx context.Context, alias, target string, o PutOptions) (pointer bool, err error)
 	// Verify checks that the object at key has this size and sha256, as
 	// the backend best proves it; a difference is a *MismatchError.
 	Verify(ctx context.Context, key string, size int64, sha256 string) error
