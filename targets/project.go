@@ -60,6 +60,9 @@ func loadVersion(ctx context.Context) (*project, buildVersion, error) {
 // loadProject is load without looking for an interrupted bump.
 func loadProject(ctx context.Context) (*project, error) {
 	forwardTermination()
+	if err := checkBuild("."); err != nil {
+		return nil, err
+	}
 	cfg, err := config.Load(".")
 	if err != nil {
 		return nil, err
