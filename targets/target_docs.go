@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/pyrelease/pyrelease/targets/docs"
+	"github.com/pyrelease/pyrelease/targets/internal/statedir"
 	"github.com/pyrelease/pyrelease/targets/pep440"
 	"github.com/pyrelease/pyrelease/targets/pyfile"
 	"github.com/pyrelease/pyrelease/targets/store"
@@ -152,6 +153,9 @@ func docsLatest(ctx context.Context, st store.Store, version string) (bool, erro
 	return true, nil
 }
 
+// docsStagingPrefix names the folders docs are built in, beside dist/docs/.
+const docsStagingPrefix = ".docs-"
+
 // buildDocs builds the documentation into a staging folder with the
 // version files stamped, and moves it to dist/docs/ once built.
 func (p *project) buildDocs(ctx context.Context, info buildVersion) (string, error) {
@@ -163,12 +167,17 @@ func (p *project) buildDocs(ctx context.Context, info buildVersion) (string, err
 	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
 		return "", fmt.Errorf("docs: %w", err)
 	}
-	staging, err := os.MkdirTemp(filepath.Dir(out), ".docs-")
+	// A run killed while it built left its staging folder: its owner is
+	// gone, so it goes.
+	for _, d := range statedir.Sweep(filepath.Dir(out), docsStagingPrefix) {
+		p.log.Info("removed the staging folder of a killed docs build", "dir", d)
+	}
+	staging, err := statedir.OwnedDir(filepath.Dir(out), docsStagingPrefix)
 	if err != nil {
 		return "", fmt.Errorf("docs: %w", err)
 	}
-	defer os.RemoveAll(staging)
-	html := filepath.Join(staging, "html")
+	defer staging.Remove()
+	html := filepath.Join(staging.Path, "html")
 	python := firstNonEmpty(p.cfg.Python, "python3")
 	p.log.Info("building docs", "tool", src.Kind, "version", info.Version, "python", python)
 	build := func(ctx context.Context) error {

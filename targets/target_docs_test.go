@@ -2,10 +2,12 @@ package targets_test
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -195,7 +197,8 @@ func TestDocsMissingTool(t *testing.T) {
 	}
 }
 
-// An interrupted build puts the version file back: the "python" here
+// An interrupted build puts the version file back and leaves no staging
+// folder, nor the one of a build killed before it: the "python" here
 // passes the import check, notes whether the file was stamped and waits
 // to be cancelled.
 func TestDocsInterruptedRestores(t *testing.T) {
@@ -224,6 +227,16 @@ func TestDocsInterruptedRestores(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The staging folder of a docs build killed before this one: its
+	// creator's pid is in its name, and that process is gone.
+	dead := exec.Command("true")
+	if err := dead.Run(); err != nil {
+		t.Fatal(err)
+	}
+	killed := filepath.Join(dir, "dist", fmt.Sprintf(".docs-%d-123", dead.Process.Pid))
+	if err := os.MkdirAll(filepath.Join(killed, "html"), 0o755); err != nil {
+		t.Fatal(err)
+	}
 	t.Chdir(dir)
 	noCIService(t)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -248,5 +261,9 @@ func TestDocsInterruptedRestores(t *testing.T) {
 	after, rerr := os.ReadFile(filepath.Join(dir, f.file))
 	if rerr != nil || string(after) != string(before) {
 		t.Fatalf("%s after an interrupted build: %q, %v; want %q", f.file, after, rerr, before)
+	}
+	// Neither the killed build's staging folder nor this one's is left.
+	if left, _ := filepath.Glob(filepath.Join(dir, "dist", ".docs-*")); len(left) > 0 {
+		t.Errorf("staging folders left in dist/: %v", left)
 	}
 }
