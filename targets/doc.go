@@ -67,6 +67,7 @@
 //   - checksum (string; default when-supported): When uploads carry checksums: "when-supported", or "when-required" for S3-compatible servers that reject the SDK's default CRC32 checksums.
 //   - part-size (integer; default 16): Part size of multipart uploads in MiB, from 5 to 5120.
 //   - concurrency (integer; default 4): How many transfers run in parallel, from 1 to 64.
+//   - latest-copy-limit (integer; default 100): Size in MiB, from 0 to 5120, from which an S3 latest alias is a small pointer page to the versioned file instead of a server-side copy; 0 makes every alias a pointer.
 //   - fetch-from (PYRELEASE_FETCH_FROM; string; default unset): URL of an HTML index page (http, https or file) that fetch reads instead of the store; empty means the store.
 //   - allow-hosts (array of strings; default unset): Hosts that links of the fetch-from page may point to besides the page's own host.
 //   - expect (array of strings and {pattern, python, platform} tables; default unset): The artifact set a release needs, as file-name globs that may contain {version}, {python} and {platform}, the last two expanded from the entry's python and platform lists; empty means whatever was published.

@@ -244,8 +244,13 @@ func (p *project) openStore(ctx context.Context) (store.Store, error) {
 		}
 		where = filepath.Join(d.Shared, "snapshots")
 	}
+	// The store takes 0 for its default and a negative limit for none.
+	copyLimit := int64(s.LatestCopyLimit) << 20
+	if copyLimit == 0 {
+		copyLimit = -1
+	}
 	return store.Open(ctx, where, p.cfg.Dir, store.S3Options{
 		Endpoint: s.Endpoint, Region: s.Region, Profile: s.Profile, PathStyle: s.PathStyle, PathStyleSet: s.PathStyleSet,
-		ACL: s.ACL, Checksum: s.Checksum, PartSize: int64(s.PartSize) << 20, Concurrency: s.Concurrency,
+		ACL: s.ACL, Checksum: s.Checksum, PartSize: int64(s.PartSize) << 20, Concurrency: s.Concurrency, LatestCopyLimit: copyLimit,
 	})
 }

@@ -21,21 +21,24 @@ import (
 //	keep = 3
 //	expect = ["greet-{version}.tar.gz", { pattern = "greet-{version}-{python}-{python}-{platform}.whl", python = ["cp311", "cp312"], platform = ["manylinux_2_17_x86_64", "win_amd64"] }]
 type Snapshot struct {
-	Store        string   // file://DIR, a bare path (relative to the project) or s3://bucket/prefix[?query]; "" = the default, DefaultStoreDir in the git directory
-	Keep         int      // builds of a branch kept per artifact family, >= 1; default 1
-	Endpoint     string   // S3-compatible server URL (http or https); "" = AWS
-	Region       string   // S3 region; "" = the SDK's own lookup
-	Profile      string   // shared-config profile; "" = the SDK's default
-	PathStyle    bool     // path-style bucket addressing; see PathStyleSet
-	PathStyleSet bool     // "path-style" was written: the store turns path style on for an endpoint only when it was not
-	ACL          string   // canned ACL of uploads: "", "private" or "public-read"
-	CacheControl string   // Cache-Control of uploads; "" = the store's default
-	Checksum     string   // "when-supported" (default) or "when-required", for servers that reject the SDK's default CRC32 checksums
-	PartSize     int      // multipart part size in MiB, 5..5120; default 16
-	Concurrency  int      // parallel transfers, 1..64; default 4
-	FetchFrom    string   // HTML index page (http, https or file URL) fetch reads instead of the store; "" = the store
-	AllowHosts   []string // hosts the fetch-from page's links may point to besides its own
-	Expect       []Expect // the artifact set a release needs; nil = whatever was published
+	Store        string // file://DIR, a bare path (relative to the project) or s3://bucket/prefix[?query]; "" = the default, DefaultStoreDir in the git directory
+	Keep         int    // builds of a branch kept per artifact family, >= 1; default 1
+	Endpoint     string // S3-compatible server URL (http or https); "" = AWS
+	Region       string // S3 region; "" = the SDK's own lookup
+	Profile      string // shared-config profile; "" = the SDK's default
+	PathStyle    bool   // path-style bucket addressing; see PathStyleSet
+	PathStyleSet bool   // "path-style" was written: the store turns path style on for an endpoint only when it was not
+	ACL          string // canned ACL of uploads: "", "private" or "public-read"
+	CacheControl string // Cache-Control of uploads; "" = the store's default
+	Checksum     string // "when-supported" (default) or "when-required", for servers that reject the SDK's default CRC32 checksums
+	PartSize     int    // multipart part size in MiB, 5..5120; default 16
+	Concurrency  int    // parallel transfers, 1..64; default 4
+	// LatestCopyLimit is the size in MiB (0..5120; default 100) from which
+	// an S3 latest alias is a small pointer page rather than a copy.
+	LatestCopyLimit int
+	FetchFrom       string   // HTML index page (http, https or file URL) fetch reads instead of the store; "" = the store
+	AllowHosts      []string // hosts the fetch-from page's links may point to besides its own
+	Expect          []Expect // the artifact set a release needs; nil = whatever was published
 }
 
 // Expect is one entry of "expect": a file-name glob (path.Match syntax) that
@@ -89,6 +92,7 @@ const (
 	snapKeyChecksum     = "checksum"
 	snapKeyPartSize     = "part-size"
 	snapKeyConcurrency  = "concurrency"
+	snapKeyCopyLimit    = "latest-copy-limit"
 	snapKeyFetchFrom    = "fetch-from"
 	snapKeyAllowHosts   = "allow-hosts"
 	snapKeyExpect       = "expect"
@@ -142,6 +146,10 @@ var SnapshotKeys = []Key{
 		Doc: `How many transfers run in parallel, from 1 to 64.`,
 	},
 	{
+		Name: snapKeyCopyLimit, Type: "integer", Default: "100",
+		Doc: `Size in MiB, from 0 to 5120, from which an S3 latest alias is a small pointer page to the versioned file instead of a server-side copy; 0 makes every alias a pointer.`,
+	},
+	{
 		Name: snapKeyFetchFrom, Env: "PYRELEASE_FETCH_FROM", Type: "string", Default: "",
 		Doc: `URL of an HTML index page (http, https or file) that fetch reads instead of the store; empty means the store.`,
 	},
@@ -174,7 +182,7 @@ var (
 )
 
 func defaultSnapshot() Snapshot {
-	return Snapshot{Keep: 1, Checksum: checksumWhenSupported, PartSize: 16, Concurrency: 4}
+	return Snapshot{Keep: 1, Checksum: checksumWhenSupported, PartSize: 16, Concurrency: 4, LatestCopyLimit: 100}
 }
 
 // snapshotSetters is what the decoder accepts, keyed by name; a test keeps
@@ -210,6 +218,9 @@ func snapshotSetters() map[string]func(s *Snapshot, v any) error {
 		},
 		snapKeyConcurrency: func(s *Snapshot, v any) error {
 			return setInt(snapKeyConcurrency, v, 1, 64, "an integer from 1 to 64", &s.Concurrency)
+		},
+		snapKeyCopyLimit: func(s *Snapshot, v any) error {
+			return setInt(snapKeyCopyLimit, v, 0, 5120, "an integer from 0 to 5120 (MiB; S3 copies at most 5 GiB at once)", &s.LatestCopyLimit)
 		},
 		snapKeyFetchFrom: func(s *Snapshot, v any) error { return setChecked(snapKeyFetchFrom, v, checkFetchFrom, &s.FetchFrom) },
 		snapKeyAllowHosts: func(s *Snapshot, v any) error {

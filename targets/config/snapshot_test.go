@@ -17,7 +17,7 @@ func TestSnapshotDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := Snapshot{Keep: 1, Checksum: "when-supported", PartSize: 16, Concurrency: 4}
+	want := Snapshot{Keep: 1, Checksum: "when-supported", PartSize: 16, Concurrency: 4, LatestCopyLimit: 100}
 	if !reflect.DeepEqual(c.Snapshot, want) {
 		t.Errorf("Snapshot = %+v\nwant %+v", c.Snapshot, want)
 	}
@@ -28,29 +28,30 @@ func TestSnapshotKeys(t *testing.T) {
 		toml string
 		want func(s *Snapshot)
 	}{
-		"empty table":      {toml: "", want: func(*Snapshot) {}},
-		"store path":       {toml: `store = "build/snaps"`, want: func(s *Snapshot) { s.Store = "build/snaps" }},
-		"store file url":   {toml: `store = "file:///srv/snaps"`, want: func(s *Snapshot) { s.Store = "file:///srv/snaps" }},
-		"store s3":         {toml: `store = "s3://rel/greet?region=eu-west-1"`, want: func(s *Snapshot) { s.Store = "s3://rel/greet?region=eu-west-1" }},
-		"store s3 bucket":  {toml: `store = "s3://rel"`, want: func(s *Snapshot) { s.Store = "s3://rel" }},
-		"keep":             {toml: `keep = 5`, want: func(s *Snapshot) { s.Keep = 5 }},
-		"endpoint":         {toml: `endpoint = "http://127.0.0.1:9000"`, want: func(s *Snapshot) { s.Endpoint = "http://127.0.0.1:9000" }},
-		"https endpoint":   {toml: `endpoint = "https://minio.example.org/"`, want: func(s *Snapshot) { s.Endpoint = "https://minio.example.org/" }},
-		"region":           {toml: `region = "eu-west-1"`, want: func(s *Snapshot) { s.Region = "eu-west-1" }},
-		"profile":          {toml: `profile = "ci"`, want: func(s *Snapshot) { s.Profile = "ci" }},
-		"path-style true":  {toml: `path-style = true`, want: func(s *Snapshot) { s.PathStyle, s.PathStyleSet = true, true }},
-		"path-style false": {toml: `path-style = false`, want: func(s *Snapshot) { s.PathStyleSet = true }},
-		"acl":              {toml: `acl = "public-read"`, want: func(s *Snapshot) { s.ACL = "public-read" }},
-		"acl empty":        {toml: `acl = ""`, want: func(*Snapshot) {}},
-		"cache-control":    {toml: `cache-control = "max-age=60"`, want: func(s *Snapshot) { s.CacheControl = "max-age=60" }},
-		"checksum":         {toml: `checksum = "when-required"`, want: func(s *Snapshot) { s.Checksum = "when-required" }},
-		"part-size low":    {toml: `part-size = 5`, want: func(s *Snapshot) { s.PartSize = 5 }},
-		"part-size high":   {toml: `part-size = 5120`, want: func(s *Snapshot) { s.PartSize = 5120 }},
-		"concurrency":      {toml: `concurrency = 64`, want: func(s *Snapshot) { s.Concurrency = 64 }},
-		"fetch-from https": {toml: `fetch-from = "https://files.example.org/greet/"`, want: func(s *Snapshot) { s.FetchFrom = "https://files.example.org/greet/" }},
-		"fetch-from file":  {toml: `fetch-from = "file:///srv/index.html"`, want: func(s *Snapshot) { s.FetchFrom = "file:///srv/index.html" }},
-		"allow-hosts":      {toml: `allow-hosts = ["cdn.example.org", "127.0.0.1:8080"]`, want: func(s *Snapshot) { s.AllowHosts = []string{"cdn.example.org", "127.0.0.1:8080"} }},
-		"allow-hosts one":  {toml: `allow-hosts = "cdn.example.org"`, want: func(s *Snapshot) { s.AllowHosts = []string{"cdn.example.org"} }},
+		"empty table":       {toml: "", want: func(*Snapshot) {}},
+		"store path":        {toml: `store = "build/snaps"`, want: func(s *Snapshot) { s.Store = "build/snaps" }},
+		"store file url":    {toml: `store = "file:///srv/snaps"`, want: func(s *Snapshot) { s.Store = "file:///srv/snaps" }},
+		"store s3":          {toml: `store = "s3://rel/greet?region=eu-west-1"`, want: func(s *Snapshot) { s.Store = "s3://rel/greet?region=eu-west-1" }},
+		"store s3 bucket":   {toml: `store = "s3://rel"`, want: func(s *Snapshot) { s.Store = "s3://rel" }},
+		"keep":              {toml: `keep = 5`, want: func(s *Snapshot) { s.Keep = 5 }},
+		"endpoint":          {toml: `endpoint = "http://127.0.0.1:9000"`, want: func(s *Snapshot) { s.Endpoint = "http://127.0.0.1:9000" }},
+		"https endpoint":    {toml: `endpoint = "https://minio.example.org/"`, want: func(s *Snapshot) { s.Endpoint = "https://minio.example.org/" }},
+		"region":            {toml: `region = "eu-west-1"`, want: func(s *Snapshot) { s.Region = "eu-west-1" }},
+		"profile":           {toml: `profile = "ci"`, want: func(s *Snapshot) { s.Profile = "ci" }},
+		"path-style true":   {toml: `path-style = true`, want: func(s *Snapshot) { s.PathStyle, s.PathStyleSet = true, true }},
+		"path-style false":  {toml: `path-style = false`, want: func(s *Snapshot) { s.PathStyleSet = true }},
+		"acl":               {toml: `acl = "public-read"`, want: func(s *Snapshot) { s.ACL = "public-read" }},
+		"acl empty":         {toml: `acl = ""`, want: func(*Snapshot) {}},
+		"cache-control":     {toml: `cache-control = "max-age=60"`, want: func(s *Snapshot) { s.CacheControl = "max-age=60" }},
+		"checksum":          {toml: `checksum = "when-required"`, want: func(s *Snapshot) { s.Checksum = "when-required" }},
+		"part-size low":     {toml: `part-size = 5`, want: func(s *Snapshot) { s.PartSize = 5 }},
+		"part-size high":    {toml: `part-size = 5120`, want: func(s *Snapshot) { s.PartSize = 5120 }},
+		"concurrency":       {toml: `concurrency = 64`, want: func(s *Snapshot) { s.Concurrency = 64 }},
+		"latest-copy-limit": {toml: `latest-copy-limit = 0`, want: func(s *Snapshot) { s.LatestCopyLimit = 0 }},
+		"fetch-from https":  {toml: `fetch-from = "https://files.example.org/greet/"`, want: func(s *Snapshot) { s.FetchFrom = "https://files.example.org/greet/" }},
+		"fetch-from file":   {toml: `fetch-from = "file:///srv/index.html"`, want: func(s *Snapshot) { s.FetchFrom = "file:///srv/index.html" }},
+		"allow-hosts":       {toml: `allow-hosts = ["cdn.example.org", "127.0.0.1:8080"]`, want: func(s *Snapshot) { s.AllowHosts = []string{"cdn.example.org", "127.0.0.1:8080"} }},
+		"allow-hosts one":   {toml: `allow-hosts = "cdn.example.org"`, want: func(s *Snapshot) { s.AllowHosts = []string{"cdn.example.org"} }},
 		"expect": {
 			toml: `expect = ["greet-{version}.tar.gz", { pattern = "greet-{version}-{python}-{python}-{platform}.whl", python = ["cp311", "cp312"], platform = ["manylinux_2_17_x86_64", "win_amd64"] }]`,
 			want: func(s *Snapshot) {
@@ -267,6 +268,10 @@ func TestSnapshotBad(t *testing.T) {
 		"concurrency zero": {
 			toml: `concurrency = 0`,
 			is:   ErrInvalid, want: `[tool.pyrelease.snapshot] concurrency: expected an integer from 1 to 64, got 0`,
+		},
+		"latest-copy-limit over 5 GiB": {
+			toml: `latest-copy-limit = 5121`,
+			is:   ErrInvalid, want: `[tool.pyrelease.snapshot] latest-copy-limit: expected an integer from 0 to 5120 (MiB; S3 copies at most 5 GiB at once), got 5121`,
 		},
 		"concurrency large": {
 			toml: `concurrency = 65`,
@@ -544,6 +549,7 @@ func TestSnapshotKeysDefaultsMatchLoad(t *testing.T) {
 		snapKeyChecksum:     s.Checksum,
 		snapKeyPartSize:     strconv.Itoa(s.PartSize),
 		snapKeyConcurrency:  strconv.Itoa(s.Concurrency),
+		snapKeyCopyLimit:    strconv.Itoa(s.LatestCopyLimit),
 		snapKeyFetchFrom:    s.FetchFrom,
 		snapKeyAllowHosts:   strings.Join(s.AllowHosts, " "),
 		snapKeyExpect:       strings.Join(s.Globs("1"), " "),
