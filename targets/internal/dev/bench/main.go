@@ -5,8 +5,9 @@
 // beside .ci/run's tools; the table names them.
 //
 // -only selects the scenarios whose name contains its argument, or one of
-// its comma-separated parts; the groups start with a word for it:
-// version, wheel, bdist, upload, S3.
+// its comma-separated parts; the groups start with a word for it and a
+// colon: version:, wheel:, bdist:, upload: (plain bdist also selects the
+// archive rows, whose tree is "bdist-like"), and S3.
 //
 // version: in a Quickstart project (the example project with a go.mod
 // that has mage as a tool), the version as the README has users get it,
@@ -295,6 +296,11 @@ func run(ctx context.Context, runs int, keep bool, only selector) error {
 		return fmt.Errorf("building describecmd: %v\n%s", err, out)
 	}
 
+	// The bdist scenario moves XDG_CACHE_HOME (pyrelease's caches) for
+	// the rest of the run: what else lives there stays where it is.
+	if err := pinCaches(ctx); err != nil {
+		return err
+	}
 	// Before any scenario points pip at the local index.
 	p, err := installPeers(ctx)
 	if err != nil {
@@ -354,6 +360,23 @@ func run(ctx context.Context, runs int, keep bool, only selector) error {
 		rows = append(rows, uploadRows...)
 	}
 	printTable(rows)
+	return nil
+}
+
+// pinCaches names .ci/run's cache and Go's build cache in the environment,
+// unless they are named already, so that a later change of XDG_CACHE_HOME
+// moves neither.
+func pinCaches(ctx context.Context) error {
+	if os.Getenv("PYRELEASE_CI_CACHE") == "" {
+		os.Setenv("PYRELEASE_CI_CACHE", servers.CacheDir())
+	}
+	if os.Getenv("GOCACHE") == "" {
+		out, err := exec.CommandContext(ctx, "go", "env", "GOCACHE").Output()
+		if err != nil {
+			return fmt.Errorf("go env GOCACHE: %w", err)
+		}
+		os.Setenv("GOCACHE", strings.TrimSpace(string(out)))
+	}
 	return nil
 }
 
