@@ -73,11 +73,17 @@ func Credentials(ctx context.Context, o Options) (user, password string, err err
 	if user = strings.TrimSpace(user); user == "" {
 		user = o.DefaultUser
 	}
-	fmt.Fprint(out, "Password (not shown): ")
-	password, err = await(ctx, fd, func() (string, error) {
-		b, err := term.ReadPassword(fd)
-		return string(b), err
-	})
+	if restore, eerr := echoOff(fd); eerr == nil {
+		fmt.Fprint(out, "Password (not shown): ")
+		password, err = await(ctx, fd, func() (string, error) { return readLine(in) })
+		restore()
+	} else {
+		fmt.Fprint(out, "Password (not shown): ")
+		password, err = await(ctx, fd, func() (string, error) {
+			b, err := term.ReadPassword(fd)
+			return string(b), err
+		})
+	}
 	fmt.Fprintln(out)
 	if err != nil {
 		return "", "", err
