@@ -31,6 +31,16 @@ var (
 	buildErr  error
 )
 
+// TestMain removes the compiled example magefile (tens of MB) when the
+// tests are done with it.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if mageBin != "" {
+		os.RemoveAll(filepath.Dir(mageBin))
+	}
+	os.Exit(code)
+}
+
 // compileExample compiles the example project's magefile once per test
 // process, as a user's `mage -compile` would: the binary the scripts run.
 func compileExample(t *testing.T) string {
