@@ -63,6 +63,10 @@ func (p *project) buildWheel(ctx context.Context, v buildVersion, verbose bool) 
 	if err != nil {
 		return nil, err
 	}
+	uv, err := p.installerUV(os.Environ())
+	if err != nil {
+		return nil, err
+	}
 	outDir := filepath.Join(p.cfg.Dir, "dist")
 	p.log.Info("building", "version", v.Version, "backend", system.Backend, "python", python)
 	// Identical inputs give identical wheels where the backend honours
@@ -89,7 +93,7 @@ func (p *project) buildWheel(ctx context.Context, v buildVersion, verbose bool) 
 		func(ctx context.Context) error {
 			built, err = wheel.Build(ctx, wheel.BuildOptions{
 				Dir: p.cfg.Dir, OutDir: staging, Python: python, System: system,
-				Sdist: true, Wheel: true, Isolation: isolation, Verbose: verbose, Stderr: stderr, Env: env,
+				Sdist: true, Wheel: true, Isolation: isolation, UV: uv, Verbose: verbose, Stderr: stderr, Env: env,
 			})
 			return err
 		})
@@ -130,7 +134,7 @@ func (p *project) buildWheel(ctx context.Context, v buildVersion, verbose bool) 
 	p.log.Info("smoke test", "tools", len(tools), "imports", strings.Join(imports, ","), "offline", p.cfg.Smoke.Offline)
 	if err := wheel.Smoke(ctx, wheel.SmokeOptions{
 		Python: python, Wheel: built.Wheel, Offline: p.cfg.Smoke.Offline, FindLinks: findLinks,
-		Tools: tools, Imports: imports, Version: v.Version,
+		Tools: tools, Imports: imports, Version: v.Version, UV: uv,
 	}); err != nil {
 		return nil, err
 	}

@@ -26,6 +26,7 @@ type Config struct {
 	Python       string // interpreter that builds; "" = probe
 	Isolation    bool   // build in a fresh venv with the build requirements
 	IsolationSet bool   // isolation was written (file or environment): no automatic fallback to it
+	Installer    string // what installs into wheel's venvs: "auto" (default; also ""), "pip" or "uv"
 	Repair       bool   // repair platform wheels (auditwheel on linux_* wheels); default true
 	// RepairCommand repairs every platform wheel instead of auditwheel; its
 	// arguments hold {wheel} and {dest_dir}. Nil = auditwheel.

@@ -54,6 +54,8 @@ func (c *Config) setFromEnv(k Key, raw string) error {
 		}
 	case keyPython:
 		c.Python = raw
+	case keyInstaller:
+		c.Installer = raw
 	case keyTools:
 		c.Tools = nil
 		for t := range strings.SplitSeq(raw, ",") {

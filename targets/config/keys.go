@@ -23,6 +23,7 @@ const (
 	keyRemote        = "remote"
 	keyPython        = "python"
 	keyIsolation     = "isolation"
+	keyInstaller     = "installer"
 	keyRepair        = "repair"
 	keyRepairCommand = "repair-command"
 	keyTools         = "tools"
@@ -73,6 +74,10 @@ var Keys = []Key{
 		Doc: `Whether wheel builds in a fresh venv with the build requirements installed by pip from your index; unset means only when no Python here can import the build backend, and false never (offline builds).`,
 	},
 	{
+		Name: keyInstaller, Env: "PYRELEASE_INSTALLER", Type: "string", Default: "auto",
+		Doc: `What installs the isolated build's requirements and the wheel for the smoke test: "pip" (the interpreter's), "uv", or "auto": uv when it is on PATH and your pip settings are all variables uv is given too (PIP_INDEX_URL, PIP_EXTRA_INDEX_URL, PIP_FIND_LINKS, PIP_CERT, ...; no pip.conf), else pip.`,
+	},
+	{
 		Name: keyRepair, Env: "PYRELEASE_REPAIR", Type: "boolean", Default: "true",
 		Doc: `Whether wheel repairs a platform wheel before checking it: a linux_* wheel with auditwheel into a manylinux one (the index refuses linux_* wheels), or any platform wheel with repair-command; false ships what the backend built.`,
 	},
@@ -98,6 +103,14 @@ var KnownTables = []string{"bdist", "forge", "release", "smoke", "snapshot"}
 var (
 	versionSchemes = []string{"pep440", "file"}
 	versionFormats = []string{"pep440", "semver"}
+	installers     = []string{InstallerAuto, InstallerPip, InstallerUV}
+)
+
+// The values of installer.
+const (
+	InstallerAuto = "auto"
+	InstallerPip  = "pip"
+	InstallerUV   = "uv"
 )
 
 // changelogNone is the changelog value that turns changelog handling off.

@@ -72,6 +72,7 @@ func TestKeysDefaultsMatchLoad(t *testing.T) {
 		keyRemote:        c.Remote,
 		keyPython:        c.Python,
 		keyIsolation:     map[bool]string{true: strconv.FormatBool(c.Isolation)}[c.IsolationSet],
+		keyInstaller:     c.Installer,
 		keyRepair:        strconv.FormatBool(c.Repair),
 		keyRepairCommand: strings.Join(c.RepairCommand, " "),
 		keyTools:         strings.Join(c.Tools, " "),
@@ -102,7 +103,7 @@ func TestEveryKeyHasEnvOverride(t *testing.T) {
 		keyVersionScheme: "file", keyVersionFile: "x.py", keyTagPattern: "t*", keyTagFormat: "t{version}",
 		keyVersionFormat: "semver", keyChangelog: "none", keyPush: "true", keyRemote: "r",
 		keyPython: "/usr/bin/python3", keyIsolation: "yes", keyTools: "greet, other", keySmokeCommand: "--help -v",
-		keyRepair: "no", keyRepairCommand: "delvewheel repair -w {dest_dir} {wheel}",
+		keyRepair: "no", keyRepairCommand: "delvewheel repair -w {dest_dir} {wheel}", keyInstaller: "uv",
 	}
 	for _, k := range Keys {
 		t.Run(k.Name, func(t *testing.T) {
@@ -124,7 +125,7 @@ func TestEveryKeyHasEnvOverride(t *testing.T) {
 				c.Push == before.Push && c.Remote == before.Remote && c.Python == before.Python &&
 				c.Isolation == before.Isolation && slices.Equal(c.Tools, before.Tools) &&
 				slices.Equal(c.SmokeCommand, before.SmokeCommand) && c.Repair == before.Repair &&
-				slices.Equal(c.RepairCommand, before.RepairCommand) {
+				slices.Equal(c.RepairCommand, before.RepairCommand) && c.Installer == before.Installer {
 				t.Errorf("%s=%s changed nothing", k.Env, samples[k.Name])
 			}
 		})

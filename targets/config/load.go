@@ -82,6 +82,7 @@ func parse(file string, data []byte) (*Config, error) {
 		VersionScheme: "pep440",
 		VersionFormat: "pep440",
 		Remote:        "origin",
+		Installer:     InstallerAuto,
 		SmokeCommand:  []string{"--version"},
 		Repair:        true,
 	}

@@ -38,6 +38,7 @@ func setters() map[string]setter {
 			c.IsolationSet = true
 			return boolSetter(keyIsolation, func(c *Config) *bool { return &c.Isolation })(c, v)
 		},
+		keyInstaller:     stringSetter(keyInstaller, func(c *Config) *string { return &c.Installer }),
 		keyRepair:        boolSetter(keyRepair, func(c *Config) *bool { return &c.Repair }),
 		keyRepairCommand: listSetter(keyRepairCommand, func(c *Config) *[]string { return &c.RepairCommand }),
 		keyTools:         listSetter(keyTools, func(c *Config) *[]string { return &c.Tools }),

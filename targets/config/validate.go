@@ -35,6 +35,9 @@ func (c *Config) Validate() error {
 			errs = append(errs, e)
 		}
 	}
+	if c.Installer != "" && !slices.Contains(installers, c.Installer) {
+		errs = append(errs, c.invalid(keyInstaller, "one of "+quoteList(installers), quoteShort(c.Installer)))
+	}
 	if c.Remote == "" {
 		errs = append(errs, c.invalid(keyRemote, "a git remote name", `""`))
 	}

@@ -25,6 +25,7 @@ func TestValidateInCode(t *testing.T) {
 		"tag pattern":      {change: func(c *Config) { c.TagPattern = `v\` }, want: `config: tag-pattern: expected a glob`},
 		"good tag pattern": {change: func(c *Config) { c.TagPattern = "release-[0-9]*" }},
 		"no remote":        {change: func(c *Config) { c.Remote = "" }, want: `config: remote: expected a git remote name`},
+		"installer":        {change: func(c *Config) { c.Installer = "conda" }, want: `config: installer: expected one of "auto", "pip", "uv", got "conda"`},
 		"repair command":   {change: func(c *Config) { c.RepairCommand = []string{"delvewheel", "repair", "-w", "{dest_dir}", "{wheel}"} }},
 		"repair command without wheel": {
 			change: func(c *Config) { c.RepairCommand = []string{"fixup", "{dest_dir}"} },

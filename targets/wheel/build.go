@@ -31,10 +31,13 @@ type BuildOptions struct {
 	// the configured index, or only from FindLinks when set. Off by
 	// default: it needs an index, and machines that build are often offline.
 	Isolation bool
-	FindLinks []string  // local directories of wheels for isolation; implies --no-index
-	Env       []string  // extra KEY=VALUE for the backend, e.g. SOURCE_DATE_EPOCH=...
-	Verbose   bool      // stream the backend's output to Stderr; otherwise only errors show its tail
-	Stderr    io.Writer // default os.Stderr
+	FindLinks []string // local directories of wheels for isolation; implies --no-index
+	// UV, when set, is the uv executable that makes the isolated build's
+	// venv and installs into it instead of pip (see SmokeOptions.UV).
+	UV      string
+	Env     []string  // extra KEY=VALUE for the backend, e.g. SOURCE_DATE_EPOCH=...
+	Verbose bool      // stream the backend's output to Stderr; otherwise only errors show its tail
+	Stderr  io.Writer // default os.Stderr
 }
 
 // Built is what Build produced: absolute paths, "" for what was not asked.

@@ -3,6 +3,7 @@ package wheel
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"slices"
 
 	"github.com/pyrelease/pyrelease/targets/internal/pyenv"
@@ -25,7 +26,9 @@ func isolate(ctx context.Context, f *frontend, o BuildOptions, kinds []string) (
 		return nil, fmt.Errorf("wheel: %w", err)
 	}
 	cleanup = func() { owned.Remove() }
-	venv := owned.Path
+	// The venv is a folder of the owned one, beside its tmp/: uv makes
+	// venvs only where nothing is yet.
+	venv := filepath.Join(owned.Path, "venv")
 
 	env := run.Environ()
 	if len(o.FindLinks) > 0 {
@@ -33,10 +36,13 @@ func isolate(ctx context.Context, f *frontend, o BuildOptions, kinds []string) (
 	} else {
 		env = append(env, "PIP_DISABLE_PIP_VERSION_CHECK=1", "PIP_NO_INPUT=1")
 	}
-	if env, err = tempEnv(env, venv); err != nil {
+	if env, err = tempEnv(env, owned.Path); err != nil {
 		return cleanup, fmt.Errorf("wheel: %w", err)
 	}
-	tool := venvTool{python: outer, env: env, verbose: o.Verbose, stderr: o.Stderr}
+	tool, err := venvTool{python: outer, env: env, verbose: o.Verbose, stderr: o.Stderr}.withUV(o.UV, len(o.FindLinks) > 0)
+	if err != nil {
+		return cleanup, fmt.Errorf("wheel: isolated build: %w", err)
+	}
 	inner, err := tool.create(ctx, venv)
 	if err != nil {
 		return cleanup, err

@@ -46,6 +46,10 @@ type SmokeOptions struct {
 	Imports []string
 	Version string // the build's version; "" skips the version checks
 	WorkDir string // where the venv goes; default a temporary directory removed afterwards
+	// UV, when set, is the uv executable that creates the venv and
+	// installs into it instead of pip, told the pip settings of Env (an
+	// error when one has no uv equivalent; see pyenv.UVSettings).
+	UV string
 }
 
 // Smoke installs the wheel into a fresh venv, imports its modules and runs
@@ -107,14 +111,17 @@ func Smoke(ctx context.Context, o SmokeOptions) error {
 	if pipEnv, err = tempEnv(pipEnv, work); err != nil {
 		return fmt.Errorf("wheel: smoke test: %w", err)
 	}
-	tool := venvTool{python: o.Python, env: pipEnv}
+	tool, err := venvTool{python: o.Python, env: pipEnv}.withUV(o.UV, o.Offline)
+	if err != nil {
+		return fmt.Errorf("wheel: smoke test: %w", err)
+	}
 	inner, err := tool.create(ctx, venv)
 	if err != nil {
 		return fmt.Errorf("wheel: smoke test: %w", err)
 	}
 	// The wheel is named by its path, so pip installs this file; only
 	// its dependencies are looked up.
-	if out, err := tool.run(ctx, work, pipInstallArgs(inner, o.Offline, findLinks, []string{wheelPath})); err != nil {
+	if out, err := tool.installIn(ctx, work, inner, o.Offline, findLinks, []string{wheelPath}); err != nil {
 		return &InstallError{Wheel: filepath.Base(wheelPath), Offline: o.Offline, FindLinks: findLinks, Output: out, Err: err}
 	}
 

@@ -79,11 +79,16 @@ func wheelGroup(p peers, b ourBinaries) group {
 	byBuild := p.bin("python") + " -m build -q --outdir dist . >/dev/null" + check +
 		" && " + p.bin("python") + " -m pip -q --python venv/bin/python install dist/*.whl && venv/bin/greet --version"
 	isolated := []string{"env", "PYRELEASE_ISOLATION=true"}
+	// With uv on PATH (and no pip.conf: the bench's pip reads none),
+	// installer = "auto" has uv make the venvs and install.
+	withUV := []string{"env", "PYRELEASE_ISOLATION=true", "PATH=" + filepath.Dir(p.bin("uv")) + string(os.PathListSeparator) + os.Getenv("PATH")}
 	return group{
 		scenario: wheelScenario,
 		ours: []command{
-			{name: "MAGEFILE_HASHFAST=1 go tool mage wheel (the Quickstart's form)", argv: append(isolated[:2:2], "MAGEFILE_HASHFAST=1", "go", "tool", "mage", "wheel")},
-			{name: "compiled magefile (go tool mage -compile) wheel", argv: append(isolated[:2:2], b.magefile, "wheel")},
+			{name: "MAGEFILE_HASHFAST=1 go tool mage wheel (the Quickstart's form), pip", argv: append(isolated[:2:2], "PYRELEASE_INSTALLER=pip", "MAGEFILE_HASHFAST=1", "go", "tool", "mage", "wheel")},
+			{name: "compiled magefile (go tool mage -compile) wheel, pip", argv: append(isolated[:2:2], "PYRELEASE_INSTALLER=pip", b.magefile, "wheel")},
+			{name: "MAGEFILE_HASHFAST=1 go tool mage wheel (the Quickstart's form), uv on PATH", argv: append(withUV[:3:3], "MAGEFILE_HASHFAST=1", "go", "tool", "mage", "wheel")},
+			{name: "compiled magefile (go tool mage -compile) wheel, uv on PATH", argv: append(withUV[:3:3], b.magefile, "wheel")},
 		},
 		peers: []command{
 			{name: p.named("uv", "build") + ", " + p.named("twine", "check") + ", venv, uv pip install, greet --version", argv: []string{"sh", "-c", byUV}},
