@@ -57,10 +57,6 @@ func alive(pid int) bool {
 // mine is true: ownership is left to the system's permissions.
 func mine(os.FileInfo) bool { return true }
 
-// processAlive is false where it cannot be asked cheaply: the owner
-// file's lock decides.
-func processAlive(int) bool { return false }
-
 // processGone is false where it cannot be asked cheaply: a folder without
 // an owner file stays.
 func processGone(int) bool { return false }

@@ -45,11 +45,6 @@ func mine(fi os.FileInfo) bool {
 	return ok && int(st.Uid) == os.Getuid()
 }
 
-// processAlive reports whether a process has pid (this one included).
-func processAlive(pid int) bool {
-	return pid == os.Getpid() || !errors.Is(syscall.Kill(pid, 0), syscall.ESRCH)
-}
-
 // processGone reports whether no process has pid.
 func processGone(pid int) bool {
 	return errors.Is(syscall.Kill(pid, 0), syscall.ESRCH)

@@ -125,12 +125,6 @@ func Sweep(parent, prefix string) []string {
 		if !e.IsDir() || !strings.HasPrefix(e.Name(), prefix) {
 			continue
 		}
-		// The creator named in the folder's name is alive: a live run's
-		// folder, skipped without opening its owner file (a few system
-		// calls each, paid by every target's start on a machine with many).
-		if pid, ok := namePID(e.Name()); ok && processAlive(pid) {
-			continue
-		}
 		dir := filepath.Join(parent, e.Name())
 		owner := filepath.Join(dir, ownerName)
 		di, derr := os.Lstat(dir)
@@ -168,20 +162,13 @@ func Sweep(parent, prefix string) []string {
 // the folder's name (the part before the random suffix) is gone. A name
 // without one, or a pid that is alive (or reused), keeps the folder.
 func creatorGone(name string) bool {
-	pid, ok := namePID(name)
-	if !ok || pid == os.Getpid() {
+	parts := strings.Split(name, "-")
+	if len(parts) < 3 {
+		return false
+	}
+	pid, err := strconv.Atoi(parts[len(parts)-2])
+	if err != nil || pid <= 0 || pid == os.Getpid() {
 		return false
 	}
 	return processGone(pid)
-}
-
-// namePID is the pid OwnedDir wrote into a folder's name, before its
-// random suffix.
-func namePID(name string) (int, bool) {
-	parts := strings.Split(name, "-")
-	if len(parts) < 3 {
-		return 0, false
-	}
-	pid, err := strconv.Atoi(parts[len(parts)-2])
-	return pid, err == nil && pid > 0
 }

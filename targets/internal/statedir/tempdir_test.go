@@ -95,33 +95,3 @@ func TestSweepRemovesAFolderKilledBeforeItsOwnerFile(t *testing.T) {
 		}
 	}
 }
-
-// A folder whose name carries a live process's pid is left alone without
-// its owner file being opened, even when nothing locks it; once that
-// process is gone, the owner file's lock decides as ever.
-func TestSweepSkipsAFolderOfALiveCreator(t *testing.T) {
-	if !processAlive(os.Getpid()) {
-		t.Skip("processes cannot be asked about here: the owner file decides")
-	}
-	parent := t.TempDir()
-	cmd := exec.Command("sleep", "60")
-	if err := cmd.Start(); err != nil {
-		t.Skipf("no sleep: %v", err)
-	}
-	defer cmd.Process.Kill()
-	dir := filepath.Join(parent, fmt.Sprintf("pyrelease-build-%d-123456", cmd.Process.Pid))
-	if err := os.Mkdir(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, ownerName), nil, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	if removed := Sweep(parent, "pyrelease-"); len(removed) != 0 {
-		t.Fatalf("Sweep removed %q while its creator runs", removed)
-	}
-	cmd.Process.Kill()
-	cmd.Wait()
-	if removed := Sweep(parent, "pyrelease-"); len(removed) != 1 {
-		t.Fatalf("Sweep removed %q once the creator was gone, want %s", removed, dir)
-	}
-}
