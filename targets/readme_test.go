@@ -2,11 +2,8 @@ package targets_test
 
 import (
 	"bufio"
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
 	"io/fs"
 	"net/http"
 	"os"
@@ -597,37 +594,10 @@ func shellQuote(s string) string {
 // assets).
 func readmeForge(t *testing.T, g *testenv.Gitea, u testenv.GiteaUser) string {
 	t.Helper()
-	call := func(path string, body, out any) {
-		t.Helper()
-		data, err := json.Marshal(body)
-		if err != nil {
-			t.Fatal(err)
-		}
-		req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, g.URL+"api/v1/"+path, bytes.NewReader(data))
-		if err != nil {
-			t.Fatal(err)
-		}
-		req.SetBasicAuth(u.Name, u.Password)
-		req.Header.Set("Content-Type", "application/json")
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		got, _ := io.ReadAll(resp.Body)
-		if resp.StatusCode/100 != 2 {
-			t.Fatalf("POST %s: %s\n%s", path, resp.Status, got)
-		}
-		if out != nil {
-			if err := json.Unmarshal(got, out); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
 	var token struct {
 		SHA1 string `json:"sha1"`
 	}
-	call("users/"+u.Name+"/tokens", map[string]any{"name": "forge", "scopes": []string{"write:repository"}}, &token)
-	call("user/repos", map[string]any{"name": "greet", "default_branch": "main"}, nil)
+	giteaCall(t, g, u.Name+":"+u.Password, http.MethodPost, "users/"+u.Name+"/tokens", map[string]any{"name": "forge", "scopes": []string{"write:repository"}}, &token)
+	giteaCall(t, g, u.Name+":"+u.Password, http.MethodPost, "user/repos", map[string]any{"name": "greet", "default_branch": "main"}, nil)
 	return token.SHA1
 }
