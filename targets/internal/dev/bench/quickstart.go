@@ -145,6 +145,13 @@ func quickstartRepo(ctx context.Context, dir, work string) (ourBinaries, error) 
 			return ourBinaries{}, err
 		}
 	}
+	// A mage cache of this run's own: with MAGEFILE_HASHFAST, mage reuses
+	// a binary compiled from the same magefile whatever the targets
+	// package (this checkout, a replace) has become since, so a cache
+	// from an earlier run would time older code.
+	if err := os.Setenv("MAGEFILE_CACHE", filepath.Join(work, "magefile-cache")); err != nil {
+		return ourBinaries{}, err
+	}
 	b := ourBinaries{magefile: filepath.Join(work, "quickstart-mage"), standalone: filepath.Join(work, "pyrelease-standalone")}
 	compile := exec.CommandContext(ctx, "go", "tool", "mage", "-compile", b.magefile)
 	compile.Dir = dir
