@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"os"
 	"os/exec"
@@ -459,54 +458,11 @@ func giteaForge(t *testing.T, g *testenv.Gitea, u testenv.GiteaUser, name, origi
 	var token struct {
 		SHA1 string `json:"sha1"`
 	}
-	giteaCall(t, g, u.Name+":"+u.Password, http.MethodPost, "users/"+u.Name+"/tokens", map[string]any{"name": "forge", "scopes": []string{"write:repository"}}, &token)
-	giteaCall(t, g, u.Name+":"+u.Password, http.MethodPost, "user/repos", map[string]any{"name": name, "default_branch": "main"}, nil)
+	g.API(t, u.Name+":"+u.Password, http.MethodPost, "users/"+u.Name+"/tokens", map[string]any{"name": "forge", "scopes": []string{"write:repository"}}, &token)
+	g.API(t, u.Name+":"+u.Password, http.MethodPost, "user/repos", map[string]any{"name": name, "default_branch": "main"}, nil)
 	remote := strings.Replace(g.URL, "://", "://"+u.Name+":"+u.Password+"@", 1) + u.Name + "/" + name + ".git"
 	testenv.Git(t, origin, "push", "-q", remote, "main", "--tags")
 	return token.SHA1
-}
-
-// giteaCall calls Gitea's API as auth ("user:password", or a token) and
-// decodes the answer into out; an error status fails the test, except 404
-// when out is a *bool, which is set to whether it was found.
-func giteaCall(t *testing.T, g *testenv.Gitea, auth, method, path string, body, out any) {
-	t.Helper()
-	var r io.Reader
-	if body != nil {
-		data, err := json.Marshal(body)
-		if err != nil {
-			t.Fatal(err)
-		}
-		r = bytes.NewReader(data)
-	}
-	req, err := http.NewRequestWithContext(t.Context(), method, g.URL+"api/v1/"+path, r)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if user, password, ok := strings.Cut(auth, ":"); ok {
-		req.SetBasicAuth(user, password)
-	} else {
-		req.Header.Set("Authorization", "token "+auth)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	got, _ := io.ReadAll(resp.Body)
-	if found, ok := out.(*bool); ok && resp.StatusCode == http.StatusNotFound {
-		*found = false
-		return
-	}
-	if resp.StatusCode/100 != 2 {
-		t.Fatalf("%s %s: %s\n%s", method, path, resp.Status, got)
-	}
-	if out != nil {
-		if err := json.Unmarshal(got, out); err != nil {
-			t.Fatalf("%s %s: %v\n%s", method, path, err, got)
-		}
-	}
 }
 
 // checkForgeRelease compares the releases of repo on Gitea with want: the
@@ -521,7 +477,7 @@ func checkForgeRelease(t *testing.T, g *testenv.Gitea, repo, token string, want 
 			Name string `json:"name"`
 		} `json:"assets"`
 	}
-	giteaCall(t, g, token, http.MethodGet, "repos/"+repo+"/releases", nil, &releases)
+	g.API(t, token, http.MethodGet, "repos/"+repo+"/releases", nil, &releases)
 	if want == nil {
 		if len(releases) != 0 {
 			t.Errorf("the forge has %d releases, want none: %+v", len(releases), releases)

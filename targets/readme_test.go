@@ -597,7 +597,7 @@ func readmeForge(t *testing.T, g *testenv.Gitea, u testenv.GiteaUser) string {
 	var token struct {
 		SHA1 string `json:"sha1"`
 	}
-	giteaCall(t, g, u.Name+":"+u.Password, http.MethodPost, "users/"+u.Name+"/tokens", map[string]any{"name": "forge", "scopes": []string{"write:repository"}}, &token)
-	giteaCall(t, g, u.Name+":"+u.Password, http.MethodPost, "user/repos", map[string]any{"name": "greet", "default_branch": "main"}, nil)
+	g.API(t, u.Name+":"+u.Password, http.MethodPost, "users/"+u.Name+"/tokens", map[string]any{"name": "forge", "scopes": []string{"write:repository"}}, &token)
+	g.API(t, u.Name+":"+u.Password, http.MethodPost, "user/repos", map[string]any{"name": "greet", "default_branch": "main"}, nil)
 	return token.SHA1
 }

@@ -5,8 +5,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
-	"io"
 	"log/slog"
 	"net/http"
 	"os"
@@ -60,36 +58,12 @@ func TestForgeReleaseOnGitea(t *testing.T) {
 	testenv.Require(t, "git")
 	g := testenv.StartGitea(t)
 	u := g.User("maintainer")
-	api := func(method, path string, body, out any) {
-		t.Helper()
-		data, _ := json.Marshal(body)
-		req, err := http.NewRequestWithContext(t.Context(), method, g.URL+"api/v1/"+path, bytes.NewReader(data))
-		if err != nil {
-			t.Fatal(err)
-		}
-		req.SetBasicAuth(u.Name, u.Password)
-		req.Header.Set("Content-Type", "application/json")
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		got, _ := io.ReadAll(resp.Body)
-		if resp.StatusCode/100 != 2 {
-			t.Fatalf("%s %s: %s\n%s", method, path, resp.Status, got)
-		}
-		if out != nil {
-			if err := json.Unmarshal(got, out); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
 	var token struct {
 		SHA1 string `json:"sha1"`
 	}
-	api(http.MethodPost, "users/"+u.Name+"/tokens", map[string]any{"name": "forge", "scopes": []string{"write:repository"}}, &token)
-	api(http.MethodPost, "user/repos", map[string]any{"name": "greet", "auto_init": true, "default_branch": "main"}, nil)
-	api(http.MethodPost, "repos/"+u.Name+"/greet/tags", map[string]any{"tag_name": "v1.3.0rc1", "target": "main"}, nil)
+	g.API(t, u.Name+":"+u.Password, http.MethodPost, "users/"+u.Name+"/tokens", map[string]any{"name": "forge", "scopes": []string{"write:repository"}}, &token)
+	g.API(t, u.Name+":"+u.Password, http.MethodPost, "user/repos", map[string]any{"name": "greet", "auto_init": true, "default_branch": "main"}, nil)
+	g.API(t, u.Name+":"+u.Password, http.MethodPost, "repos/"+u.Name+"/greet/tags", map[string]any{"tag_name": "v1.3.0rc1", "target": "main"}, nil)
 
 	dir := filepath.Join(t.TempDir(), "greet")
 	for rel, content := range map[string]string{
@@ -156,7 +130,7 @@ func TestForgeReleaseOnGitea(t *testing.T) {
 		Name, Body string
 		Prerelease bool
 	}
-	api(http.MethodGet, "repos/"+u.Name+"/greet/releases/tags/v1.3.0rc1", nil, &rel)
+	g.API(t, u.Name+":"+u.Password, http.MethodGet, "repos/"+u.Name+"/greet/releases/tags/v1.3.0rc1", nil, &rel)
 	if rel.Name != "greet 1.3.0rc1" || rel.Body != "### Added\n\n- Greets in French." || !rel.Prerelease {
 		t.Errorf("release = %+v, want greet 1.3.0rc1, the changelog's section, a pre-release", rel)
 	}

@@ -1,10 +1,7 @@
 package vcs
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
-	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -18,42 +15,11 @@ import (
 func TestPushWithTokenToGitea(t *testing.T) {
 	g := testenv.StartGitea(t)
 	u := g.User("pusher")
-	api := func(method, path string, body any, out any) {
-		t.Helper()
-		var rd io.Reader
-		if body != nil {
-			data, err := json.Marshal(body)
-			if err != nil {
-				t.Fatal(err)
-			}
-			rd = bytes.NewReader(data)
-		}
-		req, err := http.NewRequestWithContext(t.Context(), method, g.URL+"api/v1/"+path, rd)
-		if err != nil {
-			t.Fatal(err)
-		}
-		req.SetBasicAuth(u.Name, u.Password)
-		req.Header.Set("Content-Type", "application/json")
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		got, _ := io.ReadAll(resp.Body)
-		if resp.StatusCode/100 != 2 {
-			t.Fatalf("%s %s: %s\n%s", method, path, resp.Status, got)
-		}
-		if out != nil {
-			if err := json.Unmarshal(got, out); err != nil {
-				t.Fatalf("%s %s: %v\n%s", method, path, err, got)
-			}
-		}
-	}
-	api(http.MethodPost, "user/repos", map[string]any{"name": "greet"}, nil)
+	g.API(t, u.Name+":"+u.Password, http.MethodPost, "user/repos", map[string]any{"name": "greet"}, nil)
 	var token struct {
 		SHA1 string `json:"sha1"`
 	}
-	api(http.MethodPost, "users/"+u.Name+"/tokens", map[string]any{"name": "git", "scopes": []string{"write:repository"}}, &token)
+	g.API(t, u.Name+":"+u.Password, http.MethodPost, "users/"+u.Name+"/tokens", map[string]any{"name": "git", "scopes": []string{"write:repository"}}, &token)
 
 	dir := initRepo(t)
 	testenv.Git(t, dir, "remote", "add", "origin", g.URL+u.Name+"/greet.git")
@@ -79,7 +45,7 @@ func TestPushWithTokenToGitea(t *testing.T) {
 			SHA string `json:"sha"`
 		} `json:"commit"`
 	}
-	api(http.MethodGet, "repos/"+u.Name+"/greet/tags", nil, &tags)
+	g.API(t, u.Name+":"+u.Password, http.MethodGet, "repos/"+u.Name+"/greet/tags", nil, &tags)
 	if len(tags) != 1 || tags[0].Name != "v1.3.0" || tags[0].Commit.SHA != r.Commit.String() {
 		t.Errorf("Gitea's tags = %+v, want v1.3.0 at %s", tags, r.Commit)
 	}

@@ -1,7 +1,12 @@
 package testenv
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/pyrelease/pyrelease/targets/internal/dev/servers"
@@ -43,4 +48,44 @@ func (g *Gitea) User(name string) GiteaUser {
 		g.t.Fatal(err)
 	}
 	return u
+}
+
+// API calls Gitea's REST API (path below /api/v1/) as auth: "user:password"
+// for Basic authentication, else a token. body, when not nil, goes as JSON;
+// the answer is decoded into out when it is not nil. An error status fails
+// t, the test making the call (a subtest may call a parent's server).
+func (g *Gitea) API(t testing.TB, auth, method, path string, body, out any) {
+	t.Helper()
+	var r io.Reader
+	if body != nil {
+		data, err := json.Marshal(body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r = bytes.NewReader(data)
+	}
+	req, err := http.NewRequestWithContext(t.Context(), method, g.URL+"api/v1/"+path, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if user, password, ok := strings.Cut(auth, ":"); ok {
+		req.SetBasicAuth(user, password)
+	} else {
+		req.Header.Set("Authorization", "token "+auth)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	got, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode/100 != 2 {
+		t.Fatalf("%s %s: %s\n%s", method, path, resp.Status, got)
+	}
+	if out != nil {
+		if err := json.Unmarshal(got, out); err != nil {
+			t.Fatalf("%s %s: %v\n%s", method, path, err, got)
+		}
+	}
 }
