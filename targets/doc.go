@@ -40,6 +40,7 @@
 //   - repair-command (PYRELEASE_REPAIR_COMMAND; array of strings; default unset): Command that repairs each platform wheel (not *-none-any) instead of auditwheel, with {wheel} and {dest_dir} among its arguments, such as ["delocate-wheel", "-w", "{dest_dir}", "{wheel}"]; it must write one wheel into {dest_dir} (the variable takes space-separated arguments).
 //   - tools (PYRELEASE_TOOLS; array of strings; default unset): Console scripts the smoke test runs after installing the wheel; unset means every console script the wheel declares, [] means none (the variable takes a comma-separated list).
 //   - smoke-command (PYRELEASE_SMOKE_COMMAND; array of strings; default --version): Arguments each tool is run with by the smoke test; it must exit 0 and print the version (the variable takes space-separated arguments).
+//   - extras (PYRELEASE_EXTRAS; array of strings; default unset): Optional extras of the project installed with its wheel wherever its tools run: the smoke test, PyInstaller's freeze environment and zipapps, as for a command line behind an extra (httpx[cli]); each must be a Provides-Extra of the wheel (the variable takes a comma-separated list).
 //
 // config-keys:end
 //

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"text/template"
@@ -31,6 +32,7 @@ type projectFixture struct {
 	Tag       string
 	Version   string
 	Project   string // the distribution name as pip is asked for it
+	Extra     string // the extra a user installs it with, if any
 	Dist      string // the name in file names
 	Tools     bool   // console scripts: bdist and installer run
 	Archive   string // archive group
@@ -61,6 +63,9 @@ var projectFixtures = []projectFixture{
 	{Name: "pdm", Shape: "static version in pyproject.toml, src/ layout", Backend: "pdm-backend", Tag: "v0.1.0", Version: "0.1.0",
 		Project: "verscmp", Dist: "verscmp", Tools: true, Archive: "verscmp", Installer: "verscmp",
 		SmokeTools: "1", Imports: "verscmp", Run: "verscmp --version", Want: `0\.1\.0`},
+	{Name: "pdmscm", Shape: "version from git by the backend's own setting ([tool.pdm.version] source = \"scm\"), a generated version file", Backend: "pdm-backend", Tag: "v0.1.0", Version: "0.1.0",
+		Project: "tagview", Dist: "tagview", Tools: true, Archive: "tagview", Installer: "tagview",
+		SmokeTools: "1", Imports: "tagview", Run: "tagview --version", Want: `^0\.1\.0$`},
 	{Name: "poetry", Shape: "[tool.poetry] metadata and scripts, no [project]", Backend: "poetry-core", Tag: "v0.1.0", Version: "0.1.0",
 		Project: "poetry-hello", Dist: "poetry_hello", Tools: true, Archive: "poetry-hello", Installer: "poetry-hello",
 		SmokeTools: "1", Imports: "poetry_hello", Run: "poetry-hello --version", Want: `0\.1\.0`},
@@ -79,6 +84,9 @@ var projectFixtures = []projectFixture{
 	{Name: "dotted", Shape: "a name with dots and dashes (Acme.Hello-Tools)", Backend: "setuptools", Tag: "v0.1.0", Version: "0.1.0",
 		Project: "Acme.Hello-Tools", Dist: "acme_hello_tools", Tools: true, Archive: "acme-hello-tools", Installer: "acme-hello-tools",
 		SmokeTools: "1", Imports: "acme_hello_tools", Run: "acme-hello --version", Want: `0\.1\.0`},
+	{Name: "extras", Shape: "a library whose command line needs an extra (pip install 'jsonpeek[cli]'), as httpx's does", Backend: "hatchling", Tag: "v0.1.0", Version: "0.1.0",
+		Project: "jsonpeek", Extra: "cli", Dist: "jsonpeek", Tools: true, Archive: "jsonpeek", Installer: "jsonpeek",
+		SmokeTools: "1", Imports: "jsonpeek", Run: "jsonpeek --version", Want: `^0\.1\.0$`, Metadata25: true},
 	{Name: "monorepo", Shape: "a project in a subfolder of a monorepo, prefixed tags (alpha-v0.1.0)", Backend: "hatchling", Sub: "/packages/alpha", Tag: "alpha-v0.1.0", Version: "0.1.0",
 		Project: "mono-alpha", Dist: "mono_alpha", Tools: true, Archive: "mono-alpha", Installer: "mono-alpha",
 		SmokeTools: "1", Imports: "mono_alpha", Run: "alpha --version", Want: `0\.1\.0`, Metadata25: true},
@@ -86,6 +94,25 @@ var projectFixtures = []projectFixture{
 
 // VersionRe is the version as a regexp.
 func (f projectFixture) VersionRe() string { return regexp.QuoteMeta(f.Version) }
+
+// DevRe is, as a regexp, the version of the first commit after the tag:
+// the next patch release's .dev1.
+func (f projectFixture) DevRe() string {
+	i := strings.LastIndexByte(f.Version, '.')
+	patch, err := strconv.Atoi(f.Version[i+1:])
+	if err != nil {
+		panic("fixture version " + f.Version + " does not end in a number")
+	}
+	return regexp.QuoteMeta(f.Version[:i+1] + strconv.Itoa(patch+1) + ".dev1")
+}
+
+// Requirement is what a user asks pip for.
+func (f projectFixture) Requirement() string {
+	if f.Extra != "" {
+		return f.Project + "[" + f.Extra + "]==" + f.Version
+	}
+	return f.Project + "==" + f.Version
+}
 
 // StoreSub is the project's folder in the default store's path.
 func (f projectFixture) StoreSub() string {

@@ -97,7 +97,7 @@ func (p *project) bdist(ctx context.Context, info buildVersion, verbose bool) ([
 	// the smoke test of the wheel installs them.
 	bins, err := freeze.Freeze(ctx, freeze.Options{
 		Dir: p.cfg.Dir, OutDir: filepath.Join(work, "bin"), WorkDir: filepath.Join(work, "freeze"), Python: python, Freezer: b.Freezer,
-		Tools: tools, Version: info.Version, Wheel: whl, PyInstaller: b.PyInstaller, Mtime: info.CommitDate, Verbose: verbose, Stderr: stderr,
+		Tools: tools, Version: info.Version, Wheel: whl, Extras: p.cfg.Extras, PyInstaller: b.PyInstaller, Mtime: info.CommitDate, Verbose: verbose, Stderr: stderr,
 		Offline: p.cfg.Smoke.Offline, FindLinks: p.findLinks(filepath.Join(p.cfg.Dir, "dist")), Log: p.log,
 	})
 	if err != nil {

@@ -119,7 +119,11 @@ func Fetch(ctx context.Context, version *string) (err error) {
 			return err
 		}
 		if !info.Tagged {
-			return fmt.Errorf("fetch: HEAD is not at a release tag (%s): give the version with -version", info.Describe)
+			example := info.TagVersion
+			if example == "" {
+				example = "1.2.3"
+			}
+			return fmt.Errorf("fetch: HEAD is not at a release tag (%s): name the version to fetch, as in fetch -version=%s (this build's is %s)", info.Describe, example, info.Version)
 		}
 		v = info.Version
 	}
@@ -189,6 +193,11 @@ func (p *project) fetchVersion(ctx context.Context, r fetchRequest) ([]store.Fet
 	}
 	var missing *store.MissingError
 	if ferr != nil && !errors.As(ferr, &missing) {
+		if errors.Is(ferr, store.ErrNoFiles) && o.IndexURL == "" && p.cfg.Snapshot.Store == "" {
+			// The default store is this clone's own: a fresh clone's
+			// is empty whatever other clones published.
+			return nil, fmt.Errorf("%w\nfetch: that is the default store, inside this clone's git directory, where only this clone's snapshots go; to fetch what a CI job or another clone published, set store in [tool.pyrelease.snapshot] or PYRELEASE_STORE to the store it published to", ferr)
+		}
 		return nil, ferr
 	}
 	arts := make([]dist.Artifact, len(got))

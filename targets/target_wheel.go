@@ -73,7 +73,7 @@ func (p *project) buildWheel(ctx context.Context, v buildVersion, verbose bool) 
 	// SOURCE_DATE_EPOCH (setuptools, hatchling and flit do); backends that
 	// version from git are handed the version instead of computing one.
 	env := append([]string{"SOURCE_DATE_EPOCH=" + strconv.FormatInt(v.CommitDate.Unix(), 10)},
-		wheel.PretendVersionEnv(p.cfg.Project.Name, v.Version)...)
+		wheel.PretendVersionEnv(p.cfg.Project.Name, system.VCSPlugin(), v.Version)...)
 	var built wheel.Built
 	cleanup, err := p.markBuild(v.Version)
 	if err != nil {
@@ -130,10 +130,14 @@ func (p *project) buildWheel(ctx context.Context, v buildVersion, verbose bool) 
 	if imports == nil {
 		imports = wheel.DefaultImports(whl.TopLevel)
 	}
+	available, err := p.checkExtras(whl)
+	if err != nil {
+		return nil, err
+	}
 	findLinks := p.findLinks(outDir)
 	p.log.Info("smoke test", "tools", len(tools), "imports", strings.Join(imports, ","), "offline", p.cfg.Smoke.Offline)
 	if err := wheel.Smoke(ctx, wheel.SmokeOptions{
-		Python: python, Wheel: built.Wheel, Offline: p.cfg.Smoke.Offline, FindLinks: findLinks,
+		Python: python, Wheel: built.Wheel, Extras: p.cfg.Extras, Available: available, Offline: p.cfg.Smoke.Offline, FindLinks: findLinks,
 		Tools: tools, Imports: imports, Version: v.Version, UV: uv,
 	}); err != nil {
 		return nil, err
@@ -192,6 +196,26 @@ func (p *project) findLinks(outDir string) []string {
 		links = append(links, l)
 	}
 	return links
+}
+
+// checkExtras refuses an extras setting that names an extra the wheel does
+// not provide, as pip would only warn and install without it. It returns
+// the extras the wheel provides.
+func (p *project) checkExtras(whl *wheel.Info) ([]string, error) {
+	var available []string
+	if whl.Metadata != nil {
+		available = whl.Metadata.All("Provides-Extra")
+	}
+	for _, e := range p.cfg.Extras {
+		if !slices.ContainsFunc(available, func(a string) bool { return wheel.NormalizeExtra(a) == wheel.NormalizeExtra(e) }) {
+			where := p.cfg.File + ": [tool.pyrelease] extras"
+			if os.Getenv("PYRELEASE_EXTRAS") != "" {
+				where = "PYRELEASE_EXTRAS"
+			}
+			return nil, fmt.Errorf("config: %s: %q is not an extra of %s (it provides %s)", where, e, filepath.Base(whl.Path), quotedList(available))
+		}
+	}
+	return available, nil
 }
 
 // stampFiles are the files a build stamps: the configured version files,

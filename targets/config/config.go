@@ -33,6 +33,9 @@ type Config struct {
 	RepairCommand []string
 	Tools         []string // console scripts the smoke test runs; nil = every console script of the wheel, empty = none
 	SmokeCommand  []string // arguments of the smoke test; default ["--version"]
+	// Extras are optional extras of the project installed with its wheel
+	// where its tools run (smoke test, freeze environment, zipapp).
+	Extras []string
 
 	// Platform is the platform tag of archives and installers
 	// (PYRELEASE_PLATFORM), checked to be {os}-{machine}; "" means this

@@ -63,6 +63,13 @@ func (c *Config) setFromEnv(k Key, raw string) error {
 				c.Tools = append(c.Tools, t)
 			}
 		}
+	case keyExtras:
+		c.Extras = nil
+		for e := range strings.SplitSeq(raw, ",") {
+			if e = strings.TrimSpace(e); e != "" {
+				c.Extras = append(c.Extras, e)
+			}
+		}
 	case keySmokeCommand:
 		c.SmokeCommand = strings.Fields(raw)
 	case keyRepairCommand:

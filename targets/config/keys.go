@@ -28,6 +28,7 @@ const (
 	keyRepairCommand = "repair-command"
 	keyTools         = "tools"
 	keySmokeCommand  = "smoke-command"
+	keyExtras        = "extras"
 )
 
 // Keys lists every [tool.pyrelease] setting in the order the documentation
@@ -92,6 +93,10 @@ var Keys = []Key{
 	{
 		Name: keySmokeCommand, Env: "PYRELEASE_SMOKE_COMMAND", Type: "array of strings", Default: "--version",
 		Doc: `Arguments each tool is run with by the smoke test; it must exit 0 and print the version (the variable takes space-separated arguments).`,
+	},
+	{
+		Name: keyExtras, Env: "PYRELEASE_EXTRAS", Type: "array of strings", Default: "",
+		Doc: `Optional extras of the project installed with its wheel wherever its tools run: the smoke test, PyInstaller's freeze environment and zipapps, as for a command line behind an extra (httpx[cli]); each must be a Provides-Extra of the wheel (the variable takes a comma-separated list).`,
 	},
 }
 

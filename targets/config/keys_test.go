@@ -77,6 +77,7 @@ func TestKeysDefaultsMatchLoad(t *testing.T) {
 		keyRepairCommand: strings.Join(c.RepairCommand, " "),
 		keyTools:         strings.Join(c.Tools, " "),
 		keySmokeCommand:  strings.Join(c.SmokeCommand, " "),
+		keyExtras:        strings.Join(c.Extras, " "),
 	}
 	for _, k := range Keys {
 		got, ok := effective[k.Name]
@@ -104,6 +105,7 @@ func TestEveryKeyHasEnvOverride(t *testing.T) {
 		keyVersionFormat: "semver", keyChangelog: "none", keyPush: "true", keyRemote: "r",
 		keyPython: "/usr/bin/python3", keyIsolation: "yes", keyTools: "greet, other", keySmokeCommand: "--help -v",
 		keyRepair: "no", keyRepairCommand: "delvewheel repair -w {dest_dir} {wheel}", keyInstaller: "uv",
+		keyExtras: "cli, http2",
 	}
 	for _, k := range Keys {
 		t.Run(k.Name, func(t *testing.T) {
@@ -125,7 +127,8 @@ func TestEveryKeyHasEnvOverride(t *testing.T) {
 				c.Push == before.Push && c.Remote == before.Remote && c.Python == before.Python &&
 				c.Isolation == before.Isolation && slices.Equal(c.Tools, before.Tools) &&
 				slices.Equal(c.SmokeCommand, before.SmokeCommand) && c.Repair == before.Repair &&
-				slices.Equal(c.RepairCommand, before.RepairCommand) && c.Installer == before.Installer {
+				slices.Equal(c.RepairCommand, before.RepairCommand) && c.Installer == before.Installer &&
+				slices.Equal(c.Extras, before.Extras) {
 				t.Errorf("%s=%s changed nothing", k.Env, samples[k.Name])
 			}
 		})

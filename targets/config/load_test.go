@@ -250,6 +250,11 @@ func TestLoadBad(t *testing.T) {
 			is:   ErrType,
 			want: []string{"[tool.pyrelease] bdist: expected a table, got string \"yes\""},
 		},
+		"extras with a requirement": {
+			toml: "[tool.pyrelease]\nextras = [\"cli\", \"httpx[cli]\"]\n",
+			is:   ErrInvalid,
+			want: []string{`[tool.pyrelease] extras[1]: expected an extra's name, such as cli or http2 (letters, digits, -, _ and .), got "httpx[cli]"`},
+		},
 		"push as string": {
 			toml: "[tool.pyrelease]\npush = \"yes\"\n",
 			is:   ErrType,

@@ -43,6 +43,7 @@ func setters() map[string]setter {
 		keyRepairCommand: listSetter(keyRepairCommand, func(c *Config) *[]string { return &c.RepairCommand }),
 		keyTools:         listSetter(keyTools, func(c *Config) *[]string { return &c.Tools }),
 		keySmokeCommand:  listSetter(keySmokeCommand, func(c *Config) *[]string { return &c.SmokeCommand }),
+		keyExtras:        listSetter(keyExtras, func(c *Config) *[]string { return &c.Extras }),
 	}
 }
 

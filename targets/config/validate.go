@@ -46,6 +46,15 @@ func (c *Config) Validate() error {
 			errs = append(errs, p)
 		}
 	}
+	for i, e := range c.Extras {
+		if !ValidExtra(e) {
+			p := c.invalid(keyExtras, "an extra's name, such as cli or http2 (letters, digits, -, _ and .)", quoteShort(e))
+			if p.Env == "" {
+				p.Key = fmt.Sprintf("%s[%d]", keyExtras, i)
+			}
+			errs = append(errs, p)
+		}
+	}
 	for i, vf := range c.VersionFiles {
 		if p := c.checkVersionFile(i, vf); p != nil {
 			errs = append(errs, p)
@@ -158,4 +167,19 @@ func quoteList(values []string) string {
 		q[i] = fmt.Sprintf("%q", v)
 	}
 	return strings.Join(q, ", ")
+}
+
+// ValidExtra accepts an extra's name as core metadata allows it (PEP 685:
+// letters, digits, and -, _ or . between them).
+func ValidExtra(e string) bool {
+	if e == "" {
+		return false
+	}
+	for i, r := range e {
+		alnum := r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9'
+		if !alnum && (i == 0 || i == len(e)-1 || !strings.ContainsRune("-_.", r)) {
+			return false
+		}
+	}
+	return true
 }

@@ -26,6 +26,9 @@ func TestValidateInCode(t *testing.T) {
 		"good tag pattern": {change: func(c *Config) { c.TagPattern = "release-[0-9]*" }},
 		"no remote":        {change: func(c *Config) { c.Remote = "" }, want: `config: remote: expected a git remote name`},
 		"installer":        {change: func(c *Config) { c.Installer = "conda" }, want: `config: installer: expected one of "auto", "pip", "uv", got "conda"`},
+		"extras":           {change: func(c *Config) { c.Extras = []string{"cli", "http2", "Socks_5.x"} }},
+		"extra with space": {change: func(c *Config) { c.Extras = []string{"c li"} }, want: `config: extras[0]: expected an extra's name`},
+		"extra dash first": {change: func(c *Config) { c.Extras = []string{"-cli"} }, want: `got "-cli"`},
 		"repair command":   {change: func(c *Config) { c.RepairCommand = []string{"delvewheel", "repair", "-w", "{dest_dir}", "{wheel}"} }},
 		"repair command without wheel": {
 			change: func(c *Config) { c.RepairCommand = []string{"fixup", "{dest_dir}"} },

@@ -145,7 +145,7 @@ func (f *freezer) prepareEnv(ctx context.Context) (*freezeEnv, error) {
 	if err := f.pip(ctx, env, "--force-reinstall", "--no-deps", f.o.Wheel); err != nil {
 		return nil, fmt.Errorf("freeze: pip could not install %s into the freeze environment %s: %w", filepath.Base(f.o.Wheel), dir, err)
 	}
-	if err := f.pip(ctx, env, f.o.Wheel); err != nil {
+	if err := f.pip(ctx, env, pyenv.WithExtras(f.o.Wheel, f.o.Extras)); err != nil {
 		return nil, fmt.Errorf("freeze: pip could not install the dependencies of %s into the freeze environment %s: %w", filepath.Base(f.o.Wheel), dir, err)
 	}
 	ok = true

@@ -41,6 +41,9 @@ type Options struct {
 	// Python. For zipapp, empty means the project's import packages are
 	// copied from Dir (or Dir/src) instead.
 	Wheel string
+	// Extras are optional extras of the wheel installed with it, for
+	// tools behind one (httpx[cli]).
+	Extras []string
 	// PyInstaller is the requirement pip installs PyInstaller by into the
 	// freeze environment; default DefaultPyInstaller.
 	PyInstaller string

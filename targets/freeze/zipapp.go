@@ -45,7 +45,7 @@ func (f *freezer) prepareSite(ctx context.Context) error {
 	}
 	err := f.run(ctx, run.Cmd{
 		Name: f.o.Python,
-		Args: append(args, f.o.Wheel),
+		Args: append(args, pyenv.WithExtras(f.o.Wheel, f.o.Extras)),
 		Dir:  f.o.WorkDir,
 		Env:  env,
 		// pip's progress goes to the log only when verbose.

@@ -27,6 +27,10 @@ type BuildSystem struct {
 	Requires    []string // PEP 508 requirements, e.g. "hatchling>=1.10"
 	Backend     string   // "module" or "module:object", e.g. "setuptools.build_meta"
 	BackendPath []string // directories relative to the project, searched first for Backend
+	// SCMSource is set when the backend versions from git by a setting of
+	// its own rather than a plugin in Requires: "pdm-backend" for
+	// [tool.pdm.version] source = "scm".
+	SCMSource string
 }
 
 // ReadBuildSystem reads dir/pyproject.toml's [build-system]. Without the
@@ -57,12 +61,21 @@ func legacyBuildSystem() BuildSystem {
 func parseBuildSystem(path string, data []byte) (BuildSystem, error) {
 	var doc struct {
 		BuildSystem map[string]any `toml:"build-system"`
+		Tool        struct {
+			PDM struct {
+				Version map[string]any `toml:"version"`
+			} `toml:"pdm"`
+		} `toml:"tool"`
 	}
 	if err := toml.Unmarshal(data, &doc); err != nil {
 		return BuildSystem{}, &BuildSystemError{Path: path, Field: "syntax", Detail: err.Error()}
 	}
 	if doc.BuildSystem == nil {
 		return legacyBuildSystem(), nil
+	}
+	scmSource := ""
+	if src, _ := doc.Tool.PDM.Version["source"].(string); src == "scm" {
+		scmSource = "pdm-backend"
 	}
 	bs := doc.BuildSystem
 	field := func(name string) string { return "[build-system]." + name }
@@ -79,7 +92,7 @@ func parseBuildSystem(path string, data []byte) (BuildSystem, error) {
 			return BuildSystem{}, &BuildSystemError{Path: path, Field: field("requires"), Detail: err.Error()}
 		}
 	}
-	out := BuildSystem{Requires: requires, Backend: legacyBackend}
+	out := BuildSystem{Requires: requires, Backend: legacyBackend, SCMSource: scmSource}
 	if raw, ok := bs["build-backend"]; ok {
 		s, isString := raw.(string)
 		if !isString || !backendPattern.MatchString(s) {
@@ -167,10 +180,14 @@ func backendModule(backend string) string {
 var vcsVersionPlugins = []string{"setuptools-scm", "hatch-vcs", "versioneer", "poetry-dynamic-versioning", "versioningit"}
 
 // VCSPlugin names the build requirement that versions the project from git
-// inside the backend (setuptools-scm, hatch-vcs, ...), or "" when there is
-// none. Such a backend needs no version file stamped: it is handed the
+// inside the backend (setuptools-scm, hatch-vcs, ...), or the backend
+// itself when a setting of its own does (SCMSource), or "" when nothing
+// does. Such a backend needs no version file stamped: it is handed the
 // version through PretendVersionEnv.
 func (b BuildSystem) VCSPlugin() string {
+	if b.SCMSource != "" {
+		return b.SCMSource
+	}
 	for _, r := range b.Requires {
 		name := strings.ToLower(r)
 		if i := strings.IndexAny(name, "<>=!~;[( @"); i >= 0 {
@@ -189,15 +206,21 @@ func (b BuildSystem) VCSPlugin() string {
 // hatch-vcs, which uses it), pdm-backend's scm source and
 // poetry-dynamic-versioning. With a project name the setuptools-scm
 // variable is the per-distribution one, so that build dependencies built
-// from source in the same environment keep their own versions.
-func PretendVersionEnv(project, version string) []string {
-	scm := "SETUPTOOLS_SCM_PRETEND_VERSION"
+// from source in the same environment keep their own versions. hatch-vcs
+// does not tell setuptools-scm the distribution's name (0.5 does not), so
+// with plugin "hatch-vcs", or without a name, the general variable is set
+// as well.
+func PretendVersionEnv(project, plugin, version string) []string {
+	const scm = "SETUPTOOLS_SCM_PRETEND_VERSION"
+	var env []string
 	if project != "" {
-		scm += "_FOR_" + strings.ToUpper(EscapeName(project))
+		env = append(env, scm+"_FOR_"+strings.ToUpper(EscapeName(project))+"="+version)
 	}
-	return []string{
-		scm + "=" + version,
-		"PDM_BUILD_SCM_VERSION=" + version,
-		"POETRY_DYNAMIC_VERSIONING_BYPASS=" + version,
+	if project == "" || plugin == "hatch-vcs" {
+		env = append(env, scm+"="+version)
 	}
+	return append(env,
+		"PDM_BUILD_SCM_VERSION="+version,
+		"POETRY_DYNAMIC_VERSIONING_BYPASS="+version,
+	)
 }

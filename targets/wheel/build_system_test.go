@@ -31,6 +31,14 @@ func TestParseBuildSystem(t *testing.T) {
 			toml: "[build-system]\nrequires = []\nbuild-backend = \"backend:impl.hooks\"\nbackend-path = [\"_build\", \"tools/b\"]\n",
 			want: BuildSystem{Requires: []string{}, Backend: "backend:impl.hooks", BackendPath: []string{"_build", "tools/b"}},
 		},
+		"pdm-backend versioning from git by its own setting": {
+			toml: "[build-system]\nrequires = [\"pdm-backend\"]\nbuild-backend = \"pdm.backend\"\n[tool.pdm.version]\nsource = \"scm\"\nwrite_to = \"pkg/VERSION\"\n",
+			want: BuildSystem{Requires: []string{"pdm-backend"}, Backend: "pdm.backend", SCMSource: "pdm-backend"},
+		},
+		"pdm-backend with a file version": {
+			toml: "[build-system]\nrequires = [\"pdm-backend\"]\nbuild-backend = \"pdm.backend\"\n[tool.pdm.version]\nsource = \"file\"\npath = \"src/x/__init__.py\"\n",
+			want: BuildSystem{Requires: []string{"pdm-backend"}, Backend: "pdm.backend"},
+		},
 		"missing requires":       {toml: "[build-system]\nbuild-backend = \"x\"\n", wantField: "[build-system].requires"},
 		"requires not a list":    {toml: "[build-system]\nrequires = \"setuptools\"\n", wantField: "[build-system].requires"},
 		"requires item not text": {toml: "[build-system]\nrequires = [1]\n", wantField: "[build-system].requires"},

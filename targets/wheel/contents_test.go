@@ -46,12 +46,22 @@ func TestVCSPluginAndPretendVersion(t *testing.T) {
 			t.Errorf("VCSPlugin(%q) = %q, want %q", req, got, want)
 		}
 	}
-	got := PretendVersionEnv("Acme.Hello-Tools", "1.2.0.dev3")
+	if got := (BuildSystem{Requires: []string{"pdm-backend"}, SCMSource: "pdm-backend"}).VCSPlugin(); got != "pdm-backend" {
+		t.Errorf("VCSPlugin of [tool.pdm.version] source = \"scm\" = %q, want pdm-backend", got)
+	}
+	got := PretendVersionEnv("Acme.Hello-Tools", "setuptools-scm", "1.2.0.dev3")
 	want := []string{"SETUPTOOLS_SCM_PRETEND_VERSION_FOR_ACME_HELLO_TOOLS=1.2.0.dev3", "PDM_BUILD_SCM_VERSION=1.2.0.dev3", "POETRY_DYNAMIC_VERSIONING_BYPASS=1.2.0.dev3"}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("PretendVersionEnv = %q, want %q", got, want)
 	}
-	if got := PretendVersionEnv("", "1.0")[0]; got != "SETUPTOOLS_SCM_PRETEND_VERSION=1.0" {
+	// hatch-vcs calls setuptools-scm without the distribution's name,
+	// which reads only the general variable then.
+	got = PretendVersionEnv("specmatch", "hatch-vcs", "1.0.dev1")
+	want = []string{"SETUPTOOLS_SCM_PRETEND_VERSION_FOR_SPECMATCH=1.0.dev1", "SETUPTOOLS_SCM_PRETEND_VERSION=1.0.dev1", "PDM_BUILD_SCM_VERSION=1.0.dev1", "POETRY_DYNAMIC_VERSIONING_BYPASS=1.0.dev1"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("PretendVersionEnv with hatch-vcs = %q, want %q", got, want)
+	}
+	if got := PretendVersionEnv("", "", "1.0")[0]; got != "SETUPTOOLS_SCM_PRETEND_VERSION=1.0" {
 		t.Errorf("without a name: %q", got)
 	}
 }

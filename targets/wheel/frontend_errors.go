@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -207,6 +208,12 @@ type SmokeError struct {
 	Output   string // the tail of what the tool printed
 	Version  string // the version that was expected, when the output lacked it
 	Detail   string // what went wrong, for the message
+	// Extras are the wheel's extras the smoke test did not install: a
+	// tool behind one fails without it.
+	Extras []string
+	// SmokeCommand is set when the tool ran with smoke-command (by default
+	// --version), not with arguments of its own.
+	SmokeCommand bool
 }
 
 func (e *SmokeError) Error() string {
@@ -216,10 +223,21 @@ func (e *SmokeError) Error() string {
 		return fmt.Sprintf("wheel: smoke test: %s printed %q, which does not contain the version %s", cmd, strings.TrimSpace(e.Output), e.Version)
 	case e.Detail != "":
 		return fmt.Sprintf("wheel: smoke test: %s %s: %s", cmd, e.Detail, strings.TrimSpace(e.Output))
-	default:
-		return fmt.Sprintf("wheel: smoke test: %s exited %d: %s", cmd, e.ExitCode, strings.TrimSpace(e.Output))
 	}
+	msg := fmt.Sprintf("wheel: smoke test: %s exited %d: %s", cmd, e.ExitCode, strings.TrimSpace(e.Output))
+	switch {
+	case len(e.Extras) > 0 && missingDependency.MatchString(e.Output):
+		msg += fmt.Sprintf("\nwheel: a tool that needs an optional extra of the wheel (%s) runs with %s in [tool.pyrelease]; commands.%s in [tool.pyrelease.smoke] sets its arguments, or false skips it",
+			strings.Join(e.Extras, ", "), extrasSetting(e.Extras, e.Output), e.Tool)
+	case e.SmokeCommand:
+		msg += fmt.Sprintf("\nwheel: a tool that takes other arguments is run with its own: commands.%s = [\"--help\"] in [tool.pyrelease.smoke] (only exit status 0 is required then), or false skips it", e.Tool)
+	}
+	return msg
 }
+
+// missingDependency is output that speaks of a module or package that is
+// not installed.
+var missingDependency = regexp.MustCompile(`(?i)no module named|modulenotfounderror|importerror|pip install|dependenc|not installed|extra`)
 
 // Unwrap makes errors.Is(err, ErrSmoke) true.
 func (e *SmokeError) Unwrap() error { return ErrSmoke }
@@ -262,6 +280,8 @@ type ImportError struct {
 	Output  string
 	Version string // the module's __version__, when it differs
 	Want    string
+	// Extras are the wheel's extras the smoke test did not install.
+	Extras []string
 }
 
 func (e *ImportError) Error() string {
@@ -271,6 +291,10 @@ func (e *ImportError) Error() string {
 	msg := fmt.Sprintf("wheel: smoke test: import %s failed in a fresh venv: %s", e.Module, e.Message)
 	if out := strings.TrimSpace(e.Output); out != "" {
 		msg += "\n" + out
+	}
+	if len(e.Extras) > 0 {
+		return msg + fmt.Sprintf("\nwheel: a dependency missing from the wheel's metadata is the usual cause, or an optional extra of the wheel (%s) the module needs: %s in [tool.pyrelease] installs it with the wheel, and imports in [tool.pyrelease.smoke] says which modules to check",
+			strings.Join(e.Extras, ", "), extrasSetting(e.Extras, e.Message+"\n"+e.Output))
 	}
 	return msg + "\nwheel: a dependency missing from the wheel's metadata is the usual cause; imports in [tool.pyrelease.smoke] says which modules to check"
 }
@@ -284,4 +308,22 @@ func shellWord(s string) string {
 		return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 	}
 	return s
+}
+
+// extrasSetting is the extras setting a message suggests: the extra the
+// output names as pip spells it (pip install 'httpx[cli]'), else the
+// first extra whose name the output mentions, else a placeholder.
+func extrasSetting(extras []string, output string) string {
+	lower := strings.ToLower(output)
+	for _, e := range extras {
+		if strings.Contains(lower, "["+strings.ToLower(e)+"]") {
+			return fmt.Sprintf("extras = [%q]", e)
+		}
+	}
+	for _, e := range extras {
+		if regexp.MustCompile(`\b` + regexp.QuoteMeta(strings.ToLower(e)) + `\b`).MatchString(lower) {
+			return fmt.Sprintf("extras = [%q]", e)
+		}
+	}
+	return `extras = ["NAME"]`
 }

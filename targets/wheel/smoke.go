@@ -34,6 +34,12 @@ type SmokeTool struct {
 type SmokeOptions struct {
 	Python string // interpreter to create the venv with; it runs pip too
 	Wheel  string // the wheel to install: this file, never another build of it
+	// Extras are optional extras of the wheel installed with it
+	// (pip install ./x.whl[cli]).
+	Extras []string
+	// Available are the extras the wheel provides, named in the hint of a
+	// failing import or tool that may need one.
+	Available []string
 	// Offline installs dependencies only from FindLinks (pip --no-index,
 	// no pip configuration). Otherwise pip looks where the user's pip
 	// settings say (PIP_INDEX_URL, pip.conf, a mirror), and in FindLinks.
@@ -121,20 +127,50 @@ func Smoke(ctx context.Context, o SmokeOptions) error {
 	}
 	// The wheel is named by its path, so pip installs this file; only
 	// its dependencies are looked up.
-	if out, err := tool.installIn(ctx, work, inner, o.Offline, findLinks, []string{wheelPath}); err != nil {
+	if out, err := tool.installIn(ctx, work, inner, o.Offline, findLinks, []string{pyenv.WithExtras(wheelPath, o.Extras)}); err != nil {
 		return &InstallError{Wheel: filepath.Base(wheelPath), Offline: o.Offline, FindLinks: findLinks, Output: out, Err: err}
 	}
 
 	runEnv := venvEnv(pyenv.PipEnv(env), venv)
+	missing := slices.DeleteFunc(slices.Clone(o.Available), func(e string) bool {
+		return slices.ContainsFunc(o.Extras, func(x string) bool { return NormalizeExtra(x) == NormalizeExtra(e) })
+	})
 	if err := smokeImports(ctx, inner, work, runEnv, o.Imports, o.Version); err != nil {
+		var ie *ImportError
+		if errors.As(err, &ie) {
+			ie.Extras = missing
+		}
 		return err
 	}
 	for _, t := range o.Tools {
 		if err := smokeTool(ctx, venv, work, runEnv, t, o.Version); err != nil {
+			var se *SmokeError
+			if errors.As(err, &se) {
+				se.Extras = missing
+			}
 			return err
 		}
 	}
 	return nil
+}
+
+// NormalizeExtra is an extra's name as PEP 685 compares them: lower case,
+// each run of -, _ and . one -.
+func NormalizeExtra(e string) string {
+	var b strings.Builder
+	sep := false
+	for _, r := range strings.ToLower(e) {
+		if r == '-' || r == '_' || r == '.' {
+			sep = true
+			continue
+		}
+		if sep && b.Len() > 0 {
+			b.WriteByte('-')
+		}
+		sep = false
+		b.WriteRune(r)
+	}
+	return b.String()
 }
 
 // importScript imports each module named on its command line and prints,
@@ -209,6 +245,7 @@ func smokeTool(ctx context.Context, venv, work string, env []string, t SmokeTool
 			e.Detail = fmt.Sprintf("did not finish within %s", smokeToolTimeout)
 		case errors.As(err, &re) && re.ExitCode >= 0:
 			e.ExitCode = re.ExitCode
+			e.SmokeCommand = t.CheckVersion
 		default:
 			e.Detail = "could not run (" + exitOf(err).Error() + ")"
 		}

@@ -28,6 +28,11 @@ func TestSmoke(t *testing.T) {
 			wantErr: []string{"wheel: smoke test: greet --fail exited 1: boom: asked to fail"},
 			exit:    1,
 		},
+		"smoke-command the tool does not take": {
+			opts:    SmokeOptions{Tools: []SmokeTool{{Name: "greet", Args: []string{"--fail"}, CheckVersion: true}}, Version: "0.2.0.dev3", Available: []string{"cli"}},
+			wantErr: []string{"greet --fail exited 1: boom: asked to fail\nwheel: a tool that takes other arguments is run with its own: commands.greet = [\"--help\"] in [tool.pyrelease.smoke]"},
+			exit:    1,
+		},
 		"tool prints another version": {
 			opts:    SmokeOptions{Tools: []SmokeTool{{Name: "greet", CheckVersion: true}}, Version: "0.2.0"},
 			wantErr: []string{`wheel: smoke test: greet --version printed "greet 0.2.0.dev3", which does not contain the version 0.2.0`},
@@ -46,6 +51,10 @@ func TestSmoke(t *testing.T) {
 		"an import that fails": {
 			opts:    SmokeOptions{Imports: []string{"greet", "greet_missing"}, Version: "0.2.0.dev3"},
 			wantErr: []string{"wheel: smoke test: import greet_missing failed in a fresh venv: ModuleNotFoundError: No module named 'greet_missing'"},
+		},
+		"an import that fails, with extras not installed": {
+			opts:    SmokeOptions{Imports: []string{"greet_missing"}, Version: "0.2.0.dev3", Available: []string{"cli", "http2"}},
+			wantErr: []string{"import greet_missing failed", "or an optional extra of the wheel (cli, http2) the module needs: extras = [\"NAME\"] in [tool.pyrelease] installs it with the wheel"},
 		},
 		"a __version__ that is not the build's": {
 			opts:    SmokeOptions{Imports: []string{"greet"}, Version: "0.2.0"},
@@ -123,5 +132,29 @@ func TestSmokeOfflineDependenciesComeFromFindLinksOnly(t *testing.T) {
 	opts.FindLinks = []string{filepath.Dir(helper)}
 	if err := Smoke(context.Background(), opts); err != nil {
 		t.Fatalf("with the dependency in FindLinks: %v", err)
+	}
+}
+
+func TestSmokeErrorNamesTheExtra(t *testing.T) {
+	e := &SmokeError{Tool: "httpx", Command: []string{"--version"}, ExitCode: 1, Extras: []string{"brotli", "cli", "http2"},
+		Output: "The httpx command line client could not run because the required dependencies were not installed.\nMake sure you've installed everything with: pip install 'httpx[cli]'"}
+	want := `wheel: a tool that needs an optional extra of the wheel (brotli, cli, http2) runs with extras = ["cli"] in [tool.pyrelease]; commands.httpx in [tool.pyrelease.smoke] sets its arguments, or false skips it`
+	if !strings.HasSuffix(e.Error(), want) {
+		t.Errorf("error:\n%s\nwant it to end with:\n%s", e, want)
+	}
+	ie := &ImportError{Module: "blackd", Extras: []string{"colorama", "d"},
+		Message: "ImportError: aiohttp dependency is not installed: No module named 'aiohttp'. Please re-install black with the '[d]' extra install to obtain aiohttp_cors: `pip install black[d]`"}
+	if !strings.Contains(ie.Error(), `(colorama, d) the module needs: extras = ["d"] in [tool.pyrelease]`) {
+		t.Errorf("import error names no extra:\n%s", ie)
+	}
+	// Output that speaks of no missing module gets no extras hint.
+	plain := &SmokeError{Tool: "t", Command: []string{"run"}, ExitCode: 2, Extras: []string{"cli"}, Output: "usage: t [-h]"}
+	if strings.Contains(plain.Error(), "extra") {
+		t.Errorf("hint without cause:\n%s", plain)
+	}
+	for in, want := range map[string]string{"Socks_5.X": "socks-5-x", "cli": "cli", "a--b": "a-b", "HTTP2": "http2"} {
+		if got := NormalizeExtra(in); got != want {
+			t.Errorf("NormalizeExtra(%q) = %q, want %q", in, got, want)
+		}
 	}
 }

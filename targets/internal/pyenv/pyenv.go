@@ -82,3 +82,12 @@ func HasVersion(out, version string) bool {
 		return true
 	}
 }
+
+// WithExtras is a wheel's path as a requirement with extras, as pip and uv
+// take it: dist/x.whl[cli,http2].
+func WithExtras(wheel string, extras []string) string {
+	if len(extras) == 0 {
+		return wheel
+	}
+	return wheel + "[" + strings.Join(extras, ",") + "]"
+}
