@@ -51,7 +51,7 @@ var projectFixtures = []projectFixture{
 	{Name: "setuppy", Shape: "setup.py + setup.cfg, entry points in setup.cfg, no [project]", Backend: "setuptools", Tag: "v0.1.0", Version: "0.1.0",
 		Project: "oldstyle-tool", Dist: "oldstyle_tool", Tools: true, Archive: "oldstyle-tool", Installer: "oldstyle-tool",
 		SmokeTools: "1", Imports: "oldstyle_tool", Run: "oldstyle-tool --version", Want: `0\.1\.0`},
-	{Name: "srcdeps", Shape: "[project], src/ layout, runtime dependencies (requests, packaging)", Backend: "setuptools", Tag: "v0.1.0", Version: "0.1.0",
+	{Name: "srcdeps", Shape: "[project], src/ layout, runtime dependencies (requests, packaging), version in __version__.py read by setuptools' attr (as requests does), no version-file", Backend: "setuptools", Tag: "v0.1.0", Version: "0.1.0",
 		Project: "urlpeek", Dist: "urlpeek", Tools: true, Archive: "urlpeek", Installer: "urlpeek",
 		SmokeTools: "1", Imports: "urlpeek", Run: "urlpeek --version", Want: `0\.1\.0`},
 	{Name: "flit", Shape: "single package, __version__ in __init__.py, dependency attrs", Backend: "flit_core", Tag: "v0.1.0", Version: "0.1.0",

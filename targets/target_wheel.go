@@ -8,6 +8,7 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -220,15 +221,26 @@ func (p *project) checkExtras(whl *wheel.Info) ([]string, error) {
 
 // stampFiles are the files a build stamps: the configured version files,
 // else the static version of pyproject.toml ([project] or [tool.poetry]),
-// else the conventional module files that hold a version. A backend that
-// versions from git (setuptools-scm, hatch-vcs) needs none: it is handed
-// the version.
+// else the file the backend's settings say it reads the version from
+// (setuptools' attr:, hatch's path, ...), else the conventional module
+// files that hold a version. A backend that versions from git
+// (setuptools-scm, hatch-vcs) needs none: it is handed the version.
 func (p *project) stampFiles(system wheel.BuildSystem) ([]pyfile.File, error) {
 	if files := p.versionFiles(); len(files) > 0 {
 		return files, nil
 	}
 	if f := (pyfile.File{Path: p.cfg.File}); p.cfg.Project.NameFrom != config.NameFromProject || p.cfg.Project.Version != "" {
 		if _, err := pyfile.ReadFile(f); err == nil {
+			return []pyfile.File{f}, nil
+		}
+	}
+	if d, ok := p.cfg.DeclaredVersionFile(); ok {
+		f := pyfile.File{Path: filepath.Join(p.cfg.Dir, d.Path)}
+		if d.Plain {
+			f.Pattern = plainVersion
+		}
+		if _, err := pyfile.ReadFile(f); err == nil {
+			p.log.Info("stamping the version file the backend reads", "file", d.Path, "from", d.From)
 			return []pyfile.File{f}, nil
 		}
 	}
@@ -245,6 +257,10 @@ func (p *project) stampFiles(system wheel.BuildSystem) ([]pyfile.File, error) {
 	return nil, fmt.Errorf("wheel: no file to stamp the version into: set version-file in [tool.pyrelease] of %s (the version is dynamic and no %s holds one)",
 		p.cfg.File, strings.Join(append(p.cfg.DefaultVersionFiles(), "setup.cfg [metadata] version"), ", "))
 }
+
+// plainVersion is a file that holds only the version (setuptools'
+// version = file: VERSION), around blank space.
+var plainVersion = regexp.MustCompile(`\A\s*(\S+)\s*\z`)
 
 // smokeTools are the tools the smoke test runs, from the console scripts
 // the wheel declares: those named by tools (all when unset, none when

@@ -1,5 +1,5 @@
 """Show how a URL is normalised before it is requested."""
 
-from .version import __version__
+from .__version__ import __version__
 
 __all__ = ["__version__"]

@@ -3,7 +3,7 @@ import argparse
 import requests
 from packaging.version import Version
 
-from .version import __version__
+from .__version__ import __version__
 
 
 def main(argv=None):
