@@ -32,7 +32,7 @@ func (p *project) buildMarkPath() (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return filepath.Join(d.Work, "build.json"), nil
+	return filepath.Join(d.Work, statedir.BuildMark), nil
 }
 
 // markBuild records the project folder before a build of version; the

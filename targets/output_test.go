@@ -2,10 +2,12 @@ package targets
 
 import (
 	"encoding/base64"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/pyrelease/pyrelease/targets/internal/redact"
+	"github.com/pyrelease/pyrelease/targets/notify"
 )
 
 func TestRegisterSecretsFromTheEnvironment(t *testing.T) {
@@ -27,6 +29,15 @@ func TestRegisterSecretsFromTheEnvironment(t *testing.T) {
 	for _, kept := range []string{"12345678", "/usr/bin:/bin", "pkgs.example.test/simple"} {
 		if got := redact.String("x " + kept); !strings.Contains(got, kept) {
 			t.Errorf("%q is not a secret, and was masked: %q", kept, got)
+		}
+	}
+}
+
+// The webhook variables notify reads are masked whole.
+func TestHookURLVarsAreNotifys(t *testing.T) {
+	for _, v := range []string{notify.EnvSlackURL, notify.EnvWebhookURL} {
+		if !slices.Contains(redact.HookURLVars, v) {
+			t.Errorf("redact.HookURLVars lacks %s", v)
 		}
 	}
 }

@@ -6,18 +6,14 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"path/filepath"
-	"strings"
 	"sync"
 	"time"
 
-	"github.com/pyrelease/pyrelease/targets/ci"
 	"github.com/pyrelease/pyrelease/targets/config"
+	"github.com/pyrelease/pyrelease/targets/internal/buildver"
 	"github.com/pyrelease/pyrelease/targets/internal/clilog"
-	"github.com/pyrelease/pyrelease/targets/pep440"
 	"github.com/pyrelease/pyrelease/targets/pyfile"
 	"github.com/pyrelease/pyrelease/targets/vcs"
-	"github.com/pyrelease/pyrelease/targets/version"
 )
 
 // project is what every target starts from: the loaded config, a logger,
@@ -27,8 +23,8 @@ type project struct {
 	log    *slog.Logger
 	getenv func(string) string
 	now    func() time.Time
-	// tags is what the last describe saw of the repository's tags.
-	tags tagSurvey
+	// ver computes the version; see computer.
+	ver *buildver.Computer
 }
 
 // load reads the project in the working directory and restores version
@@ -114,41 +110,12 @@ func (p *project) logf(format string, args ...any) {
 
 // versionFiles returns the configured version files with absolute paths.
 func (p *project) versionFiles() []pyfile.File {
-	files := make([]pyfile.File, 0, len(p.cfg.VersionFiles))
-	for _, vf := range p.cfg.VersionFiles {
-		path := vf.Path
-		if !filepath.IsAbs(path) {
-			path = filepath.Join(p.cfg.Dir, path)
-		}
-		files = append(files, pyfile.File{Path: path, Pattern: vf.Pattern})
-	}
-	return files
+	return p.computer().VersionFiles()
 }
 
 // buildVersion is what `mage version -format=json` prints, and what the
 // build targets stamp and name their artifacts with.
-type buildVersion struct {
-	Version    string `json:"version"`
-	Release    string `json:"release"`
-	Dev        string `json:"dev"`
-	Build      string `json:"build"`
-	Local      string `json:"local"`
-	Tagged     bool   `json:"tagged"`
-	Tag        string `json:"tag"`
-	TagVersion string `json:"tag_version"`
-	Distance   int    `json:"distance"`
-	Commit     string `json:"commit"`
-	// CommitDate is HEAD's committer date: SOURCE_DATE_EPOCH of builds.
-	CommitDate  time.Time `json:"commit_date"`
-	Short       string    `json:"short"`
-	Dirty       bool      `json:"dirty"`
-	Branch      string    `json:"branch"`
-	Describe    string    `json:"describe"`
-	Scheme      string    `json:"scheme"`
-	CI          string    `json:"ci"`
-	PullRequest string    `json:"pull_request"`
-	JobURL      string    `json:"job_url"`
-}
+type buildVersion = buildver.Info
 
 // versions holds, per project directory, the version this process
 // computed: the targets of one run (`mage wheel snapshot`) build the same
@@ -190,78 +157,15 @@ func (p *project) forgetVersion() {
 // computeVersion describes HEAD and computes its version in the
 // configured scheme, warning about the tags it was counted from.
 func (p *project) computeVersion(ctx context.Context) (buildVersion, error) {
-	d, err := p.describe(ctx, true)
-	if err != nil {
-		return buildVersion{}, err
-	}
-	if d.Tag == "" {
-		what := "no tag"
-		if p.cfg.TagPattern != "" {
-			what = fmt.Sprintf("no tag matching %q", p.cfg.TagPattern)
-		}
-		commits := "commits"
-		if d.Distance == 1 {
-			commits = "commit"
-		}
-		p.log.Warn(fmt.Sprintf("%s: counting %d %s from the root and versioning from 0.0", what, d.Distance, commits))
-	}
-	opts := version.SchemeOptions{
-		Scheme:     p.cfg.VersionScheme,
-		Format:     p.cfg.VersionFormat,
-		TagPattern: p.cfg.TagPattern,
-		Now:        p.now(),
-	}
-	if p.cfg.VersionScheme == version.SchemeFile {
-		files := p.versionFiles()
-		if len(files) == 0 {
-			return buildVersion{}, fmt.Errorf("config: %s: version-scheme = \"file\" needs version-file", p.cfg.File)
-		}
-		if opts.FileVersion, err = pyfile.ReadFile(files[0]); err != nil {
-			return buildVersion{}, err
-		}
-		opts.FileName = files[0].Path
-	}
-	v, err := version.Compute(d, opts)
-	if err != nil {
-		return buildVersion{}, err
-	}
-	p.warnAboutTags(d, v)
-	c := ci.Detect(p.getenv)
-	branch := d.Branch
-	if branch == "" {
-		branch = c.Branch
-	}
-	if !v.Tagged {
-		if fv := p.releaseBranchVersion(branch); fv != "" {
-			v.Version, v.Release = fv, fv
-		}
-	}
-	return buildVersion{
-		Version: v.Version, Release: v.Release, Dev: v.Dev, Build: v.Build, Local: v.Local,
-		Tagged: v.Tagged, Tag: d.Tag, TagVersion: v.TagVersion, Distance: d.Distance,
-		Commit: d.Commit, CommitDate: d.Date, Short: d.Short, Dirty: d.Dirty, Branch: branch, Describe: d.String(),
-		Scheme: firstNonEmpty(p.cfg.VersionScheme, version.SchemePEP440),
-		CI:     c.Provider, PullRequest: c.PullRequest, JobURL: c.JobURL,
-	}, nil
+	return p.computer().Compute(ctx)
 }
 
-// writeGitHubOutput appends version=... to $GITHUB_OUTPUT when set.
-func writeGitHubOutput(path string, i buildVersion) error {
-	if path == "" {
-		return nil
+// computer is the project's version computer.
+func (p *project) computer() *buildver.Computer {
+	if p.ver == nil {
+		p.ver = &buildver.Computer{Cfg: p.cfg, Log: p.log, Getenv: p.getenv, Now: p.now, WarnOnce: p.warnOnce}
 	}
-	f, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
-	if err != nil {
-		return fmt.Errorf("version: GITHUB_OUTPUT: %w", err)
-	}
-	_, werr := fmt.Fprintf(f, "version=%s\nrelease=%s\ntagged=%t\n", i.Version, i.Release, i.Tagged)
-	if err := f.Close(); werr == nil {
-		werr = err
-	}
-	if werr != nil {
-		return fmt.Errorf("version: GITHUB_OUTPUT %s: %w", path, werr)
-	}
-	return nil
+	return p.ver
 }
 
 func deref[T any](p *T, def T) T {
@@ -281,23 +185,7 @@ func firstNonEmpty(s ...string) string {
 }
 
 // releaseBranchVersion is the version builds on the release branch are
-// made as, the one release will upload and tag there: the version file's,
-// when it is a release version. It is "" off that branch, and when the
-// file holds a development or local version (release refuses those, and
-// says why).
+// made as (see buildver.Computer.ReleaseBranchVersion).
 func (p *project) releaseBranchVersion(branch string) string {
-	files := p.versionFiles()
-	if p.cfg.Release.Branch == "" || branch != p.cfg.Release.Branch || len(files) == 0 {
-		return ""
-	}
-	text, err := pyfile.ReadFile(files[0])
-	if err != nil {
-		return ""
-	}
-	v, err := pep440.Parse(strings.TrimSpace(text))
-	if err != nil || len(v.Local) > 0 || v.IsDevrelease() {
-		p.warnOnce(fmt.Sprintf("on the release branch %s the version file says %q, not a release version: builds are versioned from the tags", branch, text))
-		return ""
-	}
-	return v.String()
+	return p.computer().ReleaseBranchVersion(branch)
 }

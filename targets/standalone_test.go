@@ -140,6 +140,24 @@ func TestStandalone(t *testing.T) {
 		t.Errorf("pyrelease version = %q; want 1.1.1.dev2 (two commits after v1.1.0)", got)
 	}
 
+	// pyrelease answers version itself, and hands every other command to
+	// pyrelease-targets beside it: alone, it still answers version, and
+	// names the program the rest needs.
+	alone := filepath.Join(t.TempDir(), "pyrelease")
+	if data, err := os.ReadFile(bin); err != nil {
+		t.Fatal(err)
+	} else if err := os.WriteFile(alone, data, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.TrimSpace(standaloneRun(t, fixture, nil, alone, "version", "-format=describe")); got != gitSays {
+		t.Errorf("pyrelease version -format=describe, without pyrelease-targets = %q; want %q", got, gitSays)
+	}
+	lone := exec.Command(alone, "describe")
+	lone.Dir = fixture
+	if out, err := lone.CombinedOutput(); err == nil || !strings.Contains(string(out), "pyrelease-targets, the program of every target, is not beside "+alone) {
+		t.Errorf("pyrelease describe without pyrelease-targets: %v\n%s", err, out)
+	}
+
 	t.Run("uvx", func(t *testing.T) {
 		uv := testenv.UV(t)
 		tmp := t.TempDir()
@@ -195,10 +213,12 @@ func standaloneRepository(t *testing.T, module, tag string) string {
 	return root
 }
 
-// standaloneExtract returns the executable of a standalone archive
-// (.tar.gz), written into a temporary folder.
+// standaloneExtract writes the executables of a standalone archive
+// (.tar.gz) into a temporary folder, and returns the path of pyrelease,
+// the one users run.
 func standaloneExtract(t *testing.T, path string) string {
 	t.Helper()
+	dir := t.TempDir()
 	f, err := os.Open(path)
 	if err != nil {
 		t.Fatal(err)
@@ -209,16 +229,20 @@ func standaloneExtract(t *testing.T, path string) string {
 		t.Fatal(err)
 	}
 	tr := tar.NewReader(zr)
+	var programs []string
 	for {
 		h, err := tr.Next()
-		if err != nil {
-			t.Fatalf("%s: no pyrelease executable: %v", path, err)
+		if err == io.EOF {
+			break
 		}
-		if h.Name != "pyrelease" || h.Mode&0o111 == 0 {
+		if err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		if h.Mode&0o111 == 0 || strings.Contains(h.Name, "/") {
 			continue
 		}
-		exe := filepath.Join(t.TempDir(), "pyrelease")
-		out, err := os.OpenFile(exe, os.O_CREATE|os.O_WRONLY|os.O_EXCL, 0o755)
+		programs = append(programs, h.Name)
+		out, err := os.OpenFile(filepath.Join(dir, h.Name), os.O_CREATE|os.O_WRONLY|os.O_EXCL, 0o755)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -228,8 +252,11 @@ func standaloneExtract(t *testing.T, path string) string {
 		if err := out.Close(); err != nil {
 			t.Fatal(err)
 		}
-		return exe
 	}
+	if !slices.Equal(programs, []string{"pyrelease", "pyrelease-targets"}) {
+		t.Fatalf("%s holds the programs %q; want pyrelease and pyrelease-targets", path, programs)
+	}
+	return filepath.Join(dir, "pyrelease")
 }
 
 // standaloneEnv is this process's environment without what a CI job of

@@ -2,10 +2,11 @@ package targets
 
 import (
 	"context"
-	"encoding/json"
+
 	"fmt"
 	"os"
 
+	"github.com/pyrelease/pyrelease/targets/internal/buildver"
 	"github.com/pyrelease/pyrelease/targets/internal/run"
 	"github.com/pyrelease/pyrelease/targets/pyfile"
 	"github.com/pyrelease/pyrelease/targets/version"
@@ -23,22 +24,10 @@ func Version(ctx context.Context, format *string) (err error) {
 	if err != nil {
 		return err
 	}
-	if err := writeGitHubOutput(os.Getenv("GITHUB_OUTPUT"), info); err != nil {
+	if err := buildver.WriteGitHubOutput(os.Getenv("GITHUB_OUTPUT"), info); err != nil {
 		return err
 	}
-	switch f := deref(format, "text"); f {
-	case "text", "":
-		fmt.Fprintln(stdout, info.Version)
-	case "json":
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(info)
-	case "describe":
-		fmt.Fprintln(stdout, info.Describe)
-	default:
-		return fmt.Errorf("version: unknown -format=%s (expected text, json or describe)", f)
-	}
-	return nil
+	return buildver.Print(stdout, info, deref(format, "text"))
 }
 
 // Stamped runs a shell command with the version files stamped with the

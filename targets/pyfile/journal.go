@@ -24,7 +24,7 @@ import (
 // lives in the project's git directory (statedir), never in the source
 // tree, where a build backend would put it into the sdist.
 const (
-	journalDir    = "stamp"
+	journalDir    = statedir.StampJournal
 	manifestName  = "manifest.json"
 	journalFormat = 1
 )

@@ -27,7 +27,7 @@ import (
 // journal without one belongs to a release that died before changing
 // anything.
 const (
-	journalName   = "bump"
+	journalName   = statedir.ReleaseJournal
 	manifestName  = "manifest.json"
 	journalFormat = 1
 )

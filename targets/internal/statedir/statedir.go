@@ -20,6 +20,26 @@ import (
 	"github.com/pyrelease/pyrelease/targets/internal/gitread"
 )
 
+// What a run leaves in Work while it works, and the next run repairs when
+// the run was killed; each package that writes one names it by these.
+const (
+	StampJournal   = "stamp"      // pyfile: the original bytes of stamped version files
+	BuildMark      = "build.json" // targets: the project folder before a build
+	ReleaseJournal = "bump"       // vcs: an interrupted bump's journal
+)
+
+// Repairs lists what in d.Work a run would repair first (see the names
+// above); empty means nothing was left by a killed run.
+func (d Dirs) Repairs() []string {
+	var found []string
+	for _, name := range []string{StampJournal, BuildMark, ReleaseJournal} {
+		if _, err := os.Lstat(filepath.Join(d.Work, name)); err == nil {
+			found = append(found, name)
+		}
+	}
+	return found
+}
+
 // Dirs are a project's state directories.
 type Dirs struct {
 	// Work is per working tree: what a build in this checkout leaves, such

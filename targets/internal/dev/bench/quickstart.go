@@ -152,16 +152,26 @@ func quickstartRepo(ctx context.Context, dir, work string) (ourBinaries, error) 
 	if err := os.Setenv("MAGEFILE_CACHE", filepath.Join(work, "magefile-cache")); err != nil {
 		return ourBinaries{}, err
 	}
-	b := ourBinaries{magefile: filepath.Join(work, "quickstart-mage"), standalone: filepath.Join(work, "pyrelease-standalone")}
+	// The standalone program as its wheel installs it: pyrelease, which
+	// answers version itself, beside pyrelease-targets.
+	if err := os.MkdirAll(filepath.Join(work, "standalone"), 0o755); err != nil {
+		return ourBinaries{}, err
+	}
+	b := ourBinaries{magefile: filepath.Join(work, "quickstart-mage"), standalone: filepath.Join(work, "standalone", "pyrelease")}
 	compile := exec.CommandContext(ctx, "go", "tool", "mage", "-compile", b.magefile)
 	compile.Dir = dir
 	if out, err := compile.CombinedOutput(); err != nil {
 		return ourBinaries{}, fmt.Errorf("mage -compile in the Quickstart project: %v\n%s", err, out)
 	}
-	standalone := exec.CommandContext(ctx, "go", "tool", "mage", "-compile", b.standalone)
+	standalone := exec.CommandContext(ctx, "go", "tool", "mage", "-compile", filepath.Join(work, "standalone", "pyrelease-targets"))
 	standalone.Dir, standalone.Env = filepath.Join(root, "magefiles", "pyrelease"), append(os.Environ(), "CGO_ENABLED=0")
 	if out, err := standalone.CombinedOutput(); err != nil {
 		return ourBinaries{}, fmt.Errorf("mage -compile of magefiles/pyrelease: %v\n%s", err, out)
+	}
+	launcher := exec.CommandContext(ctx, "go", "build", "-trimpath", "-o", b.standalone, "./targets/internal/launcher")
+	launcher.Dir, launcher.Env = root, append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := launcher.CombinedOutput(); err != nil {
+		return ourBinaries{}, fmt.Errorf("go build of the standalone launcher: %v\n%s", err, out)
 	}
 	return b, nil
 }

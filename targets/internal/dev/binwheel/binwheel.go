@@ -33,18 +33,25 @@ var ErrOptions = errors.New("binwheel: bad options")
 
 // Options describe one wheel.
 type Options struct {
-	Name        string // distribution name, as in METADATA
-	Version     string // PEP 440 version; written normalised
-	Executable  string // the program to wrap, on disk
-	Script      string // its installed name: "pyrelease", or "pyrelease.exe" for Windows
-	Platform    string // wheel platform tag, as Platform gives it
-	Summary     string // one line
-	License     string // the License field, optional
-	Description string // markdown long description, optional
-	OutDir      string // where the wheel is written
+	Name        string    // distribution name, as in METADATA
+	Version     string    // PEP 440 version; written normalised
+	Executable  string    // the program to wrap, on disk
+	Script      string    // its installed name: "pyrelease", or "pyrelease.exe" for Windows
+	More        []Program // more programs installed beside it
+	Platform    string    // wheel platform tag, as Platform gives it
+	Summary     string    // one line
+	License     string    // the License field, optional
+	Description string    // markdown long description, optional
+	OutDir      string    // where the wheel is written
 	// Mtime is every member's time; zero means 1980-01-01, where the zip
 	// clock starts. A fixed time makes the wheel a function of its inputs.
 	Mtime time.Time
+}
+
+// Program is one more executable a wheel installs, under its Script name.
+type Program struct {
+	Executable string
+	Script     string
 }
 
 // Wheel is a written wheel.
@@ -120,8 +127,10 @@ func (o Options) check() (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("%w: version %q: %v", ErrOptions, o.Version, err)
 	}
-	if o.Script == "" || strings.ContainsAny(o.Script, `/\`) {
-		return "", fmt.Errorf("%w: script %q must be a plain file name", ErrOptions, o.Script)
+	for _, p := range o.programs() {
+		if p.Script == "" || strings.ContainsAny(p.Script, `/\`) {
+			return "", fmt.Errorf("%w: script %q must be a plain file name", ErrOptions, p.Script)
+		}
 	}
 	if o.Platform == "" || strings.ContainsAny(o.Platform, "-/ ") {
 		return "", fmt.Errorf("%w: platform tag %q: expected a tag like win_amd64", ErrOptions, o.Platform)
@@ -188,18 +197,20 @@ func (o Options) writeZip(ctx context.Context, w io.Writer) (int64, error) {
 	distInfo := stem + ".dist-info/"
 	var record strings.Builder
 
-	script := stem + ".data/scripts/" + o.Script
-	f, err := os.Open(o.Executable)
-	if err != nil {
-		return 0, err // names the file
+	for _, p := range o.programs() {
+		script := stem + ".data/scripts/" + p.Script
+		f, err := os.Open(p.Executable)
+		if err != nil {
+			return 0, err // names the file
+		}
+		h := sha256.New()
+		size, err := o.member(ctx, zw, script, 0o755, io.TeeReader(f, h))
+		f.Close()
+		if err != nil {
+			return 0, fmt.Errorf("%s: %w", p.Executable, err)
+		}
+		record.WriteString(RecordRow(script, h.Sum(nil), size))
 	}
-	defer f.Close()
-	h := sha256.New()
-	size, err := o.member(ctx, zw, script, 0o755, io.TeeReader(f, h))
-	if err != nil {
-		return 0, fmt.Errorf("%s: %w", o.Executable, err)
-	}
-	record.WriteString(RecordRow(script, h.Sum(nil), size))
 
 	for _, m := range []struct {
 		name string
@@ -221,6 +232,11 @@ func (o Options) writeZip(ctx context.Context, w io.Writer) (int64, error) {
 		return 0, err
 	}
 	return cw.n, nil
+}
+
+// programs are the wheel's executables, the main one first.
+func (o Options) programs() []Program {
+	return append([]Program{{Executable: o.Executable, Script: o.Script}}, o.More...)
 }
 
 // member adds one deflated file with mode and the wheel's fixed time.

@@ -33,16 +33,18 @@ import (
 const allPlatforms = "linux/amd64,linux/arm64,darwin/amd64,darwin/arm64,windows/amd64,windows/arm64"
 
 const (
-	project = "pyrelease"
-	summary = "Release Python projects from git tags to a package index: pyrelease's targets as one program, no Go needed"
-	license = "MIT"
+	project        = "pyrelease"
+	targetsProgram = "pyrelease-targets" // the launcher's Targets
+	summary        = "Release Python projects from git tags to a package index: pyrelease's targets as one program, no Go needed"
+	license        = "MIT"
 )
 
 const description = `# pyrelease
 
 The standalone pyrelease program: every target of pyrelease (version,
 describe, bump, wheel, check, bdist, snapshot, fetch, release, ...) in one
-executable, for CI jobs without a Go toolchain.
+executable, for CI jobs without a Go toolchain. pyrelease answers
+version itself; pyrelease-targets, installed beside it, runs the rest.
 
     pipx run pyrelease version
     pyrelease -l
@@ -138,17 +140,28 @@ func (b platformBuild) run(ctx context.Context) ([]dist.Artifact, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Two programs: pyrelease, the launcher users run, which answers
+	// `version` itself and hands the rest to pyrelease-targets, every
+	// target compiled by mage.
 	script := binwheel.Script(project, b.goos)
+	targets := binwheel.Script(targetsProgram, b.goos)
 	exe := filepath.Join(b.bins, b.goos+"-"+b.goarch, script)
+	full := filepath.Join(b.bins, b.goos+"-"+b.goarch, targets)
 	start := time.Now()
 	// mage names no .exe itself; cgo off makes a static program that any
 	// glibc or musl Linux runs, and lets every platform cross-compile.
-	if err := run.Run(ctx, run.Cmd{Name: "go", Args: []string{"tool", "mage", "-compile", exe, "-goos", b.goos, "-goarch", b.goarch},
+	env := run.Environ("CGO_ENABLED=0", "GOOS="+b.goos, "GOARCH="+b.goarch)
+	if err := run.Run(ctx, run.Cmd{Name: "go", Args: []string{"tool", "mage", "-compile", full, "-goos", b.goos, "-goarch", b.goarch},
 		Dir: filepath.Join(b.root, "magefiles", "pyrelease"), Env: run.Environ("CGO_ENABLED=0"), Stderr: os.Stderr}); err != nil {
+		return nil, fmt.Errorf("compiling %s for %s/%s: %w", targetsProgram, b.goos, b.goarch, err)
+	}
+	if err := run.Run(ctx, run.Cmd{Name: "go", Args: []string{"build", "-trimpath", "-o", exe, "./targets/internal/launcher"},
+		Dir: b.root, Env: env, Stderr: os.Stderr}); err != nil {
 		return nil, fmt.Errorf("compiling pyrelease for %s/%s: %w", b.goos, b.goarch, err)
 	}
 	slog.Info("compiled", "platform", b.goos+"/"+b.goarch, "seconds", time.Since(start).Round(100*time.Millisecond).Seconds())
 	w, err := binwheel.Write(ctx, binwheel.Options{Name: project, Version: b.version, Executable: exe, Script: script,
+		More:     []binwheel.Program{{Executable: full, Script: targets}},
 		Platform: tag, Summary: summary, License: license, Description: description, OutDir: b.distDir, Mtime: b.date})
 	if err != nil {
 		return nil, err
@@ -163,6 +176,7 @@ func (b platformBuild) run(ctx context.Context) ([]dist.Artifact, error) {
 	out := filepath.Join(b.distDir, filepath.FromSlash(rel))
 	if err := archive.Create(ctx, archive.Options{Out: out, Mtime: b.date, Entries: []archive.Entry{
 		{Path: script, Source: exe, Mode: 0o755},
+		{Path: targets, Source: full, Mode: 0o755},
 		{Path: "LICENSE", Source: filepath.Join(b.root, "LICENSE"), Mode: 0o644},
 	}}); err != nil {
 		return nil, err
