@@ -2,7 +2,6 @@ package targets
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/pyrelease/pyrelease/targets/config"
 	"github.com/pyrelease/pyrelease/targets/internal/pyenv"
@@ -12,8 +11,9 @@ import (
 // installerUV is the uv that makes wheel's venvs and installs into them
 // (the isolated build's requirements, the wheel for the smoke test), or ""
 // for pip. uv installs several times as fast as pip; it is used only
-// where it installs what pip would: the user's pip settings must all be
-// variables it can be told (no pip.conf, which uv does not read).
+// where it installs what pip would: every pip setting, in variables or in
+// pip's configuration files, must be one it can be told
+// (pyenv.UVSettingsFor).
 func (p *project) installerUV(env []string) (string, error) {
 	if p.cfg.Installer == config.InstallerPip {
 		return "", nil
@@ -31,11 +31,8 @@ func (p *project) installerUV(env []string) (string, error) {
 	if err != nil {
 		return refuse("no uv on PATH")
 	}
-	if _, err := pyenv.UVSettings(env); err != nil {
+	if _, err := pyenv.UVSettingsFor(env); err != nil {
 		return refuse("%v", err)
-	}
-	if files := pyenv.PipConfigFiles(env); len(files) > 0 {
-		return refuse("pip reads %s, which uv does not", strings.Join(files, ", "))
 	}
 	p.log.Info("installing with uv", "uv", uv)
 	return uv, nil

@@ -76,7 +76,7 @@ var Keys = []Key{
 	},
 	{
 		Name: keyInstaller, Env: "PYRELEASE_INSTALLER", Type: "string", Default: "auto",
-		Doc: `What installs the isolated build's requirements and the wheel for the smoke test: "pip" (the interpreter's), "uv", or "auto": uv when it is on PATH and your pip settings are all variables uv is given too (PIP_INDEX_URL, PIP_EXTRA_INDEX_URL, PIP_FIND_LINKS, PIP_CERT, ...; no pip.conf), else pip.`,
+		Doc: `What installs the isolated build's requirements and the wheel for the smoke test: "pip" (the interpreter's), "uv", or "auto": uv when it is on PATH and every pip setting an install goes by, in PIP_* variables or pip.conf's [global] and [install], is one uv is given too (index-url, extra-index-url, find-links, no-index, trusted-host, cert, timeout, no-cache-dir), else pip.`,
 	},
 	{
 		Name: keyRepair, Env: "PYRELEASE_REPAIR", Type: "boolean", Default: "true",

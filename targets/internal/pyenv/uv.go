@@ -146,3 +146,94 @@ func PipConfigFiles(env []string) []string {
 	}
 	return found
 }
+
+// UVSettingsFor is UVSettings of everything pip would go by: the pip
+// configuration files (PipConfigFiles, then the one PIP_CONFIG_FILE
+// names), their [global] section and then [install], overridden by the
+// PIP_* variables of env, as pip orders them. A key of those sections
+// with no uv equivalent is an error, as a variable is.
+func UVSettingsFor(env []string) (UV, error) {
+	files := PipConfigFiles(env)
+	var named string
+	for _, kv := range env {
+		if k, v, ok := strings.Cut(kv, "="); ok && strings.EqualFold(k, "PIP_CONFIG_FILE") {
+			named = v
+		}
+	}
+	if named != "" && named != os.DevNull {
+		files = append(files, named)
+	}
+	var order []string
+	values := map[string]string{}
+	set := func(name, v string) {
+		if _, ok := values[name]; !ok {
+			order = append(order, name)
+		}
+		values[name] = v
+	}
+	for _, f := range files {
+		settings, err := readPipConfig(f)
+		if err != nil {
+			return UV{}, err
+		}
+		for _, s := range settings {
+			set(s[0], s[1])
+		}
+	}
+	for _, kv := range env {
+		k, v, _ := strings.Cut(kv, "=")
+		if name, ok := strings.CutPrefix(strings.ToUpper(k), "PIP_"); ok && name != "CONFIG_FILE" {
+			set(name, v)
+		}
+	}
+	merged := make([]string, 0, len(order))
+	for _, name := range order {
+		merged = append(merged, "PIP_"+name+"="+values[name])
+	}
+	uv, err := UVSettings(merged)
+	if err != nil && len(files) > 0 {
+		return UV{}, fmt.Errorf("%w (pip reads %s too)", err, strings.Join(files, ", "))
+	}
+	return uv, err
+}
+
+// readPipConfig returns the settings of a pip configuration file that an
+// install goes by, [global] first and [install] after it, as
+// (NAME, value) pairs with pip's variable names (index-url is INDEX_URL).
+// A value continued on indented lines is joined with spaces.
+func readPipConfig(path string) ([][2]string, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("pip configuration: %w", err)
+	}
+	sections := map[string][][2]string{}
+	section, last := "", -1
+	for i, line := range strings.Split(strings.ReplaceAll(string(data), "\r\n", "\n"), "\n") {
+		trimmed := strings.TrimSpace(line)
+		switch {
+		case trimmed == "" || trimmed[0] == '#' || trimmed[0] == ';':
+			continue
+		case line[0] == ' ' || line[0] == '\t':
+			if last < 0 {
+				return nil, fmt.Errorf("pip configuration %s:%d: a continued value with no key before it", path, i+1)
+			}
+			kv := &sections[section][last]
+			kv[1] = strings.TrimSpace(kv[1] + " " + trimmed)
+			continue
+		case strings.HasPrefix(trimmed, "[") && strings.HasSuffix(trimmed, "]"):
+			section, last = strings.ToLower(strings.TrimSpace(trimmed[1:len(trimmed)-1])), -1
+			continue
+		}
+		k, v, ok := strings.Cut(trimmed, "=")
+		if ck, cv, cok := strings.Cut(trimmed, ":"); cok && (!ok || len(ck) < len(k)) {
+			k, v, ok = ck, cv, true
+		}
+		if !ok {
+			return nil, fmt.Errorf("pip configuration %s:%d: expected key = value", path, i+1)
+		}
+		name := strings.ToUpper(strings.ReplaceAll(strings.TrimSpace(k), "-", "_"))
+		sections[section] = append(sections[section], [2]string{name, strings.TrimSpace(v)})
+		last = len(sections[section]) - 1
+	}
+	return append(sections["global"], sections["install"]...), nil
+}

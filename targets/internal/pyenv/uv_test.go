@@ -70,3 +70,56 @@ func TestPipConfigFiles(t *testing.T) {
 		t.Errorf("with PIP_CONFIG_FILE=%s, PipConfigFiles = %q, want none: pip reads none then", os.DevNull, got)
 	}
 }
+
+func TestReadPipConfig(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "pip.conf")
+	conf := "# a mirror\n[global]\nindex-url = https://mirror.example/simple\ntimeout: 60\nextra-index-url =\n    https://a.example/simple\n    https://b.example/simple\n\n[install]\nfind_links = /opt/wheels\n[freeze]\ntimeout = 5\n"
+	if err := os.WriteFile(path, []byte(conf), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	got, err := readPipConfig(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := [][2]string{{"INDEX_URL", "https://mirror.example/simple"}, {"TIMEOUT", "60"}, {"EXTRA_INDEX_URL", "https://a.example/simple https://b.example/simple"}, {"FIND_LINKS", "/opt/wheels"}}
+	if !slices.Equal(got, want) {
+		t.Errorf("readPipConfig = %q\nwant %q", got, want)
+	}
+	if err := os.WriteFile(path, []byte("[global]\n  stray\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := readPipConfig(path); err == nil || !strings.Contains(err.Error(), path+":2: a continued value with no key") {
+		t.Errorf("a stray line: %v", err)
+	}
+}
+
+// pip's configuration files are translated too; the variables win over
+// them, and a key uv cannot follow names the files.
+func TestUVSettingsForConfigFiles(t *testing.T) {
+	dir := t.TempDir()
+	user := filepath.Join(dir, "home", ".config", "pip", "pip.conf")
+	named := filepath.Join(dir, "named.conf")
+	os.MkdirAll(filepath.Dir(user), 0o755)
+	os.WriteFile(user, []byte("[global]\nindex-url = https://user.example/simple\nfind-links = /opt/user\n"), 0o644)
+	os.WriteFile(named, []byte("[install]\nindex-url = https://named.example/simple\n"), 0o644)
+	env := []string{"HOME=" + filepath.Join(dir, "home"), "XDG_CONFIG_DIRS=" + filepath.Join(dir, "none"), "PIP_CONFIG_FILE=" + named, "PIP_FIND_LINKS=/opt/env"}
+	got, err := UVSettingsFor(env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	joined := strings.Join(got.Args, " ")
+	for _, want := range []string{"--index-url https://named.example/simple", "--find-links /opt/env"} {
+		if !strings.Contains(joined, want) {
+			t.Errorf("args %q lack %q", got.Args, want)
+		}
+	}
+	for _, not := range []string{"user.example", "/opt/user"} {
+		if strings.Contains(joined, not) {
+			t.Errorf("args %q keep %q, which a later file or a variable overrides", got.Args, not)
+		}
+	}
+	os.WriteFile(named, []byte("[install]\npre = true\n"), 0o644)
+	if _, err := UVSettingsFor(env); err == nil || !strings.Contains(err.Error(), "PIP_PRE is set") || !strings.Contains(err.Error(), named) {
+		t.Errorf("an untranslatable key: %v", err)
+	}
+}
