@@ -181,6 +181,14 @@ func TestFastPathHandsOver(t *testing.T) {
 			t.Error("answered with MAGEFILE_VERBOSE set")
 		}
 	})
+	t.Run("the mage tool's settings", func(t *testing.T) {
+		t.Setenv("MAGEFILE_HASHFAST", "1") // the CI templates set it for every step
+		t.Setenv("MAGEFILE_CACHE", t.TempDir())
+		t.Setenv("MAGEFILE_VERBOSE", "0")
+		if !handles("version") {
+			t.Error("handed over for settings that change nothing of its answer")
+		}
+	})
 	t.Run("bad config", func(t *testing.T) {
 		t.Setenv("PYRELEASE_VERSION_FORMAT", "roman")
 		if handles("version") {

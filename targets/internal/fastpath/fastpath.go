@@ -4,7 +4,8 @@
 // describing HEAD. It answers only what it answers exactly as the version
 // target would, and hands everything else over: other targets and flags,
 // a project whose last run left something to repair (stamped version
-// files, a build's staging folders, a killed bump), and every error, which
+// files, a build's staging folders, a killed bump), mage's own switches
+// (MAGEFILE_VERBOSE, ...), and every error, which
 // the full program then reports in its own words. (The full program's
 // guard against a stale compiled magefile never applies to it: both
 // programs are built from pyrelease's own module, at one version.)
@@ -34,9 +35,9 @@ func Version(ctx context.Context, args []string, getenv func(string) string, env
 	if !ok {
 		return false
 	}
-	for _, kv := range environ {
-		if strings.HasPrefix(kv, "MAGEFILE_") {
-			return false // mage's own switches (verbose, debug, ...): the full program honours them
+	for _, name := range mageSwitches {
+		if v := strings.ToLower(strings.TrimSpace(getenv(name))); v != "" && v != "0" && v != "false" {
+			return false // the full program honours them
 		}
 	}
 	cfg, err := config.LoadEnv(".", getenv)
@@ -69,6 +70,12 @@ func Version(ctx context.Context, args []string, getenv func(string) string, env
 	outw.Close()
 	return true
 }
+
+// mageSwitches are the variables a program compiled by mage reads as its
+// flags (-v, -l, -h, -t) and to skip its default target; others
+// (MAGEFILE_HASHFAST, MAGEFILE_CACHE) are the mage tool's, which a CI job
+// sets for every step.
+var mageSwitches = []string{"MAGEFILE_VERBOSE", "MAGEFILE_LIST", "MAGEFILE_HELP", "MAGEFILE_TIMEOUT", "MAGEFILE_IGNOREDEFAULT"}
 
 // versionArgs reads the command line of the version target as mage takes
 // it: the target's name in any case, and -format=VALUE.
