@@ -192,12 +192,17 @@ func depsPairs(bin string, p peers) []pair {
 		" && " + uv + " pip install -q --python venv/bin/python dist/*.whl && venv/bin/urlpeek --version"
 	byBuild := pybuild + " -m build -q --outdir dist . >/dev/null && " + twine + " check dist/* >/dev/null" + run +
 		" && " + pybuild + " -m pip -q --python venv/bin/python install dist/*.whl && venv/bin/urlpeek --version"
-	ours := []string{"env", "PYRELEASE_ISOLATION=true", bin, "wheel"}
+	ours := []string{"env", "PYRELEASE_ISOLATION=true", "PYRELEASE_INSTALLER=pip", bin, "wheel"}
+	// With uv on PATH, installer = "auto" has uv make the venvs and
+	// install, as the by-hand uv sequence does.
+	oursUV := []string{"env", "PYRELEASE_ISOLATION=true", "PATH=" + filepath.Dir(uv) + string(os.PathListSeparator) + os.Getenv("PATH"), bin, "wheel"}
 	prepare := "rm -rf dist venv build src/urlpeek.egg-info"
 	return []pair{
-		{what: "mage wheel (isolated)", peerName: p.named("uv", "build") + ", " + p.named("twine", "check") + ", venv, uv pip install, urlpeek --version",
+		{what: "mage wheel (isolated), uv on PATH", peerName: p.named("uv", "build") + ", " + p.named("twine", "check") + ", venv, uv pip install, urlpeek --version",
+			peer: []string{"sh", "-c", byUV}, ours: oursUV, prepare: prepare, runs: 5},
+		{what: "mage wheel (isolated), pip", peerName: p.named("uv", "build") + ", " + p.named("twine", "check") + ", venv, uv pip install, urlpeek --version",
 			peer: []string{"sh", "-c", byUV}, ours: ours, prepare: prepare, runs: 5},
-		{what: "mage wheel (isolated)", peerName: "python -m " + p.named("build", "") + ", " + p.named("twine", "check") + ", venv, " + p.named("pip", "install") + ", urlpeek --version",
+		{what: "mage wheel (isolated), pip", peerName: "python -m " + p.named("build", "") + ", " + p.named("twine", "check") + ", venv, " + p.named("pip", "install") + ", urlpeek --version",
 			peer: []string{"sh", "-c", byBuild}, ours: ours, prepare: prepare, runs: 5},
 	}
 }
