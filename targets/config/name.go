@@ -1,8 +1,6 @@
 package config
 
 import (
-	"bufio"
-	"bytes"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -49,26 +47,8 @@ var setupPyName = regexp.MustCompile(`(?m)(?:^|[(,\s])name\s*=\s*(['"])([A-Za-z0
 // setupCfgName reads name from the [metadata] section, as configparser
 // would for a plain value.
 func setupCfgName(data []byte) string {
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	section := ""
-	for sc.Scan() {
-		line := sc.Text()
-		trimmed := strings.TrimSpace(line)
-		switch {
-		case trimmed == "" || trimmed[0] == '#' || trimmed[0] == ';':
-		case strings.HasPrefix(trimmed, "[") && strings.HasSuffix(trimmed, "]"):
-			section = strings.TrimSpace(trimmed[1 : len(trimmed)-1])
-		case section == "metadata" && line[0] != ' ' && line[0] != '\t':
-			k, v, ok := strings.Cut(trimmed, "=")
-			if !ok {
-				k, v, ok = strings.Cut(trimmed, ":")
-			}
-			if ok && strings.TrimSpace(k) == "name" {
-				if v = strings.TrimSpace(v); !strings.HasPrefix(v, "attr:") && !strings.HasPrefix(v, "file:") {
-					return v
-				}
-			}
-		}
+	if v := setupCfgValue(data, "metadata", "name"); !strings.HasPrefix(v, "attr:") && !strings.HasPrefix(v, "file:") && !strings.Contains(v, "\n") {
+		return v
 	}
 	return ""
 }
