@@ -357,6 +357,11 @@ func (p *project) bumpFiles(ctx context.Context, plan *bumpPlan) ([]vcs.ReleaseF
 		return files, nil
 	}
 	edit, err := changelog.Prepare(ctx, changelog.Options{Path: plan.changelog, ProjectDir: p.cfg.Dir, Version: plan.tagText, Date: p.now()})
+	if errors.Is(err, changelog.ErrNoUnreleased) && p.cfg.Changelog == "" {
+		// Found, not configured: a project that writes its changelog
+		// at release time by hand may not want bump to touch it.
+		return nil, fmt.Errorf("%w\nbump: or, to bump without editing %s, set changelog = \"none\" in [tool.pyrelease] of %s", err, filepath.Base(plan.changelog), p.cfg.File)
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -200,6 +200,18 @@ func TestBumpDryRunFailsWhereTheRunFails(t *testing.T) {
 			},
 			want: "no unreleased section",
 		},
+		"no unreleased section in a changelog found, not configured": {
+			setup: func(t *testing.T, dir string) {
+				writeTestFile(t, dir, "CHANGELOG.md", "# Changelog\n\n## [0.1.0](https://forge.example.test/compare/0.0.9...0.1.0) (2026-11-01)\n")
+				data, err := os.ReadFile(filepath.Join(dir, "pyproject.toml"))
+				if err != nil {
+					t.Fatal(err)
+				}
+				writeTestFile(t, dir, "pyproject.toml", strings.Replace(string(data), "changelog = \"CHANGELOG.md\"\n", "", 1))
+				testenv.Git(t, dir, "commit", "-q", "-am", "changelog written at release time")
+			},
+			want: `is released: add "## [Unreleased]" above it` + "\nbump: or, to bump without editing CHANGELOG.md, set changelog = \"none\" in [tool.pyrelease] of ",
+		},
 		"push without the remote": {
 			env:  map[string]string{"PYRELEASE_PUSH": "true"},
 			want: `no remote "origin"`,
