@@ -5,10 +5,10 @@
 // target would, and hands everything else over: other targets and flags,
 // a project whose last run left something to repair (stamped version
 // files, a build's staging folders, a killed bump), mage's own switches
-// (MAGEFILE_VERBOSE, ...), and every error, which
-// the full program then reports in its own words. (The full program's
-// guard against a stale compiled magefile never applies to it: both
-// programs are built from pyrelease's own module, at one version.)
+// (MAGEFILE_VERBOSE, ...), and every error, which the full program then
+// reports in its own words. (The full program's guard against a stale
+// compiled magefile never applies to it: both programs are built from
+// pyrelease's own module, at one version.)
 package fastpath
 
 import (

@@ -18,8 +18,10 @@ type UV struct {
 }
 
 // pipIgnored are PIP_* settings that change nothing of what an install
-// into a fresh venv gets.
-var pipIgnored = []string{"DISABLE_PIP_VERSION_CHECK", "NO_INPUT", "PROGRESS_BAR", "ROOT_USER_ACTION", "NO_COLOR", "QUIET", "VERBOSE", "NO_WARN_SCRIPT_LOCATION"}
+// into a fresh venv gets (break-system-packages is in many a Debian
+// pip.conf; where pip keeps its cache is pip's own business).
+var pipIgnored = []string{"DISABLE_PIP_VERSION_CHECK", "NO_INPUT", "PROGRESS_BAR", "ROOT_USER_ACTION", "NO_COLOR", "QUIET", "VERBOSE", "NO_WARN_SCRIPT_LOCATION",
+	"BREAK_SYSTEM_PACKAGES", "CACHE_DIR"}
 
 // UVSettings translates the pip settings of env (the PIP_* variables;
 // pip configuration files are the caller's to rule out, see

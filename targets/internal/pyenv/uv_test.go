@@ -14,7 +14,8 @@ func TestUVSettings(t *testing.T) {
 		args, uvs []string
 		err       string
 	}{
-		"nothing": {env: []string{"HOME=/home/me", "PIP_DISABLE_PIP_VERSION_CHECK=1", "PIP_NO_INPUT=1", "PIP_CONFIG_FILE=" + os.DevNull}},
+		"nothing":                                {env: []string{"HOME=/home/me", "PIP_DISABLE_PIP_VERSION_CHECK=1", "PIP_NO_INPUT=1", "PIP_CONFIG_FILE=" + os.DevNull}},
+		"nothing an install into a venv goes by": {env: []string{"PIP_BREAK_SYSTEM_PACKAGES=1", "PIP_CACHE_DIR=/var/cache/pip"}},
 		"index and mirrors": {
 			env:  []string{"PIP_INDEX_URL=https://mirror.example/simple", "PIP_EXTRA_INDEX_URL=https://a.example/simple https://b.example/simple", "PIP_FIND_LINKS=/opt/wheels  /srv/w"},
 			args: []string{"--index-url", "https://mirror.example/simple", "--extra-index-url", "https://a.example/simple", "--extra-index-url", "https://b.example/simple", "--find-links", "/opt/wheels", "--find-links", "/srv/w"},

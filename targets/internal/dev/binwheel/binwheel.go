@@ -1,9 +1,9 @@
-// Package binwheel writes a platform wheel around one executable, the way
-// tools written in compiled languages ship on Python package indexes: the
-// program goes into {name}-{version}.data/scripts/, which installers copy
-// to the environment's bin (Scripts on Windows) directory, so that
-// `pip install`, `pipx run` and `uvx` put it on PATH without any Python
-// code. The wheel carries no Python, so it is tagged py3-none-{platform}.
+// Package binwheel writes a platform wheel around an executable (and any
+// more beside it), the way tools written in compiled languages ship on
+// Python package indexes: each program goes into
+// {name}-{version}.data/scripts/, which installers copy to the
+// environment's bin (Scripts on Windows) directory, so that `pip install`,
+// `pipx run` and `uvx` put it on PATH without any Python code. The wheel carries no Python, so it is tagged py3-none-{platform}.
 package binwheel
 
 import (

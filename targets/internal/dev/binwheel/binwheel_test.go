@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -226,4 +227,45 @@ func TestWriteRefuses(t *testing.T) {
 			t.Errorf("left behind: %s", fmt.Sprint(left))
 		}
 	})
+}
+
+// A wheel with a second program installs both, each recorded in RECORD
+// with its own hash.
+func TestWriteMorePrograms(t *testing.T) {
+	dir := t.TempDir()
+	first, second := filepath.Join(dir, "launcher"), filepath.Join(dir, "targets")
+	os.WriteFile(first, []byte("\x7fELF the launcher\n"), 0o755)
+	os.WriteFile(second, []byte("\x7fELF every target\n"), 0o755)
+	ctx := context.Background()
+	w, err := binwheel.Write(ctx, binwheel.Options{Name: "pyrelease", Version: "1.2.0", Executable: first, Script: "pyrelease",
+		More: []binwheel.Program{{Executable: second, Script: "pyrelease-targets"}}, Platform: "manylinux_2_17_x86_64", OutDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := wheel.Verify(ctx, w.Path, wheel.VerifyOptions{ForIndex: true, ExpectName: "pyrelease", ExpectVersion: "1.2.0"}); err != nil {
+		t.Fatalf("Verify: %v", err)
+	}
+	zr, err := zip.OpenReader(w.Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer zr.Close()
+	got := map[string]string{}
+	for _, f := range zr.File {
+		if f.Mode().Perm() != 0o755 {
+			continue
+		}
+		rc, _ := f.Open()
+		data, _ := io.ReadAll(rc)
+		rc.Close()
+		got[f.Name] = string(data)
+	}
+	want := map[string]string{"pyrelease-1.2.0.data/scripts/pyrelease": "\x7fELF the launcher\n", "pyrelease-1.2.0.data/scripts/pyrelease-targets": "\x7fELF every target\n"}
+	if !maps.Equal(got, want) {
+		t.Errorf("executable members %q; want %q", got, want)
+	}
+	if _, err := binwheel.Write(ctx, binwheel.Options{Name: "pyrelease", Version: "1.2.0", Executable: first, Script: "pyrelease",
+		More: []binwheel.Program{{Executable: second, Script: "bin/x"}}, Platform: "manylinux_2_17_x86_64", OutDir: t.TempDir()}); !errors.Is(err, binwheel.ErrOptions) {
+		t.Errorf("a script name with a path: %v", err)
+	}
 }
