@@ -35,7 +35,7 @@ const allPlatforms = "linux/amd64,linux/arm64,darwin/amd64,darwin/arm64,windows/
 const (
 	project        = "pyrelease"
 	targetsProgram = "pyrelease-targets" // the launcher's Targets
-	summary        = "Release Python projects from git tags to a package index: pyrelease's targets as one program, no Go needed"
+	summary        = "Release Python projects from git tags to a package index: pyrelease's targets as a program, no Go needed"
 	license        = "MIT"
 )
 
