@@ -121,6 +121,15 @@ func (f *freezer) freezeAllPyInstaller(ctx context.Context) ([]Binary, error) {
 			}
 		}
 	}
+	// The builds share their spec, work and output directories, which
+	// PyInstaller creates with a check and then os.makedirs: two builds
+	// starting together race, and the loser fails with FileExistsError.
+	// They exist before any starts.
+	for _, d := range []string{filepath.Join(f.o.WorkDir, "spec"), filepath.Join(f.o.WorkDir, "build"), resolve(f.o.Dir, f.o.OutDir)} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			return nil, fmt.Errorf("freeze: %w", err)
+		}
+	}
 	bins := make([]Binary, len(f.o.Tools))
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(f.jobs())
