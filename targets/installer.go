@@ -13,7 +13,7 @@ import (
 // for pip. uv installs several times as fast as pip; it is used only
 // where it installs what pip would: every pip setting, in variables or in
 // pip's configuration files, must be one it can be told
-// (pyenv.UVSettingsFor).
+// (pyenv.UVSettings).
 func (p *project) installerUV(env []string) (string, error) {
 	if p.cfg.Installer == config.InstallerPip {
 		return "", nil
@@ -31,7 +31,7 @@ func (p *project) installerUV(env []string) (string, error) {
 	if err != nil {
 		return refuse("no uv on PATH")
 	}
-	if _, err := pyenv.UVSettingsFor(env); err != nil {
+	if _, err := pyenv.UVSettings(env); err != nil {
 		return refuse("%v", err)
 	}
 	p.log.Info("installing with uv", "uv", uv)

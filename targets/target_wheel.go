@@ -209,9 +209,9 @@ func (p *project) checkExtras(whl *wheel.Info) ([]string, error) {
 	}
 	for _, e := range p.cfg.Extras {
 		if !slices.ContainsFunc(available, func(a string) bool { return wheel.NormalizeExtra(a) == wheel.NormalizeExtra(e) }) {
-			where := p.cfg.File + ": [tool.pyrelease] extras"
-			if os.Getenv("PYRELEASE_EXTRAS") != "" {
-				where = "PYRELEASE_EXTRAS"
+			where := p.cfg.EnvSource("extras")
+			if where == "" {
+				where = p.cfg.File + ": [tool.pyrelease] extras"
 			}
 			return nil, fmt.Errorf("config: %s: %q is not an extra of %s (it provides %s)", where, e, filepath.Base(whl.Path), quotedList(available))
 		}

@@ -47,8 +47,9 @@ func (c *Config) DeclaredVersionFile() (f DeclaredVersionFile, ok bool) {
 			return DeclaredVersionFile{Path: p, From: "[tool.pdm.version] path"}, true
 		}
 	}
+	setupCfg, _ := os.ReadFile(filepath.Join(c.Dir, "setup.cfg"))
 	setuptools := table(tool, "setuptools")
-	roots := packageRoots(setuptools, c.Dir)
+	roots := packageRoots(setuptools, setupCfg)
 	if v := table(setuptools, "dynamic", "version"); v != nil {
 		if attr, _ := v["attr"].(string); attr != "" {
 			if p := attrModule(attr, roots, exists); p != "" {
@@ -59,8 +60,8 @@ func (c *Config) DeclaredVersionFile() (f DeclaredVersionFile, ok bool) {
 			return DeclaredVersionFile{Path: p, Plain: true, From: "[tool.setuptools.dynamic] version file"}, true
 		}
 	}
-	if data, err := os.ReadFile(filepath.Join(c.Dir, "setup.cfg")); err == nil {
-		if v := setupCfgValue(data, "metadata", "version"); v != "" {
+	if setupCfg != nil {
+		if v := setupCfgValue(setupCfg, "metadata", "version"); v != "" {
 			switch {
 			case strings.HasPrefix(v, "attr:"):
 				if p := attrModule(strings.TrimSpace(strings.TrimPrefix(v, "attr:")), roots, exists); p != "" {
@@ -86,20 +87,18 @@ func (c *Config) DeclaredVersionFile() (f DeclaredVersionFile, ok bool) {
 
 // packageRoots are the directories setuptools looks for top-level packages
 // in: the project, src/, and the root package-dir of pyproject.toml or
-// setup.cfg.
-func packageRoots(setuptools map[string]any, dir string) []string {
+// setup.cfg (its content, nil when there is none).
+func packageRoots(setuptools map[string]any, setupCfg []byte) []string {
 	roots := []string{"", "src"}
 	if pd, _ := setuptools["package-dir"].(map[string]any); pd != nil {
 		if r, _ := pd[""].(string); r != "" {
 			roots = append([]string{filepath.FromSlash(r)}, roots...)
 		}
 	}
-	if data, err := os.ReadFile(filepath.Join(dir, "setup.cfg")); err == nil {
-		// package_dir = =src, or on its own lines.
-		for _, line := range strings.Split(setupCfgValue(data, "options", "package_dir"), "\n") {
-			if k, v, ok := strings.Cut(line, "="); ok && strings.TrimSpace(k) == "" && strings.TrimSpace(v) != "" {
-				roots = append([]string{filepath.FromSlash(strings.TrimSpace(v))}, roots...)
-			}
+	// package_dir = =src, or on its own lines.
+	for _, line := range strings.Split(setupCfgValue(setupCfg, "options", "package_dir"), "\n") {
+		if k, v, ok := strings.Cut(line, "="); ok && strings.TrimSpace(k) == "" && strings.TrimSpace(v) != "" {
+			roots = append([]string{filepath.FromSlash(strings.TrimSpace(v))}, roots...)
 		}
 	}
 	return roots

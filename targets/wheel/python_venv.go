@@ -98,7 +98,7 @@ func (v venvTool) withUV(path string, offline bool) (venvTool, error) {
 	if offline {
 		return v, nil
 	}
-	settings, err := pyenv.UVSettingsFor(v.env)
+	settings, err := pyenv.UVSettings(v.env)
 	if err != nil {
 		return v, err
 	}

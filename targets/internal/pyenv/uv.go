@@ -23,12 +23,11 @@ type UV struct {
 var pipIgnored = []string{"DISABLE_PIP_VERSION_CHECK", "NO_INPUT", "PROGRESS_BAR", "ROOT_USER_ACTION", "NO_COLOR", "QUIET", "VERBOSE", "NO_WARN_SCRIPT_LOCATION",
 	"BREAK_SYSTEM_PACKAGES", "CACHE_DIR"}
 
-// UVSettings translates the pip settings of env (the PIP_* variables;
-// pip configuration files are the caller's to rule out, see
-// PipConfigFiles) into uv's. A setting with no faithful uv equivalent is
+// uvSettings translates PIP_* variables (UVSettings merges the pip
+// configuration files into them first) into uv's. A setting with no faithful uv equivalent is
 // an error naming it: installing with uv would then install something
 // else than pip would.
-func UVSettings(env []string) (UV, error) {
+func uvSettings(env []string) (UV, error) {
 	var uv UV
 	for _, kv := range env {
 		k, v, _ := strings.Cut(kv, "=")
@@ -83,11 +82,11 @@ func truthy(v string) bool {
 	return false
 }
 
-// PipConfigFiles returns the pip configuration files that exist where pip
+// pipConfigFiles returns the pip configuration files that exist where pip
 // looks for them on this system (site-wide, per user, and the active
 // venv's), unless PIP_CONFIG_FILE names the null device, which turns them
-// all off. PIP_CONFIG_FILE naming a file is UVSettings' concern.
-func PipConfigFiles(env []string) []string {
+// all off. PIP_CONFIG_FILE naming a file is uvSettings' concern.
+func pipConfigFiles(env []string) []string {
 	get := func(name string) string {
 		for i := len(env) - 1; i >= 0; i-- {
 			if k, v, ok := strings.Cut(env[i], "="); ok && k == name {
@@ -149,13 +148,13 @@ func PipConfigFiles(env []string) []string {
 	return found
 }
 
-// UVSettingsFor is UVSettings of everything pip would go by: the pip
-// configuration files (PipConfigFiles, then the one PIP_CONFIG_FILE
+// UVSettings is uvSettings of everything pip would go by: the pip
+// configuration files (pipConfigFiles, then the one PIP_CONFIG_FILE
 // names), their [global] section and then [install], overridden by the
 // PIP_* variables of env, as pip orders them. A key of those sections
 // with no uv equivalent is an error, as a variable is.
-func UVSettingsFor(env []string) (UV, error) {
-	files := PipConfigFiles(env)
+func UVSettings(env []string) (UV, error) {
+	files := pipConfigFiles(env)
 	var named string
 	for _, kv := range env {
 		if k, v, ok := strings.Cut(kv, "="); ok && strings.EqualFold(k, "PIP_CONFIG_FILE") {
@@ -192,7 +191,7 @@ func UVSettingsFor(env []string) (UV, error) {
 	for _, name := range order {
 		merged = append(merged, "PIP_"+name+"="+values[name])
 	}
-	uv, err := UVSettings(merged)
+	uv, err := uvSettings(merged)
 	if err != nil && len(files) > 0 {
 		return UV{}, fmt.Errorf("%w (pip reads %s too)", err, strings.Join(files, ", "))
 	}

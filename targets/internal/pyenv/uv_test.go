@@ -32,10 +32,10 @@ func TestUVSettings(t *testing.T) {
 		"only binaries":        {env: []string{"PIP_ONLY_BINARY=:all:"}, err: "PIP_ONLY_BINARY is set"},
 	} {
 		t.Run(name, func(t *testing.T) {
-			got, err := UVSettings(c.env)
+			got, err := uvSettings(c.env)
 			if c.err != "" {
 				if err == nil || !strings.Contains(err.Error(), c.err) {
-					t.Fatalf("UVSettings = %v, %v; want an error with %q", got, err, c.err)
+					t.Fatalf("uvSettings = %v, %v; want an error with %q", got, err, c.err)
 				}
 				return
 			}
@@ -43,7 +43,7 @@ func TestUVSettings(t *testing.T) {
 				t.Fatal(err)
 			}
 			if !slices.Equal(got.Args, c.args) || !slices.Equal(got.Env, c.uvs) {
-				t.Errorf("UVSettings = %q, %q\nwant %q, %q", got.Args, got.Env, c.args, c.uvs)
+				t.Errorf("uvSettings = %q, %q\nwant %q, %q", got.Args, got.Env, c.args, c.uvs)
 			}
 		})
 	}
@@ -61,14 +61,14 @@ func TestPipConfigFiles(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	got := PipConfigFiles([]string{"HOME=" + home, "VIRTUAL_ENV=" + venv, "XDG_CONFIG_DIRS=" + t.TempDir()})
+	got := pipConfigFiles([]string{"HOME=" + home, "VIRTUAL_ENV=" + venv, "XDG_CONFIG_DIRS=" + t.TempDir()})
 	for _, want := range []string{user, filepath.Join(venv, "pip.conf")} {
 		if !slices.Contains(got, want) {
-			t.Errorf("PipConfigFiles = %q, want %s among them", got, want)
+			t.Errorf("pipConfigFiles = %q, want %s among them", got, want)
 		}
 	}
-	if got := PipConfigFiles([]string{"HOME=" + home, "PIP_CONFIG_FILE=" + os.DevNull}); got != nil {
-		t.Errorf("with PIP_CONFIG_FILE=%s, PipConfigFiles = %q, want none: pip reads none then", os.DevNull, got)
+	if got := pipConfigFiles([]string{"HOME=" + home, "PIP_CONFIG_FILE=" + os.DevNull}); got != nil {
+		t.Errorf("with PIP_CONFIG_FILE=%s, pipConfigFiles = %q, want none: pip reads none then", os.DevNull, got)
 	}
 }
 
@@ -104,7 +104,7 @@ func TestUVSettingsForConfigFiles(t *testing.T) {
 	os.WriteFile(user, []byte("[global]\nindex-url = https://user.example/simple\nfind-links = /opt/user\n"), 0o644)
 	os.WriteFile(named, []byte("[install]\nindex-url = https://named.example/simple\n"), 0o644)
 	env := []string{"HOME=" + filepath.Join(dir, "home"), "XDG_CONFIG_DIRS=" + filepath.Join(dir, "none"), "PIP_CONFIG_FILE=" + named, "PIP_FIND_LINKS=/opt/env"}
-	got, err := UVSettingsFor(env)
+	got, err := UVSettings(env)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -120,7 +120,7 @@ func TestUVSettingsForConfigFiles(t *testing.T) {
 		}
 	}
 	os.WriteFile(named, []byte("[install]\npre = true\n"), 0o644)
-	if _, err := UVSettingsFor(env); err == nil || !strings.Contains(err.Error(), "PIP_PRE is set") || !strings.Contains(err.Error(), named) {
+	if _, err := UVSettings(env); err == nil || !strings.Contains(err.Error(), "PIP_PRE is set") || !strings.Contains(err.Error(), named) {
 		t.Errorf("an untranslatable key: %v", err)
 	}
 }
